@@ -1,0 +1,129 @@
+"""inspect_app: mystery-shopper inspections for telecom business halls."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from inspect_app.config import PROJECT_ROOT, Config, settings_from_env
+
+
+def create_app(overrides: dict[str, Any] | None = None, config_class: type = Config) -> Flask:
+    """Build the application: settings, extensions, blueprints, CLI and error pages."""
+    app = Flask(
+        __name__,
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(config_class)
+    app.config.update(settings_from_env())
+    if overrides:
+        app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_settings(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_errors(app)
+    register_security_headers(app)
+    from inspect_app.templating import register_template_helpers
+
+    register_template_helpers(app)
+    return app
+
+
+def _instance_secret(app: Flask) -> str:
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def register_settings(app: Flask) -> None:
+    """Derive Flask's own settings from ours."""
+    cfg = app.config
+    if not cfg.get("SECRET_KEY"):
+        if cfg.get("DEMO") or cfg.get("TESTING") or cfg.get("DEBUG"):
+            cfg["SECRET_KEY"] = _instance_secret(app)
+        else:
+            raise RuntimeError(
+                "Set INSPECT_SECRET_KEY to a long random value (or INSPECT_DEMO=1 for a demo)."
+            )
+    url = cfg.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'inspect.db'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    cfg["SQLALCHEMY_DATABASE_URI"] = url
+    engine_options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        engine_options = {"connect_args": {"timeout": cfg["SQLITE_BUSY_TIMEOUT"]}}
+    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options)
+    cfg["PHOTO_DIR"] = cfg.get("PHOTO_DIR") or str(Path(app.instance_path) / "photos")
+    cfg["MAX_CONTENT_LENGTH"] = cfg["MAX_UPLOAD_BYTES"]
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    cfg["SESSION_COOKIE_SECURE"] = bool(cfg["SECURE_COOKIES"])
+    cfg["SESSION_COOKIE_NAME"] = "inspect_session"
+    cfg["REMEMBER_COOKIE_HTTPONLY"] = True
+    cfg["REMEMBER_COOKIE_SECURE"] = bool(cfg["SECURE_COOKIES"])
+    cfg["BABEL_DEFAULT_LOCALE"] = cfg["DEFAULT_LANGUAGE"]
+    cfg["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+    cfg["WTF_CSRF_TIME_LIMIT"] = None  # a visit can take hours; the token lives with the session
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions and the SQLite connection settings."""
+    from inspect_app.auth.session import load_user_from_session_id, select_locale
+    from inspect_app.extensions import babel, csrf, db, login_manager, migrate
+    from inspect_app.sqlite import configure_sqlite
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_from_session_id)
+    babel.init_app(app, locale_selector=select_locale)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
+    import inspect_app.models  # noqa: F401  (registers every table on the metadata)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Import each package's views (which attach routes to its blueprint) and register it."""
+    import importlib
+
+    for package in ("main", "auth", "checklists", "inspections", "review", "stores"):
+        importlib.import_module(f"inspect_app.{package}.views")
+        app.register_blueprint(importlib.import_module(f"inspect_app.{package}").bp)
+
+
+def register_cli(app: Flask) -> None:
+    from inspect_app.cli import register_commands
+
+    register_commands(app)
+
+
+def register_errors(app: Flask) -> None:
+    from inspect_app.errors import register_error_pages
+
+    register_error_pages(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
+            "script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'",
+        )
+        return response

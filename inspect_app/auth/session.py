@@ -1,0 +1,32 @@
+"""Loading the signed-in user from the session, and choosing the UI language."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+from inspect_app.auth.models import User
+from inspect_app.extensions import db
+
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+
+
+def load_user_from_session_id(session_id: str) -> User | None:
+    """Return the user for "id:version" if active and the version is current."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def select_locale() -> str:
+    """Pick the language: the session's choice, then the user's, then the site default."""
+    chosen = session.get("lang") if request else None
+    if chosen in LANGUAGES:
+        return chosen
+    if getattr(current_user, "is_authenticated", False) and current_user.language in LANGUAGES:
+        return current_user.language
+    return current_app.config["DEFAULT_LANGUAGE"]

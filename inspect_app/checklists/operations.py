@@ -1,0 +1,122 @@
+"""Storing checklist definitions as immutable versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from inspect_app.audit.operations import record_event
+from inspect_app.checklists.definition import ChecklistDefinition
+from inspect_app.checklists.loader import ChecklistError, load_checklist_file
+from inspect_app.checklists.models import Checklist, ChecklistVersion
+from inspect_app.extensions import db
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    version: ChecklistVersion
+    is_new: bool
+
+
+def store_version(
+    definition: ChecklistDefinition,
+    source_text: str,
+    source_name: str,
+    *,
+    activate: bool = True,
+    actor_id: int | None = None,
+) -> StoredVersion:
+    """Store the definition as a new version unless identical content is already stored."""
+    checklist = db.session.scalar(select(Checklist).where(Checklist.key == definition.key))
+    if checklist is None:
+        checklist = Checklist(key=definition.key, title=definition.title)
+        db.session.add(checklist)
+        db.session.flush()
+    content_hash = definition.content_hash()
+    existing = db.session.scalar(
+        select(ChecklistVersion).where(
+            ChecklistVersion.checklist_id == checklist.id,
+            ChecklistVersion.content_hash == content_hash,
+        )
+    )
+    if existing is not None:
+        return StoredVersion(existing, is_new=False)
+    last = db.session.scalar(
+        select(func.max(ChecklistVersion.number)).where(
+            ChecklistVersion.checklist_id == checklist.id
+        )
+    )
+    version = ChecklistVersion(
+        checklist_id=checklist.id,
+        number=(last or 0) + 1,
+        content_hash=content_hash,
+        definition=definition.to_dict(),
+        source_text=source_text,
+        source_name=source_name,
+        created_by_id=actor_id,
+    )
+    db.session.add(version)
+    db.session.flush()
+    if activate or checklist.active_version_id is None:
+        checklist.active_version_id = version.id
+        checklist.title = definition.title
+    record_event(
+        "checklist.version_stored",
+        version,
+        actor_id=actor_id,
+        key=definition.key,
+        number=version.number,
+        source=source_name,
+        activated=checklist.active_version_id == version.id,
+    )
+    return StoredVersion(version, is_new=True)
+
+
+def checklist_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def sync_directory(
+    paths: list[Path], *, actor_id: int | None = None
+) -> tuple[list[StoredVersion], list[ChecklistError]]:
+    """Validate every file; if all are valid, store each new content as a version.
+
+    All or nothing: one invalid file means no version is stored, so a
+    half-synced set of checklists never goes live.
+    """
+    loaded = []
+    errors: list[ChecklistError] = []
+    for path in paths:
+        result = load_checklist_file(path)
+        errors.extend(result.errors)
+        if result.definition is not None:
+            loaded.append((path, result.definition))
+    keys = [definition.key for _, definition in loaded]
+    for key in {k for k in keys if keys.count(k) > 1}:
+        errors.append(
+            ChecklistError(
+                ", ".join(str(p) for p, d in loaded if d.key == key),
+                None,
+                None,
+                f"several files use the checklist key {key!r}",
+            )
+        )
+    if errors:
+        return [], errors
+    stored = [
+        store_version(
+            definition,
+            path.read_text(encoding="utf-8-sig"),
+            path.name,
+            actor_id=actor_id,
+        )
+        for path, definition in loaded
+    ]
+    return stored, []
+
+
+def definition_of(version: ChecklistVersion) -> ChecklistDefinition:
+    """Return the typed definition stored with a version."""
+    return ChecklistDefinition.from_dict(version.definition)

@@ -1,0 +1,46 @@
+"""Reading checklists and their versions."""
+
+from __future__ import annotations
+
+from flask import abort, render_template
+from flask_babel import get_locale
+from sqlalchemy import func, select
+
+from inspect_app.auth.permissions import Permission, requires
+from inspect_app.checklists import bp
+from inspect_app.checklists.models import Checklist, ChecklistVersion
+from inspect_app.checklists.operations import definition_of
+from inspect_app.extensions import db
+from inspect_app.inspections.models import Inspection
+
+
+@bp.route("/checklists")
+@requires(Permission.VIEW_CHECKLISTS)
+def index():
+    checklists = db.session.scalars(select(Checklist).order_by(Checklist.key)).all()
+    usage = dict(
+        db.session.execute(
+            select(Inspection.checklist_version_id, func.count()).group_by(
+                Inspection.checklist_version_id
+            )
+        ).all()
+    )
+    return render_template("checklists/index.html", checklists=checklists, usage=usage)
+
+
+@bp.route("/checklists/<key>/v<int:number>")
+@requires(Permission.VIEW_CHECKLISTS)
+def version(key: str, number: int):
+    version = db.session.scalar(
+        select(ChecklistVersion)
+        .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
+        .where(Checklist.key == key, ChecklistVersion.number == number)
+    )
+    if version is None:
+        abort(404)
+    return render_template(
+        "checklists/version.html",
+        version=version,
+        definition=definition_of(version),
+        lang=str(get_locale() or "zh_CN"),
+    )

@@ -1,0 +1,114 @@
+"""Flask commands: one group per area, plus the demo loader."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from inspect_app.auth.models import Role
+from inspect_app.extensions import db
+
+checklists_cli = AppGroup("checklists", help="Validate and store checklist definitions.")
+users_cli = AppGroup("users", help="Manage users.")
+
+
+def _paths(paths: tuple[str, ...]) -> list[Path]:
+    from inspect_app.checklists.operations import checklist_files
+
+    if paths:
+        return [Path(p) for p in paths]
+    return checklist_files(Path(current_app.config["CHECKLIST_DIR"]))
+
+
+@checklists_cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
+def validate_checklists(paths: tuple[str, ...]) -> None:
+    """Validate checklist files (default: every file in the checklist folder)."""
+    from inspect_app.checklists.loader import load_checklist_file
+
+    failed = False
+    for path in _paths(paths):
+        result = load_checklist_file(path)
+        if result.ok:
+            d = result.definition
+            click.echo(
+                f"OK {path}: {d.key}, {len(d.sections)} sections, {len(d.items)} items, "
+                f"{d.max_points} points"
+            )
+        else:
+            failed = True
+            for error in result.errors:
+                click.echo(str(error), err=True)
+    if failed:
+        sys.exit(1)
+
+
+@checklists_cli.command("sync")
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
+def sync_checklists(paths: tuple[str, ...]) -> None:
+    """Store each new checklist content as a new version (all files valid, or nothing)."""
+    from inspect_app.checklists.operations import sync_directory
+
+    stored, errors = sync_directory(_paths(paths))
+    if errors:
+        db.session.rollback()
+        for error in errors:
+            click.echo(str(error), err=True)
+        click.echo("Nothing was stored.", err=True)
+        sys.exit(1)
+    db.session.commit()
+    for entry in stored:
+        state = "new version" if entry.is_new else "unchanged"
+        click.echo(f"{entry.version.checklist.key} v{entry.version.number}: {state}")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", "display_name", default=None, help="Name shown in the app.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user_command(username: str, role: str, display_name: str | None, password: str) -> None:
+    """Create a user with one role."""
+    from inspect_app.auth.operations import UserError, create_user
+
+    try:
+        user = create_user(username, password, Role(role), display_name)
+    except UserError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {user.username} ({user.role}).")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Create and upgrade the database, sync checklists, load the demo organisation."""
+    from flask_migrate import upgrade
+
+    from inspect_app.demo import DEMO_PASSWORDS, load_demo
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    from inspect_app.checklists.operations import checklist_files, sync_directory
+
+    _, errors = sync_directory(checklist_files(Path(current_app.config["CHECKLIST_DIR"])))
+    if errors:
+        db.session.rollback()
+        for error in errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException("The checklists are invalid; fix them and run again.")
+    created = load_demo()
+    db.session.commit()
+    click.echo("Demo data ready." if created else "Demo data was already loaded.")
+    click.echo("Sign in at http://127.0.0.1:5000 with:")
+    for username, (role, password) in DEMO_PASSWORDS.items():
+        click.echo(f"  {role:<10} {username:<12} {password}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(checklists_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

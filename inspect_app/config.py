@@ -1,0 +1,93 @@
+"""Settings: defaults in classes, overrides from INSPECT_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Production defaults. Every key can be overridden with INSPECT_<KEY>."""
+
+    SECRET_KEY: str | None = None
+    #: SQLAlchemy URL; empty means a SQLite file in the instance folder.
+    DATABASE_URL: str = ""
+    #: Where photos are stored; empty means <instance>/photos (never under static/).
+    PHOTO_DIR: str = ""
+    CHECKLIST_DIR: str = str(PROJECT_ROOT / "checklists")
+    #: Largest request body in bytes (one photo upload or one form post).
+    MAX_UPLOAD_BYTES: int = 15 * 1024 * 1024
+    #: Largest decoded photo in pixels; bigger images are refused as decompression bombs.
+    MAX_PHOTO_PIXELS: int = 50_000_000
+    #: Days after approval during which a store manager may appeal a finding.
+    APPEAL_WINDOW_DAYS: int = 7
+    #: Days a store has to record a corrective action for a failed item.
+    CORRECTIVE_ACTION_DAYS: int = 14
+    DEFAULT_LANGUAGE: str = "zh_CN"
+    #: May an inspector start a visit that no assignment asked for?
+    ALLOW_UNASSIGNED_VISITS: bool = True
+    #: Send the session cookie over HTTPS only.
+    SECURE_COOKIES: bool = False
+    #: Failed sign-ins in a row before an account is throttled, and for how long.
+    LOGIN_MAX_FAILURES: int = 5
+    LOGIN_LOCK_MINUTES: int = 15
+    #: Argon2id cost; tests lower it, production keeps the library's recommended values.
+    ARGON2_TIME_COST: int = 3
+    ARGON2_MEMORY_COST: int = 65536
+    #: Seconds SQLite waits for a lock before giving up.
+    SQLITE_BUSY_TIMEOUT: int = 30
+    DEMO: bool = False
+    TESTING: bool = False
+
+
+class TestConfig(Config):
+    """Fast, isolated settings for the test suite."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    LOGIN_LOCK_MINUTES = 15
+
+
+_INT_KEYS = {
+    "MAX_UPLOAD_BYTES",
+    "MAX_PHOTO_PIXELS",
+    "APPEAL_WINDOW_DAYS",
+    "CORRECTIVE_ACTION_DAYS",
+    "LOGIN_MAX_FAILURES",
+    "LOGIN_LOCK_MINUTES",
+    "ARGON2_TIME_COST",
+    "ARGON2_MEMORY_COST",
+    "SQLITE_BUSY_TIMEOUT",
+}
+_BOOL_KEYS = {"ALLOW_UNASSIGNED_VISITS", "SECURE_COOKIES", "DEMO"}
+
+
+def settings_from_env(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Return the INSPECT_* overrides, converted to the types the settings expect."""
+    environ = dict(os.environ if environ is None else environ)
+    known = {k for k in dir(Config) if k.isupper()}
+    out: dict[str, object] = {}
+    for name, raw in environ.items():
+        if not name.startswith("INSPECT_"):
+            continue
+        key = name.removeprefix("INSPECT_")
+        if key not in known:
+            continue
+        if key in _INT_KEYS:
+            try:
+                out[key] = int(raw)
+            except ValueError as exc:
+                raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from exc
+        elif key in _BOOL_KEYS:
+            out[key] = _env_bool(raw)
+        else:
+            out[key] = raw
+    return out

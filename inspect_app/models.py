@@ -1,0 +1,35 @@
+"""Import every model so the metadata is complete (for Alembic and create_all)."""
+
+from inspect_app.audit.models import AuditEvent
+from inspect_app.auth.models import LoginThrottle, Role, User, user_regions, user_stores
+from inspect_app.checklists.models import Checklist, ChecklistVersion
+from inspect_app.inspections.models import (
+    Answer,
+    Assignment,
+    Inspection,
+    Photo,
+    SectionScore,
+)
+from inspect_app.review.models import Appeal, CorrectiveAction
+from inspect_app.stores.models import Region, Staff, Store
+
+__all__ = [
+    "Answer",
+    "Appeal",
+    "Assignment",
+    "AuditEvent",
+    "Checklist",
+    "ChecklistVersion",
+    "CorrectiveAction",
+    "Inspection",
+    "LoginThrottle",
+    "Photo",
+    "Region",
+    "Role",
+    "SectionScore",
+    "Staff",
+    "Store",
+    "User",
+    "user_regions",
+    "user_stores",
+]

@@ -1,0 +1,66 @@
+"""The roster (regions, stores, staff) and each store's page."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from inspect_app.auth.permissions import (
+    Permission,
+    can,
+    require_store,
+    requires,
+    visible_stores,
+)
+from inspect_app.extensions import db
+from inspect_app.stores import bp
+from inspect_app.stores.models import Region, Store
+from inspect_app.stores.queries import PAGE_SIZE, approved_inspections, search_stores, store_rows
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+@bp.route("/stores")
+@requires(Permission.VIEW_ROSTER)
+def roster():
+    region_id = request.args.get("region", type=int)
+    text = request.args.get("q", "")
+    rows, total = store_rows(search_stores(select(Store), text, region_id), _page())
+    regions = db.session.scalars(select(Region).order_by(Region.code)).all()
+    return render_template(
+        "stores/roster.html",
+        rows=rows,
+        total=total,
+        page=_page(),
+        page_size=PAGE_SIZE,
+        regions=regions,
+        region_id=region_id,
+        q=text,
+    )
+
+
+@bp.route("/my-stores")
+@requires(Permission.VIEW_RESULTS)
+def my_stores():
+    rows, total = store_rows(visible_stores(current_user), _page())
+    return render_template(
+        "stores/my_stores.html", rows=rows, total=total, page=_page(), page_size=PAGE_SIZE
+    )
+
+
+@bp.route("/stores/<int:store_id>")
+@requires(Permission.VIEW_RESULTS)
+def store_detail(store_id: int):
+    require_store(store_id)
+    store = db.session.get(Store, store_id)
+    if store is None:
+        abort(404)
+    return render_template(
+        "stores/detail.html",
+        store=store,
+        inspections=approved_inspections(store.id),
+        show_inspector=can(current_user, Permission.VIEW_INSPECTOR),
+    )

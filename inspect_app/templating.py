@@ -1,0 +1,61 @@
+"""Helpers every template can call: navigation, labels, the current language."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from inspect_app.auth.models import Role
+from inspect_app.auth.permissions import Permission, can
+from inspect_app.auth.session import LANGUAGES
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.REVIEWER: _l("Reviewer"),
+    Role.INSPECTOR: _l("Inspector"),
+    Role.MANAGER: _l("Store manager"),
+    Role.HR: _l("HR"),
+}
+
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "returned": _l("Returned"),
+    "approved": _l("Approved"),
+}
+
+SLOT_LABELS = {"peak": _l("Peak hours"), "off_peak": _l("Off-peak hours")}
+
+#: (endpoint, label, permission) in the order they appear in the top bar.
+NAV = [
+    ("main.admin_overview", _l("Administration"), Permission.MANAGE_USERS),
+    ("inspections.home", _l("My visits"), Permission.INSPECT),
+    ("review.queue", _l("Review"), Permission.REVIEW),
+    ("stores.my_stores", _l("My halls"), Permission.APPEAL),
+    ("stores.roster", _l("Halls and staff"), Permission.VIEW_ROSTER),
+    ("checklists.index", _l("Checklists"), Permission.VIEW_CHECKLISTS),
+]
+
+
+def nav_links() -> list[tuple[str, str]]:
+    return [(endpoint, label) for endpoint, label, perm in NAV if can(current_user, perm)]
+
+
+def current_lang() -> str:
+    locale = get_locale()
+    return str(locale) if locale else "zh_CN"
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def _helpers() -> dict:
+        return {
+            "nav_links": nav_links,
+            "current_lang": current_lang,
+            "languages": LANGUAGES,
+            "role_label": lambda role: ROLE_LABELS.get(Role(role), role),
+            "status_label": lambda status: STATUS_LABELS.get(str(status), status),
+            "slot_label": lambda slot: SLOT_LABELS.get(str(slot), slot),
+        }
