@@ -90,7 +90,11 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
+            configure_sqlite(
+                db.engine,
+                app.config["SQLITE_BUSY_TIMEOUT"],
+                app.config["SQLITE_IMMEDIATE_OUTSIDE_REQUESTS"],
+            )
     import inspect_app.models  # noqa: F401  (registers every table on the metadata)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from inspect_app.auth.models import Role
 from inspect_app.extensions import db
@@ -85,6 +85,7 @@ def create_user_command(username: str, role: str, display_name: str | None, pass
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Create and upgrade the database, sync checklists, load the demo organisation."""
     from flask_migrate import upgrade

@@ -42,6 +42,8 @@ class Config:
     ARGON2_MEMORY_COST: int = 65536
     #: Seconds SQLite waits for a lock before giving up.
     SQLITE_BUSY_TIMEOUT: int = 30
+    #: Commands and jobs (outside a request) take SQLite's write lock when they begin.
+    SQLITE_IMMEDIATE_OUTSIDE_REQUESTS: bool = True
     DEMO: bool = False
     TESTING: bool = False
 
@@ -54,6 +56,9 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     LOGIN_LOCK_MINUTES = 15
+    # Test code reads the database between requests (and beside a live server
+    # thread); its own transactions must not hold the write lock.
+    SQLITE_IMMEDIATE_OUTSIDE_REQUESTS = False
 
 
 _INT_KEYS = {
@@ -67,7 +72,12 @@ _INT_KEYS = {
     "ARGON2_MEMORY_COST",
     "SQLITE_BUSY_TIMEOUT",
 }
-_BOOL_KEYS = {"ALLOW_UNASSIGNED_VISITS", "SECURE_COOKIES", "DEMO"}
+_BOOL_KEYS = {
+    "ALLOW_UNASSIGNED_VISITS",
+    "SECURE_COOKIES",
+    "DEMO",
+    "SQLITE_IMMEDIATE_OUTSIDE_REQUESTS",
+}
 
 
 def settings_from_env(environ: dict[str, str] | None = None) -> dict[str, object]:

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from flask import has_request_context, request
 from sqlalchemy import Engine, event
 
+#: Requests with these methods only read; their transactions do not take the write lock.
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-def configure_sqlite(engine: Engine, busy_timeout_seconds: int) -> None:
+
+def wants_write_lock(outside_requests: bool) -> bool:
+    """Whether a transaction starting now should take SQLite's write lock at BEGIN."""
+    if has_request_context():
+        return request.method not in READ_ONLY_METHODS
+    return outside_requests
+
+
+def configure_sqlite(
+    engine: Engine, busy_timeout_seconds: int, immediate_outside_requests: bool = True
+) -> None:
     """Make SQLite safe for several gunicorn workers writing at once.
 
-    pysqlite's own transaction handling issues a deferred BEGIN, so two workers
-    that read and then write can deadlock and one gets "database is locked"
-    at once, without waiting for the busy timeout. Taking over BEGIN and
-    issuing BEGIN IMMEDIATE makes every transaction take the write lock up
-    front, where the busy timeout applies (the same fix as Django's
-    transaction_mode="IMMEDIATE"). Readers are never blocked in WAL mode.
+    pysqlite's own transaction handling issues a deferred BEGIN, so a worker
+    that reads and then writes while another worker commits fails with
+    "database is locked" at once, without waiting for the busy timeout (WAL
+    cannot upgrade a stale read snapshot to a write). Transactions of
+    state-changing requests (and of commands, by default) therefore begin with
+    BEGIN IMMEDIATE, which takes the write lock up front, where the busy
+    timeout applies: the same fix as Django's transaction_mode="IMMEDIATE".
+    Transactions of GET and HEAD requests stay deferred, so a slow page or
+    export never holds the write lock; in WAL mode readers never block writers.
     """
 
     @event.listens_for(engine, "connect")
@@ -28,4 +44,7 @@ def configure_sqlite(engine: Engine, busy_timeout_seconds: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if wants_write_lock(immediate_outside_requests):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -44,6 +45,26 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return resolve_database_url(tmp_path_factory)
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own app context, as in production.
+
+    Tests keep an app context open to use the database; without this, requests
+    would share its `g` (cached user, CSRF token) and its database session.
+    Whatever the test added is committed first, so the request sees it.
+    """
+
+    def open(self, *args, **kwargs):
+        outer = _cv_app.get(None)
+        if outer is None or outer.app is not self.application:
+            return super().open(*args, **kwargs)
+        _db.session.commit()
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     instance = tmp_path_factory.mktemp("instance")
@@ -54,6 +75,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         },
         config_class=TestConfig,
     )
+    application.test_client_class = IsolatedClient
     with application.app_context():
         _db.drop_all()
         _db.create_all()
@@ -72,10 +94,10 @@ def _wipe(app: Flask) -> None:
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
-            conn.execute(text("PRAGMA foreign_keys=OFF"))
+            # checklists and checklist_versions refer to each other: break the cycle first.
+            conn.execute(text("UPDATE checklists SET active_version_id = NULL"))
             for table in tables:
                 conn.execute(table.delete())
-            conn.execute(text("PRAGMA foreign_keys=ON"))
 
 
 @pytest.fixture
@@ -99,7 +121,7 @@ def csrf_from(html: str) -> str:
 
 def csrf_token(client: FlaskClient) -> str:
     """Return a CSRF token valid for this client's session."""
-    return csrf_from(client.get("/login").text)
+    return csrf_from(client.get("/login", follow_redirects=True).text)
 
 
 def sign_in(client: FlaskClient, username: str, password: str = PASSWORD):

@@ -61,8 +61,9 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        end_sessions(current_user)
-        record_event("user.sign_out", current_user, actor_id=current_user.id)
+        user = current_user._get_current_object()
+        end_sessions(user)
+        record_event("user.sign_out", user, actor_id=user.id)
         db.session.commit()
     logout_user()
     session.clear()

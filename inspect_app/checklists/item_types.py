@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from inspect_app.checklists.definition import Item, to_json_number
@@ -108,8 +109,8 @@ class ItemType:
         """Return an unbound WTForms field that asks for this item's answer."""
         raise NotImplementedError
 
-    def _na_choice(self, item: Item) -> list[tuple[str, Any]]:
-        return [(NOT_APPLICABLE, _l("Not applicable"))] if item.allow_na else []
+    def _na_choice(self, item: Item) -> list[SelectChoice]:
+        return [SelectChoice(NOT_APPLICABLE, _l("Not applicable"))] if item.allow_na else []
 
     def _check_na(self, item: Item, raw: Any) -> bool:
         if raw == NOT_APPLICABLE:
@@ -155,7 +156,11 @@ class PassFail(ItemType):
         return item.points if value == "pass" else Decimal(0)
 
     def form_field(self, item: Item, lang: str) -> Field:
-        choices = [("pass", _l("Pass")), ("fail", _l("Fail")), *self._na_choice(item)]
+        choices = [
+            SelectChoice("pass", _l("Pass")),
+            SelectChoice("fail", _l("Fail")),
+            *self._na_choice(item),
+        ]
         return RadioField(item.label(lang), choices=choices, validators=[Optional()])
 
 
@@ -180,7 +185,7 @@ class _IntegerRange(ItemType):
 
     def form_field(self, item: Item, lang: str) -> Field:
         low, high = self.bounds(item)
-        choices = [(str(n), str(n)) for n in range(low, high + 1)] + self._na_choice(item)
+        choices = [SelectChoice(str(n)) for n in range(low, high + 1)] + self._na_choice(item)
         return RadioField(item.label(lang), choices=choices, validators=[Optional()])
 
 
@@ -320,7 +325,7 @@ class Choice(ItemType):
     def form_field(self, item: Item, lang: str) -> Field:
         en = lang.startswith("en")
         choices = [
-            (o["value"], (o.get("text_en") or o["text"]) if en else o["text"])
+            SelectChoice(o["value"], (o.get("text_en") or o["text"]) if en else o["text"])
             for o in item.config["options"]
         ] + self._na_choice(item)
         return RadioField(item.label(lang), choices=choices, validators=[Optional()])
