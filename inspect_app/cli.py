@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
 
 from inspect_app.auth.models import Role
 from inspect_app.extensions import db
@@ -58,11 +59,16 @@ def sync_checklists(paths: tuple[str, ...]) -> None:
         db.session.rollback()
         for error in errors:
             click.echo(str(error), err=True)
-        click.echo("Nothing was stored.", err=True)
+        click.echo(_("Nothing was stored."), err=True)
         sys.exit(1)
     db.session.commit()
     for entry in stored:
-        state = "new version" if entry.is_new else "unchanged"
+        if entry.is_new:
+            state = _("new version, now in use")
+        elif entry.reactivated:
+            state = _("earlier version, in use again")
+        else:
+            state = _("unchanged")
         click.echo(f"{entry.version.checklist.key} v{entry.version.number}: {state}")
 
 
@@ -81,7 +87,7 @@ def create_user_command(username: str, role: str, display_name: str | None, pass
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(f"Created {user.username} ({user.role}).")
+    click.echo(_("Created %(name)s (%(role)s).", name=user.username, role=user.role))
 
 
 @click.command("demo")
@@ -95,16 +101,16 @@ def demo_command() -> None:
     upgrade(directory=current_app.extensions["migrate"].directory)
     from inspect_app.checklists.operations import checklist_files, sync_directory
 
-    _, errors = sync_directory(checklist_files(Path(current_app.config["CHECKLIST_DIR"])))
+    errors = sync_directory(checklist_files(Path(current_app.config["CHECKLIST_DIR"])))[1]
     if errors:
         db.session.rollback()
         for error in errors:
             click.echo(str(error), err=True)
-        raise click.ClickException("The checklists are invalid; fix them and run again.")
+        raise click.ClickException(_("The checklists are invalid; fix them and run again."))
     created = load_demo()
     db.session.commit()
-    click.echo("Demo data ready." if created else "Demo data was already loaded.")
-    click.echo("Sign in at http://127.0.0.1:5000 with:")
+    click.echo(_("Demo data ready.") if created else _("Demo data was already loaded."))
+    click.echo(_("Sign in at http://127.0.0.1:5000 with:"))
     for username, (role, password) in DEMO_PASSWORDS.items():
         click.echo(f"  {role:<10} {username:<12} {password}")
 

@@ -65,4 +65,4 @@ def test_demo_command_upgrades_syncs_and_prints_sign_ins(tmp_path, monkeypatch):
         assert db.session.scalar(select(func.count()).select_from(Store)) == 6
         db.engine.dispose()
     again = app.test_cli_runner().invoke(args=["demo"])
-    assert again.exit_code == 0 and "already" in again.output
+    assert again.exit_code == 0 and "演示数据已存在" in again.output

@@ -148,7 +148,7 @@ class PassFail(ItemType):
             return None
         if self._check_na(item, raw):
             return NOT_APPLICABLE
-        if raw in ("pass", "fail"):
+        if isinstance(raw, str) and raw in ("pass", "fail"):
             return raw
         raise AnswerError(_("Choose pass or fail."))
 
@@ -313,7 +313,7 @@ class Choice(ItemType):
             return None
         if self._check_na(item, raw):
             return NOT_APPLICABLE
-        if raw in {o["value"] for o in item.config["options"]}:
+        if isinstance(raw, str) and raw in {o["value"] for o in item.config["options"]}:
             return raw
         raise AnswerError(_("Choose one of the listed options."))
 
@@ -413,7 +413,8 @@ class Number(ItemType):
                     high=item.config["max"],
                 )
             )
-        if value != value.quantize(Decimal("0.01")):
+        exponent = value.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -2:
             raise AnswerError(_("Use at most two decimal places."))
         return to_json_number(value)
 

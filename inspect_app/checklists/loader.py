@@ -169,23 +169,24 @@ class _Validator:
                         _("The %(n)s-star threshold must be a percentage from 0 to 100.", n=stars),
                         _line(thresholds, stars),
                     )
-                    return None
+                    continue
                 parsed.append(value)
-            if parsed[0] != 0:
-                self.error(
-                    _("The 1-star threshold must be 0, so that every score earns a rating."),
-                    _line(thresholds, 1),
-                )
-            for lower, higher, stars in zip(parsed, parsed[1:], range(2, 6), strict=False):
-                if higher <= lower:
+            if len(parsed) == 5:
+                if parsed[0] != 0:
                     self.error(
-                        _(
-                            "Star thresholds must increase: %(n)s stars needs more than %(m)s stars.",
-                            n=stars,
-                            m=stars - 1,
-                        ),
-                        _line(thresholds, stars),
+                        _("The 1-star threshold must be 0, so that every score earns a rating."),
+                        _line(thresholds, 1),
                     )
+                for lower, higher, stars in zip(parsed, parsed[1:], range(2, 6), strict=False):
+                    if higher <= lower:
+                        self.error(
+                            _(
+                                "Star thresholds must increase: %(n)s stars needs more than %(m)s stars.",
+                                n=stars,
+                                m=stars - 1,
+                            ),
+                            _line(thresholds, stars),
+                        )
         minimum = node.get("min_inspections")
         if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
             self.error(
@@ -407,6 +408,9 @@ class _Validator:
             return None
         self.unknown_keys(node, {"item", "equals", "in"}, item_id)
         target_id = node["item"]
+        if not isinstance(target_id, str):
+            self.error(_("`show_if.item` must be the id of an earlier item."), line, item_id)
+            return None
         if target_id not in self.items_seen:
             self.error(
                 _(
@@ -473,7 +477,7 @@ def load_checklist_text(text: str, source: str = "<checklist>") -> LoadResult:
                 )
             ],
         )
-    except TooLargeError:
+    except (TooLargeError, RecursionError):
         return LoadResult(
             None,
             [
@@ -481,12 +485,16 @@ def load_checklist_text(text: str, source: str = "<checklist>") -> LoadResult:
                     source,
                     None,
                     None,
-                    _("The file expands to too much data (are anchors and aliases nested?)."),
+                    _(
+                        "The file is nested too deeply or expands to too much data (check anchors and aliases)."
+                    ),
                 )
             ],
         )
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        # Where the broken construct began (an unclosed quote or bracket) beats where
+        # the parser gave up, which is often the end of the file.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         line = mark.line + 1 if mark is not None else None
         return LoadResult(

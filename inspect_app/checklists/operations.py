@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from inspect_app.audit.operations import record_event
@@ -18,6 +19,8 @@ from inspect_app.extensions import db
 class StoredVersion:
     version: ChecklistVersion
     is_new: bool
+    #: An older version became the active one again (its file was reverted).
+    reactivated: bool = False
 
 
 def store_version(
@@ -42,6 +45,16 @@ def store_version(
         )
     )
     if existing is not None:
+        if activate and checklist.active_version_id != existing.id:
+            checklist.active_version_id = existing.id
+            record_event(
+                "checklist.version_activated",
+                existing,
+                actor_id=actor_id,
+                key=definition.key,
+                number=existing.number,
+            )
+            return StoredVersion(existing, is_new=False, reactivated=True)
         return StoredVersion(existing, is_new=False)
     last = db.session.scalar(
         select(func.max(ChecklistVersion.number)).where(
@@ -93,14 +106,14 @@ def sync_directory(
         errors.extend(result.errors)
         if result.definition is not None:
             loaded.append((path, result.definition))
-    keys = [definition.key for _, definition in loaded]
+    keys = [definition.key for _path, definition in loaded]
     for key in {k for k in keys if keys.count(k) > 1}:
         errors.append(
             ChecklistError(
                 ", ".join(str(p) for p, d in loaded if d.key == key),
                 None,
                 None,
-                f"several files use the checklist key {key!r}",
+                _("Several files use the checklist key %(key)s.", key=key),
             )
         )
     if errors:

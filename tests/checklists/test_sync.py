@@ -54,6 +54,20 @@ def test_sync_stores_a_version_once_and_a_new_one_on_change(db, tmp_path):
     assert definition_of(old).item("hall.clean").points == 2
 
 
+def test_reverting_a_file_puts_its_earlier_version_back_in_use(db, tmp_path):
+    path = _write(tmp_path, "small.yaml", SMALL % 2)
+    sync_directory([path])
+    _write(tmp_path, "small.yaml", SMALL % 3)
+    sync_directory([path])
+    _write(tmp_path, "small.yaml", SMALL % 2)
+    reverted, _ = sync_directory([path])
+    db.session.commit()
+    assert reverted[0].reactivated and reverted[0].version.number == 1
+    checklist = db.session.scalar(select(Checklist).where(Checklist.key == "small"))
+    assert checklist.active_version.number == 1
+    assert len(checklist.versions) == 2
+
+
 def test_one_invalid_file_means_nothing_is_stored(db, tmp_path):
     good = _write(tmp_path, "a.yaml", SMALL % 2)
     bad = _write(
@@ -111,7 +125,7 @@ def test_sync_command_stores_versions_and_fails_cleanly(app, db, tmp_path):
     broken = _write(tmp_path, "broken.yaml", "key: [unclosed\n")
     failed = runner.invoke(args=["checklists", "sync", str(broken)])
     assert failed.exit_code == 1
-    assert "broken.yaml:2" in failed.output
+    assert "broken.yaml:1" in failed.output  # where the bracket opened
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(ChecklistVersion)) == 1
 

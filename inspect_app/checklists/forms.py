@@ -1,0 +1,40 @@
+"""Build the WTForms form for a checklist version through the item-type registry."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Form, TextAreaField
+from wtforms.validators import Length, Optional
+
+from inspect_app.checklists.definition import ChecklistDefinition, Item
+from inspect_app.checklists.item_types import MAX_TEXT_LENGTH
+
+
+def answer_field_name(item: Item) -> str:
+    """Form field name of an item's answer (dots are not allowed in WTForms names)."""
+    return "a__" + item.id.replace(".", "__")
+
+
+def comment_field_name(item: Item) -> str:
+    return "c__" + item.id.replace(".", "__")
+
+
+_FORM_CLASSES: dict[tuple[str, str], type[Form]] = {}
+
+
+def answer_form_class(definition: ChecklistDefinition, lang: str) -> type[Form]:
+    """Return a Form class with an answer and a comment field for every item."""
+    key = (definition.content_hash(), lang)
+    if key not in _FORM_CLASSES:
+        _FORM_CLASSES[key] = _build_form_class(definition, lang, key[0])
+    return _FORM_CLASSES[key]
+
+
+def _build_form_class(definition: ChecklistDefinition, lang: str, content_hash: str) -> type[Form]:
+    fields = {}
+    for item in definition.items:
+        fields[answer_field_name(item)] = item.item_type.form_field(item, lang)
+        fields[comment_field_name(item)] = TextAreaField(
+            _l("Comment"), validators=[Optional(), Length(max=MAX_TEXT_LENGTH)]
+        )
+    return type(f"ChecklistForm_{content_hash[:8]}", (Form,), fields)
