@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,12 +72,13 @@ def register_settings(app: Flask) -> None:
     cfg["REMEMBER_COOKIE_SECURE"] = bool(cfg["SECURE_COOKIES"])
     cfg["BABEL_DEFAULT_LOCALE"] = cfg["DEFAULT_LANGUAGE"]
     cfg["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+    cfg["PERMANENT_SESSION_LIFETIME"] = timedelta(days=cfg["SESSION_DAYS"])
     cfg["WTF_CSRF_TIME_LIMIT"] = None  # a visit can take hours; the token lives with the session
 
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions and the SQLite connection settings."""
-    from inspect_app.auth.session import load_user_from_session_id, select_locale
+    from inspect_app.auth.session import load_user_from_session_id, select_locale, unauthorized
     from inspect_app.extensions import babel, csrf, db, login_manager, migrate
     from inspect_app.sqlite import configure_sqlite
 
@@ -87,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user_from_session_id)
+    login_manager.unauthorized_handler(unauthorized)
     babel.init_app(app, locale_selector=select_locale)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -102,8 +105,17 @@ def register_blueprints(app: Flask) -> None:
     """Import each package's views (which attach routes to its blueprint) and register it."""
     import importlib
 
-    for package in ("main", "auth", "checklists", "inspections", "review", "stores"):
-        importlib.import_module(f"inspect_app.{package}.views")
+    route_modules = {
+        "main": ["views"],
+        "auth": ["views"],
+        "checklists": ["views"],
+        "inspections": ["views", "api"],
+        "review": ["views"],
+        "stores": ["views"],
+    }
+    for package, modules in route_modules.items():
+        for module in modules:
+            importlib.import_module(f"inspect_app.{package}.{module}")
         app.register_blueprint(importlib.import_module(f"inspect_app.{package}").bp)
 
 

@@ -30,6 +30,10 @@ class Config:
     #: Days a store has to record a corrective action for a failed item.
     CORRECTIVE_ACTION_DAYS: int = 14
     DEFAULT_LANGUAGE: str = "zh_CN"
+    #: The halls' time zone: visit dates, form times and photo capture times use it.
+    TIMEZONE: str = "Asia/Shanghai"
+    #: Days a signed-in session lasts (inspectors stay signed in on their phones).
+    SESSION_DAYS: int = 14
     #: May an inspector start a visit that no assignment asked for?
     ALLOW_UNASSIGNED_VISITS: bool = True
     #: Send the session cookie over HTTPS only.
@@ -71,6 +75,7 @@ _INT_KEYS = {
     "ARGON2_TIME_COST",
     "ARGON2_MEMORY_COST",
     "SQLITE_BUSY_TIMEOUT",
+    "SESSION_DAYS",
 }
 _BOOL_KEYS = {
     "ALLOW_UNASSIGNED_VISITS",

@@ -151,3 +151,18 @@ def managers_scope_filter(user: User, store_column: Any) -> Any:
     """Return a WHERE clause limiting `store_column` to the user's stores (True for all)."""
     scope = scoped_store_ids(user)
     return true() if scope is None else store_column.in_(scope)
+
+
+def can_edit_inspection(user: Any, inspection: Any) -> bool:
+    """Only the inspector who made a visit fills it in; others at most read it."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and can(user, Permission.INSPECT)
+        and inspection.inspector_id == user.id
+    )
+
+
+def require_own_visit(inspection: Any) -> None:
+    """Abort with 404 unless the current user is the visit's inspector."""
+    if inspection is None or not can_edit_inspection(current_user, inspection):
+        abort(404)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, jsonify, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from inspect_app.auth.models import User
@@ -30,3 +31,11 @@ def select_locale() -> str:
     if getattr(current_user, "is_authenticated", False) and current_user.language in LANGUAGES:
         return current_user.language
     return current_app.config["DEFAULT_LANGUAGE"]
+
+
+def unauthorized():
+    """Send a signed-out browser to sign in; give scripts a 401 they can act on."""
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        message = _("Your sign-in has ended. Sign in again; nothing saved on this phone is lost.")
+        return jsonify(ok=False, status=401, message=message, login=url_for("auth.login")), 401
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

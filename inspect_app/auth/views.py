@@ -41,6 +41,7 @@ def login():
             record_event("user.sign_in", result.user, actor_id=result.user.id)
             db.session.commit()
             session.clear()
+            session.permanent = True  # survives closing the browser, so queued work can be sent
             login_user(result.user)
             return redirect(safe_next(form.next.data) or url_for("main.home"))
         db.session.commit()  # keep the failure count

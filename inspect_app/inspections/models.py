@@ -119,6 +119,11 @@ class Inspection(TimestampMixin, Base):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: The reviewer's overall comment when returning the inspection.
     return_comment: Mapped[str | None] = mapped_column(Text)
+    #: sha256 of the canonical submitted content: a retry with the same content is
+    #: answered as a success, different content under the same UUID with 409.
+    submission_hash: Mapped[str | None] = mapped_column(String(64))
+    #: Bumped by every saved draft change, so a phone can tell whether its copy is behind.
+    draft_revision: Mapped[int] = mapped_column(default=0)
 
     store: Mapped[Store] = relationship()
     checklist_version: Mapped[ChecklistVersion] = relationship()
@@ -228,6 +233,8 @@ class Photo(Base):
     width: Mapped[int]
     height: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64), index=True)
+    #: sha256 of the bytes as uploaded; a retried upload under the same UUID must match it.
+    source_sha256: Mapped[str] = mapped_column(String(64))
     #: 64-bit perceptual hash as 16 hex digits, to spot reused photos.
     perceptual_hash: Mapped[str] = mapped_column(String(16), index=True)
     #: When the camera took it (from EXIF, before metadata is stripped), if known.

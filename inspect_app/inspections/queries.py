@@ -1,4 +1,4 @@
-"""Reads for the inspector's home page."""
+"""Reads for the inspector's pages."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from inspect_app.inspections.models import (
     AssignmentStatus,
     Inspection,
     InspectionStatus,
+    Photo,
+    PhotoPurpose,
 )
+from inspect_app.stores.models import Staff
 
 OPEN_ASSIGNMENT = (AssignmentStatus.PUBLISHED, AssignmentStatus.IN_PROGRESS)
 
@@ -30,6 +33,15 @@ def open_assignments(inspector_id: int) -> list[Assignment]:
 
 def is_overdue(assignment: Assignment, today: date) -> bool:
     return assignment.window_end < today
+
+
+def draft_for_assignment(assignment_id: int) -> Inspection | None:
+    return db.session.scalar(
+        select(Inspection).where(
+            Inspection.assignment_id == assignment_id,
+            Inspection.status.in_((InspectionStatus.DRAFT, InspectionStatus.RETURNED)),
+        )
+    )
 
 
 def unfinished_inspections(inspector_id: int) -> list[Inspection]:
@@ -56,5 +68,31 @@ def recent_submissions(inspector_id: int, limit: int = 20) -> list[Inspection]:
             )
             .order_by(Inspection.submitted_at.desc())
             .limit(limit)
+        )
+    )
+
+
+def inspection_by_uuid(uuid: str) -> Inspection | None:
+    return db.session.scalar(select(Inspection).where(Inspection.uuid == uuid))
+
+
+def evidence_photos(inspection_id: int) -> dict[str, list[Photo]]:
+    """Return the visit's evidence photos grouped by item id."""
+    grouped: dict[str, list[Photo]] = {}
+    for photo in db.session.scalars(
+        select(Photo)
+        .where(Photo.inspection_id == inspection_id, Photo.purpose == PhotoPurpose.EVIDENCE)
+        .order_by(Photo.id)
+    ):
+        grouped.setdefault(photo.item_id or "", []).append(photo)
+    return grouped
+
+
+def store_roster(store_id: int) -> list[Staff]:
+    return list(
+        db.session.scalars(
+            select(Staff)
+            .where(Staff.store_id == store_id, Staff.is_active)
+            .order_by(Staff.employee_no)
         )
     )

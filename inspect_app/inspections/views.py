@@ -1,20 +1,79 @@
-"""The inspector's pages."""
+"""The inspector's pages: home, starting a visit, the checklist form (with or without JavaScript)."""
 
 from __future__ import annotations
 
+import uuid as uuid_module
 from datetime import date
+from zoneinfo import ZoneInfo
 
-from flask import render_template
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import or_, select
 
-from inspect_app.auth.permissions import Permission, requires
+from inspect_app.auth.permissions import (
+    Permission,
+    can_edit_inspection,
+    require_inspection,
+    require_own_visit,
+    requires,
+)
+from inspect_app.checklists.forms import answer_field_name, answer_form_class, comment_field_name
+from inspect_app.checklists.models import Checklist
+from inspect_app.db import utcnow
+from inspect_app.extensions import db
 from inspect_app.inspections import bp
+from inspect_app.inspections.models import Assignment, Inspection
+from inspect_app.inspections.operations import (
+    EDITABLE,
+    VisitConflict,
+    add_photo,
+    inspection_definition,
+    save_draft,
+    start_inspection,
+    submit_inspection,
+    valid_uuid,
+)
+from inspect_app.inspections.payload import payload_from_form, photo_field_name, staff_field_name
+from inspect_app.inspections.photos import PhotoError, PhotoLimits
 from inspect_app.inspections.queries import (
+    draft_for_assignment,
+    evidence_photos,
+    inspection_by_uuid,
     is_overdue,
     open_assignments,
     recent_submissions,
+    store_roster,
     unfinished_inspections,
 )
+from inspect_app.inspections.storage import photo_storage
+from inspect_app.stores.models import Store
+
+STORE_PICKER_LIMIT = 30
+
+
+def halls_tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def photo_limits() -> PhotoLimits:
+    return PhotoLimits(
+        max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+        max_pixels=current_app.config["MAX_PHOTO_PIXELS"],
+    )
+
+
+def current_lang() -> str:
+    return str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
 
 
 @bp.route("/visits")
@@ -24,7 +83,195 @@ def home():
     assignments = open_assignments(current_user.id)
     return render_template(
         "inspections/home.html",
-        assignments=[(a, is_overdue(a, today)) for a in assignments],
+        assignments=[(a, is_overdue(a, today), draft_for_assignment(a.id)) for a in assignments],
         drafts=unfinished_inspections(current_user.id),
         recent=recent_submissions(current_user.id),
+        allow_unassigned=current_app.config["ALLOW_UNASSIGNED_VISITS"],
+    )
+
+
+@bp.route("/visits/new")
+@requires(Permission.INSPECT)
+def choose_store():
+    if not current_app.config["ALLOW_UNASSIGNED_VISITS"]:
+        abort(403)
+    text = (request.args.get("q") or "").strip()[:50]
+    stores: list[Store] = []
+    if text:
+        like = f"%{text}%"
+        stores = list(
+            db.session.scalars(
+                select(Store)
+                .where(Store.is_active, or_(Store.code.ilike(like), Store.name.ilike(like)))
+                .order_by(Store.code)
+                .limit(STORE_PICKER_LIMIT)
+            )
+        )
+    checklists = db.session.scalars(
+        select(Checklist).where(Checklist.active_version_id.is_not(None)).order_by(Checklist.key)
+    ).all()
+    return render_template(
+        "inspections/choose_store.html", q=text, stores=stores, checklists=checklists
+    )
+
+
+@bp.post("/visits/start")
+@requires(Permission.INSPECT)
+def start():
+    assignment_id = request.form.get("assignment_id", type=int)
+    client_uuid = request.form.get("uuid")
+    if client_uuid and not valid_uuid(client_uuid):
+        abort(400)
+    if assignment_id:
+        assignment = db.session.get(Assignment, assignment_id)
+        if assignment is None or assignment.inspector_id != current_user.id:
+            abort(404)
+        existing = draft_for_assignment(assignment.id)
+        if existing is not None:
+            return redirect(url_for("inspections.visit", uuid=existing.uuid))
+        store, checklist = assignment.store, assignment.checklist
+    else:
+        if not current_app.config["ALLOW_UNASSIGNED_VISITS"]:
+            abort(403)
+        assignment = None
+        store = db.session.get(Store, request.form.get("store_id", type=int) or 0)
+        checklist = db.session.get(Checklist, request.form.get("checklist_id", type=int) or 0)
+        if store is None or not store.is_active or checklist is None:
+            abort(404)
+    try:
+        inspection = start_inspection(
+            current_user, store, checklist=checklist, client_uuid=client_uuid, assignment=assignment
+        )
+    except VisitConflict:
+        abort(409)
+    db.session.commit()
+    return redirect(url_for("inspections.visit", uuid=inspection.uuid))
+
+
+def _load(uuid: str) -> Inspection:
+    inspection = inspection_by_uuid(uuid) if valid_uuid(uuid) else None
+    require_inspection(inspection)
+    return inspection
+
+
+def _form_data(inspection: Inspection, definition) -> dict:
+    data = {}
+    for answer in inspection.answers:
+        try:
+            item = definition.item(answer.item_id)
+        except KeyError:
+            continue
+        if answer.value is not None:
+            data[answer_field_name(item)] = str(answer.value)
+        if answer.comment:
+            data[comment_field_name(item)] = answer.comment
+    return data
+
+
+def render_visit_form(inspection: Inspection, *, errors=None, formdata=None, status: int = 200):
+    """Render the checklist form for a visit being edited (errors shown beside their items)."""
+    definition = inspection_definition(inspection)
+    lang = current_lang()
+    form_class = answer_form_class(definition, lang)
+    form = (
+        form_class(formdata)
+        if formdata is not None
+        else form_class(data=_form_data(inspection, definition))
+    )
+    answers = {a.item_id: a for a in inspection.answers}
+    tz = halls_tz()
+    return (
+        render_template(
+            "inspections/form.html",
+            inspection=inspection,
+            definition=definition,
+            form=form,
+            answers=answers,
+            photos=evidence_photos(inspection.id),
+            roster=store_roster(inspection.store_id),
+            errors=errors or {},
+            lang=lang,
+            tz=tz,
+            answer_field_name=answer_field_name,
+            comment_field_name=comment_field_name,
+            staff_field_name=staff_field_name,
+            photo_field_name=photo_field_name,
+            formdata=formdata,
+        ),
+        status,
+    )
+
+
+@bp.route("/visits/<uuid>", methods=["GET"])
+@requires(Permission.INSPECT)
+def visit(uuid: str):
+    inspection = _load(uuid)
+    if inspection.status in EDITABLE and can_edit_inspection(current_user, inspection):
+        return render_visit_form(inspection)
+    return redirect(url_for("inspections.view", uuid=inspection.uuid))
+
+
+@bp.route("/visits/<uuid>", methods=["POST"])
+@requires(Permission.INSPECT)
+def visit_post(uuid: str):
+    """The no-JavaScript path: save or submit the whole form, photos included."""
+    inspection = _load(uuid)
+    require_own_visit(inspection)
+    if inspection.status not in EDITABLE:
+        flash(_("This visit was already submitted; it can no longer be changed."), "error")
+        return redirect(url_for("inspections.view", uuid=inspection.uuid)), 303
+    definition = inspection_definition(inspection)
+    tz, now = halls_tz(), utcnow()
+    photo_errors: dict[str, list[str]] = {}
+    for item in definition.items:
+        for upload in request.files.getlist(photo_field_name(item)):
+            if not upload or not upload.filename:
+                continue
+            try:
+                add_photo(
+                    inspection,
+                    photo_uuid=str(uuid_module.uuid4()),
+                    item_id=item.id,
+                    data=upload.read(),
+                    uploader=current_user,
+                    storage=photo_storage(),
+                    limits=photo_limits(),
+                    tz=tz,
+                )
+            except PhotoError as exc:
+                photo_errors.setdefault(item.id, []).append(str(exc))
+    payload = payload_from_form(request.form, definition)
+    if request.form.get("action") == "submit" and not photo_errors:
+        result = submit_inspection(inspection, payload, tz=tz, now=now)
+        db.session.commit()
+        if result.ok:
+            flash(_("Visit submitted. Thank you!"), "info")
+            return redirect(url_for("inspections.home"))
+        errors = result.checked.errors
+    else:
+        errors = save_draft(inspection, payload, tz=tz, now=now).errors
+        db.session.commit()
+        if not errors and not photo_errors:
+            flash(_("Saved."), "info")
+            return redirect(url_for("inspections.visit", uuid=inspection.uuid)), 303
+    for key, messages in photo_errors.items():
+        errors.setdefault(key, []).extend(messages)
+    flash(_("Some answers need attention; they are marked below."), "error")
+    return render_visit_form(inspection, errors=errors, formdata=request.form, status=422)
+
+
+@bp.route("/visits/<uuid>/view")
+@requires(Permission.INSPECT)
+def view(uuid: str):
+    inspection = _load(uuid)
+    definition = inspection_definition(inspection)
+    return render_template(
+        "inspections/view.html",
+        inspection=inspection,
+        definition=definition,
+        answers={a.item_id: a for a in inspection.answers},
+        photos=evidence_photos(inspection.id),
+        lang=current_lang(),
+        tz=halls_tz(),
+        editable=inspection.status in EDITABLE and can_edit_inspection(current_user, inspection),
     )

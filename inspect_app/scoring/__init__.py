@@ -1,0 +1,1 @@
+"""Pure scoring: checklist definitions and answers in, scores out; no Flask, no database."""

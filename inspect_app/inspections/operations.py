@@ -1,0 +1,303 @@
+"""Changes to visits: start, save a draft, attach photos, submit. Each flushes; the view commits."""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from inspect_app.audit.operations import record_event
+from inspect_app.auth.models import User
+from inspect_app.checklists.definition import ChecklistDefinition
+from inspect_app.checklists.models import Checklist
+from inspect_app.checklists.operations import definition_of
+from inspect_app.db import utcnow
+from inspect_app.extensions import db
+from inspect_app.inspections.models import (
+    Answer,
+    Assignment,
+    AssignmentStatus,
+    Inspection,
+    InspectionStatus,
+    Photo,
+    PhotoPurpose,
+    SectionScore,
+)
+from inspect_app.inspections.payload import CheckedVisit, VisitPayload, check_visit
+from inspect_app.inspections.photos import PhotoLimits, ProcessedPhoto, process_photo
+from inspect_app.inspections.storage import PhotoStorage
+from inspect_app.scoring.inspection import AnswerInput, score_inspection
+from inspect_app.stores.models import Staff, Store
+
+EDITABLE = (InspectionStatus.DRAFT, InspectionStatus.RETURNED)
+
+
+class VisitConflict(Exception):
+    """The request clashes with what is stored (answered with 409)."""
+
+
+class VisitClosed(VisitConflict):
+    """The visit was submitted: it is read-only until a reviewer returns it."""
+
+
+def valid_uuid(value: str | None) -> str | None:
+    """Return the canonical form of a UUID string, or None if it is not one."""
+    try:
+        return str(uuid_module.UUID(str(value)))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def start_inspection(
+    inspector: User,
+    store: Store,
+    *,
+    checklist: Checklist,
+    client_uuid: str | None = None,
+    assignment: Assignment | None = None,
+) -> Inspection:
+    """Open a draft visit, or return the one already opened under the same UUID."""
+    inspection_uuid = valid_uuid(client_uuid) or str(uuid_module.uuid4())
+    existing = db.session.scalar(select(Inspection).where(Inspection.uuid == inspection_uuid))
+    if existing is not None:
+        if existing.inspector_id != inspector.id or existing.store_id != store.id:
+            raise VisitConflict(inspection_uuid)
+        return existing
+    if checklist.active_version_id is None:
+        raise VisitConflict("checklist has no version")
+    inspection = Inspection(
+        uuid=inspection_uuid,
+        store_id=store.id,
+        checklist_version_id=checklist.active_version_id,
+        inspector_id=inspector.id,
+        assignment_id=assignment.id if assignment else None,
+        status=InspectionStatus.DRAFT,
+    )
+    db.session.add(inspection)
+    if assignment is not None and assignment.status == AssignmentStatus.PUBLISHED:
+        assignment.status = AssignmentStatus.IN_PROGRESS
+    db.session.flush()
+    record_event("inspection.start", inspection, actor_id=inspector.id, inspection_id=inspection.id)
+    return inspection
+
+
+def inspection_definition(inspection: Inspection) -> ChecklistDefinition:
+    return definition_of(inspection.checklist_version)
+
+
+def photo_counts(inspection: Inspection) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Photo.item_id, func.count())
+        .where(Photo.inspection_id == inspection.id, Photo.purpose == PhotoPurpose.EVIDENCE)
+        .group_by(Photo.item_id)
+    )
+    return {item_id: count for item_id, count in rows if item_id}
+
+
+def _apply(inspection: Inspection, checked: CheckedVisit, definition: ChecklistDefinition) -> None:
+    """Write the checked content onto the visit: valid values replace, invalid ones are kept as they were."""
+    for attr in ("arrived_at", "left_at", "waiting_minutes", "counter_no"):
+        if f"visit.{attr}" in checked.errors:
+            continue
+        value = getattr(checked, attr)
+        column = {"arrived_at": "visit_started_at", "left_at": "visit_ended_at"}.get(attr, attr)
+        setattr(inspection, column, value)
+    existing = {a.item_id: a for a in inspection.answers}
+    staff_ids = _staff_ids(inspection.store_id, checked)
+    for item in definition.items:
+        new = checked.answers.get(item.id)
+        answer = existing.get(item.id)
+        if new is None or (item.id in checked.errors and new.value is None and answer is not None):
+            continue
+        if answer is None:
+            answer = Answer(item_id=item.id, points_earned=Decimal(0), points_possible=Decimal(0))
+            inspection.answers.append(answer)
+        answer.value = new.value
+        answer.comment = new.comment
+        answer.employee_no = new.employee_no if item.staff else None
+        answer.staff_id = staff_ids.get(answer.employee_no) if answer.employee_no else None
+    inspection.draft_revision = (inspection.draft_revision or 0) + 1
+
+
+def _staff_ids(store_id: int, checked: CheckedVisit) -> dict[str, int]:
+    numbers = {a.employee_no for a in checked.answers.values() if a.employee_no}
+    if not numbers:
+        return {}
+    rows = db.session.execute(
+        select(Staff.employee_no, Staff.id).where(Staff.employee_no.in_(numbers))
+    )
+    return dict(rows.all())
+
+
+def save_draft(
+    inspection: Inspection, payload: VisitPayload, *, tz: tzinfo, now: datetime
+) -> CheckedVisit:
+    """Save what is valid of a draft and return the check (with errors for the rest)."""
+    if inspection.status not in EDITABLE:
+        raise VisitClosed(inspection.uuid)
+    definition = inspection_definition(inspection)
+    checked = check_visit(payload, definition, tz=tz, now=now, for_submit=False)
+    _apply(inspection, checked, definition)
+    store_scores(inspection, definition)
+    db.session.flush()
+    return checked
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    checked: CheckedVisit
+    #: True when this exact content had already been submitted (a retry).
+    repeated: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.checked.errors
+
+
+def submit_inspection(
+    inspection: Inspection, payload: VisitPayload, *, tz: tzinfo, now: datetime
+) -> SubmitResult:
+    """Submit a visit: all-or-nothing validation; a repeated submit of the same content is a success."""
+    content_hash = payload.canonical_hash()
+    if inspection.status not in EDITABLE:
+        if inspection.submission_hash == content_hash:
+            return SubmitResult(CheckedVisit(), repeated=True)
+        raise VisitClosed(inspection.uuid)
+    definition = inspection_definition(inspection)
+    checked = check_visit(
+        payload, definition, tz=tz, now=now, for_submit=True, photo_counts=photo_counts(inspection)
+    )
+    if checked.errors:
+        # Nothing the inspector entered is lost: the valid part is kept as the draft.
+        draft = check_visit(payload, definition, tz=tz, now=now, for_submit=False)
+        _apply(inspection, draft, definition)
+        store_scores(inspection, definition)
+        db.session.flush()
+        return SubmitResult(checked)
+    _apply(inspection, checked, definition)
+    was_returned = inspection.status == InspectionStatus.RETURNED
+    inspection.status = InspectionStatus.SUBMITTED
+    inspection.submitted_at = now
+    inspection.submission_hash = content_hash
+    inspection.visit_date = inspection.visit_started_at.astimezone(tz).date()
+    store_scores(inspection, definition)
+    if inspection.assignment is not None:
+        inspection.assignment.status = AssignmentStatus.DONE
+    db.session.flush()
+    record_event(
+        "inspection.resubmit" if was_returned else "inspection.submit",
+        inspection,
+        actor_id=inspection.inspector_id,
+        inspection_id=inspection.id,
+        score_percent=str(inspection.score_percent),
+        is_vetoed=inspection.is_vetoed,
+    )
+    return SubmitResult(checked)
+
+
+def store_scores(inspection: Inspection, definition: ChecklistDefinition | None = None) -> None:
+    """Recompute and store every answer's points, the section scores and the totals."""
+    definition = definition or inspection_definition(inspection)
+    answers = {a.item_id: a for a in inspection.answers}
+    result = score_inspection(
+        definition, {k: AnswerInput(a.value, a.employee_no) for k, a in answers.items()}
+    )
+    for item_id, answer in answers.items():
+        item_result = result.items.get(item_id)
+        if item_result is None:
+            continue
+        answer.points_earned = item_result.earned
+        answer.points_possible = item_result.possible
+        answer.is_not_applicable = item_result.not_applicable
+        answer.is_failed = item_result.failed
+    sections = {s.section_id: s for s in inspection.section_scores}
+    for section in result.sections:
+        row = sections.get(section.section_id)
+        if row is None:
+            row = SectionScore(section_id=section.section_id)
+            inspection.section_scores.append(row)
+        row.points_earned = section.earned
+        row.points_possible = section.possible
+        row.percent = section.percent
+    inspection.points_earned = result.earned
+    inspection.points_possible = result.possible
+    inspection.score_percent = result.percent
+    inspection.is_vetoed = result.is_vetoed
+
+
+def add_photo(
+    inspection: Inspection,
+    *,
+    photo_uuid: str,
+    item_id: str | None,
+    data: bytes,
+    uploader: User,
+    storage: PhotoStorage,
+    limits: PhotoLimits,
+    tz: tzinfo,
+    client_captured_at: str | None = None,
+) -> tuple[Photo, bool]:
+    """Store one photo; a retry with the same UUID and bytes returns the stored one (created False)."""
+    existing = db.session.scalar(select(Photo).where(Photo.uuid == photo_uuid))
+    if existing is not None:
+        from hashlib import sha256
+
+        if (
+            existing.inspection_id != inspection.id
+            or existing.source_sha256 != sha256(data).hexdigest()
+        ):
+            raise VisitConflict(photo_uuid)
+        return existing, False
+    if inspection.status not in EDITABLE:
+        raise VisitClosed(inspection.uuid)
+    processed: ProcessedPhoto = process_photo(data, limits, tz)
+    photo_key = storage.put(processed.jpeg)
+    thumb_key = storage.put(processed.thumbnail)
+    photo = Photo(
+        uuid=photo_uuid,
+        inspection_id=inspection.id,
+        item_id=item_id,
+        purpose=PhotoPurpose.EVIDENCE,
+        storage_key=photo_key,
+        thumbnail_key=thumb_key,
+        byte_size=len(processed.jpeg),
+        width=processed.width,
+        height=processed.height,
+        sha256=processed.sha256,
+        source_sha256=processed.source_sha256,
+        perceptual_hash=processed.perceptual_hash,
+        captured_at=processed.captured_at or exif_time(client_captured_at, tz),
+        uploaded_by_id=uploader.id,
+        created_at=utcnow(),
+    )
+    db.session.add(photo)
+    db.session.flush()
+    return photo, True
+
+
+def exif_time(value: str | None, tz: tzinfo) -> datetime | None:
+    """Read an EXIF-style "YYYY:MM:DD HH:MM:SS" the phone found before scaling the photo down."""
+    if not value:
+        return None
+    try:
+        return (
+            datetime.strptime(value.strip()[:19], "%Y:%m:%d %H:%M:%S")
+            .replace(tzinfo=tz)
+            .astimezone(UTC)
+        )
+    except ValueError:
+        return None
+
+
+def remove_photo(inspection: Inspection, photo: Photo, storage: PhotoStorage) -> None:
+    """Delete a photo from a visit that is still being edited."""
+    if inspection.status not in EDITABLE:
+        raise VisitClosed(inspection.uuid)
+    keys = (photo.storage_key, photo.thumbnail_key)
+    db.session.delete(photo)
+    db.session.flush()
+    for key in keys:
+        storage.delete(key)
