@@ -15,7 +15,7 @@
   items.forEach(function (el) { byId[el.dataset.item] = el; });
   var sections = Array.prototype.slice.call(form.querySelectorAll(".checklist-section"));
   var saveState = document.getElementById("save-state");
-  var saveTimer = null, submitting = false;
+  var saveTimer = null, submitting = false, photoJobs = [];
 
   function fmt(text, values) { return text.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; }); }
   function setSaveState(text, kind) { saveState.textContent = text; saveState.dataset.kind = kind || ""; }
@@ -239,12 +239,13 @@
     files.forEach(function (file) {
       var photoUuid = outbox.uuid4();
       var fig = addThumb(container, photoUuid, URL.createObjectURL(file), true);
-      file.slice(0, 131072).arrayBuffer().then(function (head) {
+      /* Submit waits for every photo still being scaled down, so none arrives after it. */
+      photoJobs.push(file.slice(0, 131072).arrayBuffer().then(function (head) {
         var capturedAt = exifDate(head);
         return downscale(file).then(function (blob) {
           return outbox.add({ kind: "photo", visit: uuid, url: form.dataset.photoUrl, uuid: photoUuid, item: itemId, blob: blob, name: "photo.jpg", capturedAt: capturedAt });
         });
-      }).catch(function () { fig.classList.add("failed"); });
+      }).catch(function () { fig.classList.add("failed"); }));
     });
     changed();
   });
@@ -290,7 +291,7 @@
     clearTimeout(saveTimer);
     document.getElementById("submit-visit").disabled = true;
     setSaveState(msg.sending, "saving");
-    outbox.all().then(function (records) {
+    Promise.all(photoJobs).then(function () { return outbox.all(); }).then(function (records) {
       var queued = records.some(function (r) { return r.kind === "submit" && r.visit === uuid && !r.rejected; });
       if (queued) return outbox.flush();
       return outbox.add({ kind: "submit", visit: uuid, url: form.dataset.submitUrl, payload: collect() });
