@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, send_from_directory, url_for
+from pathlib import Path
+
+from flask import Response, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 
@@ -68,7 +70,8 @@ def admin_overview():
 @bp.route("/sw.js")
 def service_worker():
     """Serve the service worker from the site root so it may control the visit pages."""
-    response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    script = (Path(current_app.static_folder) / "js" / "sw.js").read_bytes()
+    response = Response(script, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
     return response
