@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -108,6 +109,16 @@ def demo_command() -> None:
             click.echo(str(error), err=True)
         raise click.ClickException(_("The checklists are invalid; fix them and run again."))
     created = load_demo()
+    if created:
+        from zoneinfo import ZoneInfo
+
+        from inspect_app.demo_history import load_demo_history
+        from inspect_app.inspections.storage import photo_storage
+
+        history = load_demo_history(
+            photo_storage(), ZoneInfo(current_app.config["TIMEZONE"]), date.today()
+        )
+        click.echo(_("%(n)s approved inspections of the last three months added.", n=history))
     db.session.commit()
     click.echo(_("Demo data ready.") if created else _("Demo data was already loaded."))
     click.echo(_("Sign in at http://127.0.0.1:5000 with:"))

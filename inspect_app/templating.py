@@ -34,6 +34,7 @@ NAV = [
     ("inspections.home", _l("My visits"), Permission.INSPECT),
     ("review.queue", _l("Review"), Permission.REVIEW),
     ("stores.my_stores", _l("My halls"), Permission.APPEAL),
+    ("stores.ratings", _l("Ratings"), Permission.VIEW_RESULTS),
     ("stores.roster", _l("Halls and staff"), Permission.VIEW_ROSTER),
     ("checklists.index", _l("Checklists"), Permission.VIEW_CHECKLISTS),
 ]

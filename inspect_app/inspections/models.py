@@ -169,6 +169,8 @@ class Answer(Base):
     points_possible: Mapped[Decimal] = mapped_column(POINTS, default=Decimal(0))
     is_not_applicable: Mapped[bool] = mapped_column(default=False)
     is_failed: Mapped[bool] = mapped_column(default=False)
+    #: A failed veto item (一票否决): staff appraisal counts these apart.
+    is_veto_failed: Mapped[bool] = mapped_column(default=False)
     comment: Mapped[str | None] = mapped_column(Text)
     #: The observed staff member, when the item concerns a person and they are on the roster.
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))

@@ -213,6 +213,7 @@ def store_scores(inspection: Inspection, definition: ChecklistDefinition | None 
         answer.points_possible = item_result.possible
         answer.is_not_applicable = item_result.not_applicable
         answer.is_failed = item_result.failed
+        answer.is_veto_failed = item_result.veto_failed
     sections = {s.section_id: s for s in inspection.section_scores}
     for section in result.sections:
         row = sections.get(section.section_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,6 +13,7 @@ from inspect_app.auth.permissions import (
     can,
     require_store,
     requires,
+    scoped_store_ids,
     visible_stores,
 )
 from inspect_app.extensions import db
@@ -58,9 +61,77 @@ def store_detail(store_id: int):
     store = db.session.get(Store, store_id)
     if store is None:
         abort(404)
+    from inspect_app.stores.rating_queries import staff_period_ratings, store_history
+
+    context = _rating_context()
+    history, staff = [], []
+    period = None
+    if context is not None:
+        _checklists, checklist, period, rules = context
+        history = store_history(store.id, checklist.id, period.history(6), rules)
+        staff = staff_period_ratings(period, [store.id])
     return render_template(
         "stores/detail.html",
         store=store,
         inspections=approved_inspections(store.id),
         show_inspector=can(current_user, Permission.VIEW_INSPECTOR),
+        history=history,
+        staff=staff,
+        period=period,
+    )
+
+
+def _rating_context():
+    """The checklist and period a ratings page is about, from the query string."""
+    from inspect_app.checklists.models import Checklist
+    from inspect_app.checklists.operations import definition_of
+    from inspect_app.scoring.periods import PeriodError, parse_period
+
+    checklists = db.session.scalars(
+        select(Checklist).where(Checklist.active_version_id.is_not(None)).order_by(Checklist.key)
+    ).all()
+    if not checklists:
+        return None
+    chosen = request.args.get("checklist", type=int)
+    checklist = next((c for c in checklists if c.id == chosen), checklists[0])
+    try:
+        period = parse_period(request.args.get("period"), date.today())
+    except PeriodError:
+        abort(400)
+    rules = definition_of(checklist.active_version).rating
+    return checklists, checklist, period, rules
+
+
+@bp.route("/ratings")
+@requires(Permission.VIEW_RESULTS)
+def ratings():
+    from inspect_app.stores.rating_queries import rate_period
+
+    context = _rating_context()
+    if context is None:
+        return render_template("stores/ratings.html", rows=[], checklists=[], period=None)
+    checklists, checklist, period, rules = context
+    rows = rate_period(period, checklist.id, rules)
+    scope = scoped_store_ids(current_user)
+    if scope is not None:
+        visible = set(db.session.scalars(scope))
+        rows = [r for r in rows if r.store_id in visible]
+    region_id = request.args.get("region", type=int)
+    if region_id:
+        rows = [r for r in rows if r.region_id == region_id]
+    rows.sort(key=lambda r: (r.rank_overall is None, r.rank_overall or 0, r.code))
+    page = _page()
+    return render_template(
+        "stores/ratings.html",
+        rows=rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        total=len(rows),
+        page=page,
+        page_size=PAGE_SIZE,
+        checklists=checklists,
+        checklist=checklist,
+        period=period,
+        rules=rules,
+        regions=db.session.scalars(select(Region).order_by(Region.code)).all(),
+        region_id=region_id,
+        periods=[p for p in period.history(6)][::-1],
     )

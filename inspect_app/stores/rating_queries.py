@@ -1,0 +1,219 @@
+"""SQL roll-ups for ratings: thin aggregates over indexed columns that feed the pure rating functions.
+
+Percentages are summed as integer thousandths (the stored precision), so the
+sums are exact on SQLite and PostgreSQL alike and agree with the pure functions
+to the last digit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Integer, case, cast, func, select
+
+from inspect_app.checklists.definition import RatingRules
+from inspect_app.checklists.models import ChecklistVersion
+from inspect_app.checklists.operations import definition_of
+from inspect_app.extensions import db
+from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
+from inspect_app.scoring.periods import Period
+from inspect_app.scoring.ratings import (
+    PeriodStats,
+    RankedStore,
+    StaffRating,
+    StaffStats,
+    StoreRating,
+    rank_stores,
+    rate_staff,
+    rate_store,
+)
+from inspect_app.stores.models import Region, Staff, Store
+
+THOUSAND = Decimal(1000)
+MILLION = Decimal(1_000_000)
+
+
+@dataclass(frozen=True)
+class StoreRatingRow:
+    store_id: int
+    code: str
+    name: str
+    region_id: int
+    region_name: str
+    rating: StoreRating
+    rank_in_region: int | None
+    rank_overall: int | None
+    #: Stores rated in the same region (with at least one inspection), for "3 of 12".
+    region_size: int
+
+
+def _milli(column):
+    return cast(func.round(column * 1000), BigInteger)
+
+
+def _in_period(period: Period):
+    return (
+        Inspection.status == InspectionStatus.APPROVED,
+        Inspection.visit_date >= period.start,
+        Inspection.visit_date < period.end,
+    )
+
+
+def store_period_stats(
+    period: Period, checklist_id: int, store_ids: list[int] | None = None
+) -> dict[int, tuple[PeriodStats, int]]:
+    """Return store_id -> (its period aggregates, the newest checklist version used)."""
+    milli = _milli(Inspection.score_percent)
+    query = (
+        select(
+            Inspection.store_id,
+            func.count(),
+            func.sum(milli),
+            func.sum(milli * milli),
+            func.sum(case((Inspection.is_vetoed, 1), else_=0)),
+            func.max(Inspection.checklist_version_id),
+        )
+        .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
+        .where(*_in_period(period), ChecklistVersion.checklist_id == checklist_id)
+        .group_by(Inspection.store_id)
+    )
+    if store_ids is not None:
+        query = query.where(Inspection.store_id.in_(store_ids))
+    out = {}
+    for store_id, count, sum_milli, sum_sq, vetoes, version_id in db.session.execute(query):
+        stats = PeriodStats(
+            count=count,
+            sum_percent=Decimal(int(sum_milli or 0)) / THOUSAND,
+            sum_squares=Decimal(int(sum_sq or 0)) / MILLION,
+            veto_count=int(vetoes or 0),
+        )
+        out[store_id] = (stats, version_id)
+    return out
+
+
+_RULES_CACHE: dict[int, RatingRules] = {}
+
+
+def rules_of(version_id: int) -> RatingRules:
+    """The rating rules of a checklist version (versions never change, so they are cached)."""
+    if version_id not in _RULES_CACHE:
+        _RULES_CACHE[version_id] = definition_of(
+            db.session.get(ChecklistVersion, version_id)
+        ).rating
+    return _RULES_CACHE[version_id]
+
+
+def rate_period(
+    period: Period, checklist_id: int, default_rules: RatingRules
+) -> list[StoreRatingRow]:
+    """Rate every active store for the period, with ranks in its region and overall."""
+    stats = store_period_stats(period, checklist_id)
+    stores = db.session.execute(
+        select(Store.id, Store.code, Store.name, Store.region_id, Region.name)
+        .join(Region, Region.id == Store.region_id)
+        .where(Store.is_active)
+    ).all()
+    empty = PeriodStats(0, Decimal(0), Decimal(0), 0)
+    ratings = {}
+    for store_id, *_ in stores:
+        store_stats, version_id = stats.get(store_id, (empty, None))
+        rules = rules_of(version_id) if version_id else default_rules
+        ratings[store_id] = rate_store(store_stats, rules)
+    ranks = rank_stores([RankedStore(s[0], s[3], ratings[s[0]]) for s in stores])
+    region_sizes: dict[int, int] = {}
+    for store_id, _code, _name, region_id, _region in stores:
+        if ratings[store_id].count:
+            region_sizes[region_id] = region_sizes.get(region_id, 0) + 1
+    return [
+        StoreRatingRow(
+            store_id=store_id,
+            code=code,
+            name=name,
+            region_id=region_id,
+            region_name=region_name,
+            rating=ratings[store_id],
+            rank_in_region=ranks.get(store_id, (None, None))[0],
+            rank_overall=ranks.get(store_id, (None, None))[1],
+            region_size=region_sizes.get(region_id, 0),
+        )
+        for store_id, code, name, region_id, region_name in stores
+    ]
+
+
+def store_history(
+    store_id: int, checklist_id: int, periods: list[Period], default_rules: RatingRules
+) -> list[tuple[Period, StoreRating]]:
+    """Rate one store over several periods (oldest first), for its trend."""
+    out = []
+    empty = PeriodStats(0, Decimal(0), Decimal(0), 0)
+    for period in periods:
+        stats, version_id = store_period_stats(period, checklist_id, [store_id]).get(
+            store_id, (empty, None)
+        )
+        out.append(
+            (period, rate_store(stats, rules_of(version_id) if version_id else default_rules))
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    rating: StaffRating
+    name: str | None
+    store_name: str | None
+    position: str | None
+
+
+def staff_period_ratings(period: Period, store_ids: list[int] | None = None) -> list[StaffRow]:
+    """Per-工号 results from the staff-attributed answers of approved inspections in the period."""
+    query = (
+        select(
+            Answer.employee_no,
+            func.count(),
+            func.sum(_milli(Answer.points_earned)),
+            func.sum(_milli(Answer.points_possible)),
+            func.sum(cast(Answer.is_failed, Integer)),
+            func.sum(cast(Answer.is_veto_failed, Integer)),
+        )
+        .join(Inspection, Inspection.id == Answer.inspection_id)
+        .where(
+            *_in_period(period),
+            Answer.employee_no.is_not(None),
+            Answer.is_not_applicable.is_(False),
+            Answer.points_possible > 0,
+        )
+        .group_by(Answer.employee_no)
+        .order_by(Answer.employee_no)
+    )
+    if store_ids is not None:
+        query = query.where(Inspection.store_id.in_(store_ids))
+    rows = db.session.execute(query).all()
+    people = {
+        s.employee_no: s
+        for s in db.session.scalars(
+            select(Staff).where(Staff.employee_no.in_([r[0] for r in rows]))
+        )
+    }
+    out = []
+    for employee_no, observations, earned, possible, failures, vetoes in rows:
+        rating = rate_staff(
+            StaffStats(
+                employee_no=employee_no,
+                observations=observations,
+                earned=Decimal(int(earned or 0)) / THOUSAND,
+                possible=Decimal(int(possible or 0)) / THOUSAND,
+                failures=int(failures or 0),
+                veto_findings=int(vetoes or 0),
+            )
+        )
+        person = people.get(employee_no)
+        out.append(
+            StaffRow(
+                rating=rating,
+                name=person.name if person else None,
+                store_name=person.store.name if person else None,
+                position=person.position if person else None,
+            )
+        )
+    return out
