@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlalchemy import select
 
 from inspect_app.auth.models import Role
@@ -15,7 +16,7 @@ from inspect_app.inspections.models import (
     InspectionStatus,
     Photo,
 )
-from tests.conftest import csrf_from, sign_in
+from tests.conftest import csrf_from, data_file, sign_in
 from tests.inspections.conftest import PHOTO_ALWAYS, VISIT_UUID, jpeg_bytes, visit_payload
 
 
@@ -301,3 +302,44 @@ def test_managers_and_signed_out_scripts_cannot_use_the_visit_api(app, manager_c
     assert response.status_code == 403
     anonymous = app.test_client().post(f"/api/visits/{VISIT_UUID}/draft", json={})
     assert anonymous.status_code in (400, 401)  # no CSRF token or no session: never a redirect page
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("truncated.jpg", 422),
+        ("bomb.png", 422),
+        ("svg-named.jpg", 422),
+        ("html-named.jpg", 422),
+    ],
+)
+def test_bad_photos_get_a_clear_answer_and_change_nothing(db, visit, name, status):
+    visit.draft({"answers": {"hygiene.restroom": {"value": "fail"}}})
+    response = visit.photo(
+        str(uuid.uuid4()), "hygiene.restroom", data_file(f"photos/{name}").read_bytes(), name
+    )
+    assert response.status_code == status
+    assert response.json["message"] and "Traceback" not in response.json["message"]
+    assert db.session.query(Photo).count() == 0
+    answers = {a.item_id: a.value for a in _inspection(db).answers}
+    assert answers["hygiene.restroom"] == "fail"  # what was saved before is still there
+
+
+def test_an_oversized_upload_is_refused_with_413(app, visit):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = 50_000
+    try:
+        response = visit.photo(str(uuid.uuid4()), "hygiene.restroom", b"\xff\xd8" + b"0" * 60_000)
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = limit
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("name", ["rotated-gps.jpg", "photo.heic", "photo.webp", "transparent.png"])
+def test_phone_photos_of_every_kind_are_accepted_and_stripped(db, visit, name):
+    response = visit.photo(
+        str(uuid.uuid4()), "hygiene.restroom", data_file(f"photos/{name}").read_bytes(), name
+    )
+    assert response.status_code == 201, response.json
+    stored = visit.client.get(response.json["url"])
+    assert stored.mimetype == "image/jpeg" and b"Exif" not in stored.data[:4096]
