@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import BigInteger, Integer, case, cast, func, select
 
 from inspect_app.checklists.definition import RatingRules
@@ -63,7 +64,7 @@ def _in_period(period: Period):
 def store_period_stats(
     period: Period, checklist_id: int, store_ids: list[int] | None = None
 ) -> dict[int, tuple[PeriodStats, int]]:
-    """Return store_id -> (its period aggregates, the newest checklist version used)."""
+    """Return store_id -> (its period aggregates, the newest checklist version it was rated with)."""
     milli = _milli(Inspection.score_percent)
     query = (
         select(
@@ -72,36 +73,45 @@ def store_period_stats(
             func.sum(milli),
             func.sum(milli * milli),
             func.sum(case((Inspection.is_vetoed, 1), else_=0)),
-            func.max(Inspection.checklist_version_id),
+            func.max(ChecklistVersion.number),
         )
         .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
-        .where(*_in_period(period), ChecklistVersion.checklist_id == checklist_id)
+        .where(
+            *_in_period(period),
+            ChecklistVersion.checklist_id == checklist_id,
+            # An approved visit where nothing applied has no percentage; it rates nothing.
+            Inspection.score_percent.is_not(None),
+        )
         .group_by(Inspection.store_id)
     )
     if store_ids is not None:
         query = query.where(Inspection.store_id.in_(store_ids))
+    version_ids = dict(
+        db.session.execute(
+            select(ChecklistVersion.number, ChecklistVersion.id).where(
+                ChecklistVersion.checklist_id == checklist_id
+            )
+        ).all()
+    )
     out = {}
-    for store_id, count, sum_milli, sum_sq, vetoes, version_id in db.session.execute(query):
+    for store_id, count, sum_milli, sum_sq, vetoes, number in db.session.execute(query):
         stats = PeriodStats(
             count=count,
             sum_percent=Decimal(int(sum_milli or 0)) / THOUSAND,
             sum_squares=Decimal(int(sum_sq or 0)) / MILLION,
             veto_count=int(vetoes or 0),
         )
-        out[store_id] = (stats, version_id)
+        out[store_id] = (stats, version_ids[number])
     return out
 
 
-_RULES_CACHE: dict[int, RatingRules] = {}
-
-
 def rules_of(version_id: int) -> RatingRules:
-    """The rating rules of a checklist version (versions never change, so they are cached)."""
-    if version_id not in _RULES_CACHE:
-        _RULES_CACHE[version_id] = definition_of(
-            db.session.get(ChecklistVersion, version_id)
-        ).rating
-    return _RULES_CACHE[version_id]
+    """The rating rules of a checklist version, parsed once per distinct content."""
+    version = db.session.get(ChecklistVersion, version_id)
+    cache = current_app.extensions.setdefault("rating_rules", {})
+    if version.content_hash not in cache:
+        cache[version.content_hash] = definition_of(version).rating
+    return cache[version.content_hash]
 
 
 def rate_period(

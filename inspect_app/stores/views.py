@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask import abort, render_template, request
 from flask_login import current_user
@@ -102,6 +103,22 @@ def _rating_context():
     return checklists, checklist, period, rules
 
 
+def _trends(period, checklist_id: int, rules, rows) -> dict[int, str]:
+    """Up, down or flat against the previous period, for the stores on the page."""
+    from inspect_app.scoring.ratings import PeriodStats, rate_store, trend
+    from inspect_app.stores.rating_queries import rules_of, store_period_stats
+
+    previous = period.previous()
+    before = store_period_stats(previous, checklist_id, [r.store_id for r in rows])
+    empty = PeriodStats(0, Decimal(0), Decimal(0), 0)
+    out = {}
+    for row in rows:
+        stats, version_id = before.get(row.store_id, (empty, None))
+        earlier = rate_store(stats, rules_of(version_id) if version_id else rules)
+        out[row.store_id] = trend([(previous.key, earlier), (period.key, row.rating)])
+    return out
+
+
 @bp.route("/ratings")
 @requires(Permission.VIEW_RESULTS)
 def ratings():
@@ -121,9 +138,11 @@ def ratings():
         rows = [r for r in rows if r.region_id == region_id]
     rows.sort(key=lambda r: (r.rank_overall is None, r.rank_overall or 0, r.code))
     page = _page()
+    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return render_template(
         "stores/ratings.html",
-        rows=rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        rows=shown,
+        trends=_trends(period, checklist.id, rules, shown),
         total=len(rows),
         page=page,
         page_size=PAGE_SIZE,
