@@ -77,7 +77,8 @@ def load_demo_history(storage: PhotoStorage, tz: ZoneInfo, today: date, seed: in
         # Each hall has its own level, so ratings and ranks differ.
         fail_rate = 0.03 + 0.035 * store_index
         for month_offset in range(3):
-            month_start = (today.replace(day=1) - timedelta(days=31 * month_offset)).replace(day=1)
+            month_index = today.year * 12 + today.month - 1 - month_offset
+            month_start = date(month_index // 12, month_index % 12 + 1, 1)
             last_day = (
                 today
                 if month_offset == 0
