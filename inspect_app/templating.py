@@ -28,12 +28,48 @@ STATUS_LABELS = {
 
 SLOT_LABELS = {"peak": _l("Peak hours"), "off_peak": _l("Off-peak hours")}
 
+APPEAL_LABELS = {
+    "open": _l("Appeal pending"),
+    "upheld": _l("Appeal upheld"),
+    "rejected": _l("Appeal rejected"),
+}
+ACTION_LABELS = {
+    "open": _l("To be corrected"),
+    "recorded": _l("Corrected, awaiting verification"),
+    "verified": _l("Verified"),
+    "not_verified": _l("Not verified: correct again"),
+}
+EVENT_LABELS = {
+    "inspection.start": _l("Visit started"),
+    "inspection.submit": _l("Submitted"),
+    "inspection.resubmit": _l("Resubmitted after corrections"),
+    "inspection.return": _l("Returned to the inspector"),
+    "inspection.approve": _l("Approved"),
+    "inspection.rescore": _l("Scores recomputed"),
+    "appeal.file": _l("Appeal filed"),
+    "appeal.uphold": _l("Appeal upheld"),
+    "appeal.reject": _l("Appeal rejected"),
+    "action.record": _l("Corrective action recorded"),
+    "action.verify": _l("Corrective action verified"),
+    "action.reject": _l("Corrective action not verified"),
+}
+
+
+def user_name(user_id: int) -> str:
+    from inspect_app.auth.models import User
+    from inspect_app.extensions import db
+
+    user = db.session.get(User, user_id)
+    return user.display_name if user else ""
+
+
 #: (endpoint, label, permission) in the order they appear in the top bar.
 NAV = [
     ("main.admin_overview", _l("Administration"), Permission.MANAGE_USERS),
     ("inspections.home", _l("My visits"), Permission.INSPECT),
     ("review.queue", _l("Review"), Permission.REVIEW),
     ("stores.my_stores", _l("My halls"), Permission.APPEAL),
+    ("review.store_actions", _l("Appeals and actions"), Permission.APPEAL),
     ("stores.ratings", _l("Ratings"), Permission.VIEW_RESULTS),
     ("stores.roster", _l("Halls and staff"), Permission.VIEW_ROSTER),
     ("checklists.index", _l("Checklists"), Permission.VIEW_CHECKLISTS),
@@ -59,4 +95,8 @@ def register_template_helpers(app: Flask) -> None:
             "role_label": lambda role: ROLE_LABELS.get(Role(role), role),
             "status_label": lambda status: STATUS_LABELS.get(str(status), status),
             "slot_label": lambda slot: SLOT_LABELS.get(str(slot), slot),
+            "appeal_label": lambda status: APPEAL_LABELS.get(str(status), status),
+            "action_label": lambda status: ACTION_LABELS.get(str(status), status),
+            "event_label": lambda action: EVENT_LABELS.get(action, action),
+            "user_name": user_name,
         }

@@ -119,6 +119,8 @@ class Inspection(TimestampMixin, Base):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: The reviewer's overall comment when returning the inspection.
     return_comment: Mapped[str | None] = mapped_column(Text)
+    #: The reviewer's comments per item when returning it: {item_id: comment}.
+    review_comments: Mapped[dict[str, str] | None] = mapped_column(JSON)
     #: sha256 of the canonical submitted content: a retry with the same content is
     #: answered as a success, different content under the same UUID with 409.
     submission_hash: Mapped[str | None] = mapped_column(String(64))

@@ -177,8 +177,10 @@ def submit_inspection(
         store_scores(inspection, definition)
         db.session.flush()
         return SubmitResult(checked)
-    _apply(inspection, checked, definition)
     was_returned = inspection.status == InspectionStatus.RETURNED
+    before = _answer_snapshot(inspection)
+    _apply(inspection, checked, definition)
+    changes = _changes(before, _answer_snapshot(inspection)) if was_returned else {}
     inspection.status = InspectionStatus.SUBMITTED
     inspection.submitted_at = now
     inspection.submission_hash = content_hash
@@ -194,8 +196,22 @@ def submit_inspection(
         inspection_id=inspection.id,
         score_percent=str(inspection.score_percent),
         is_vetoed=inspection.is_vetoed,
+        **({"changes": changes} if was_returned else {}),
     )
     return SubmitResult(checked)
+
+
+def _answer_snapshot(inspection: Inspection) -> dict[str, list]:
+    return {a.item_id: [a.value, a.comment, a.employee_no] for a in inspection.answers}
+
+
+def _changes(before: dict[str, list], after: dict[str, list]) -> dict[str, list]:
+    """What a resubmission changed, item by item: {item_id: [old, new]}."""
+    return {
+        item_id: [before.get(item_id), after.get(item_id)]
+        for item_id in sorted(set(before) | set(after))
+        if before.get(item_id) != after.get(item_id)
+    }
 
 
 def store_scores(inspection: Inspection, definition: ChecklistDefinition | None = None) -> None:
@@ -240,8 +256,15 @@ def add_photo(
     limits: PhotoLimits,
     tz: tzinfo,
     client_captured_at: str | None = None,
+    purpose: PhotoPurpose = PhotoPurpose.EVIDENCE,
+    appeal_id: int | None = None,
+    corrective_action_id: int | None = None,
 ) -> tuple[Photo, bool]:
-    """Store one photo; a retry with the same UUID and bytes returns the stored one (created False)."""
+    """Store one photo; a retry with the same UUID and bytes returns the stored one (created False).
+
+    Evidence photos belong to a visit being filled in; appeal and corrective-action photos
+    are added by the store after approval.
+    """
     existing = db.session.scalar(select(Photo).where(Photo.uuid == photo_uuid))
     if existing is not None:
         from hashlib import sha256
@@ -252,7 +275,7 @@ def add_photo(
         ):
             raise VisitConflict(photo_uuid)
         return existing, False
-    if inspection.status not in EDITABLE:
+    if purpose == PhotoPurpose.EVIDENCE and inspection.status not in EDITABLE:
         raise VisitClosed(inspection.uuid)
     processed: ProcessedPhoto = process_photo(data, limits, tz)
     photo_key = storage.put(processed.jpeg)
@@ -261,7 +284,9 @@ def add_photo(
         uuid=photo_uuid,
         inspection_id=inspection.id,
         item_id=item_id,
-        purpose=PhotoPurpose.EVIDENCE,
+        purpose=purpose,
+        appeal_id=appeal_id,
+        corrective_action_id=corrective_action_id,
         storage_key=photo_key,
         thumbnail_key=thumb_key,
         byte_size=len(processed.jpeg),

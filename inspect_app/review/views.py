@@ -1,20 +1,66 @@
-"""The reviewer's queue of submitted inspections."""
+"""The reviewer's queue and decisions, and the results pages stores see."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+import uuid as uuid_module
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.auth.models import Role, User
-from inspect_app.auth.permissions import Permission, requires
+from inspect_app.auth.permissions import (
+    Permission,
+    can,
+    require_inspection,
+    requires,
+    scoped_store_ids,
+)
 from inspect_app.checklists.models import Checklist, ChecklistVersion
+from inspect_app.db import utcnow
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Inspection, InspectionStatus
+from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, Photo, PhotoPurpose
+from inspect_app.inspections.operations import add_photo, inspection_definition, valid_uuid
+from inspect_app.inspections.photos import PhotoError, PhotoLimits
+from inspect_app.inspections.queries import evidence_photos
+from inspect_app.inspections.storage import photo_storage
 from inspect_app.review import bp
+from inspect_app.review.models import Appeal, CorrectiveAction
+from inspect_app.review.operations import (
+    ReviewError,
+    appeal_deadline,
+    approve_inspection,
+    decide_appeal,
+    file_appeal,
+    record_action,
+    return_inspection,
+    verify_action,
+)
+from inspect_app.review.queries import (
+    actions_of,
+    appeals_of,
+    audit_trail,
+    open_actions,
+    open_appeals,
+    photo_reuse_warnings,
+)
+from inspect_app.scoring.inspection import AnswerInput, score_inspection
 from inspect_app.stores.models import Region, Store
 
 QUEUE_LIMIT = 200
+
+
+def _lang() -> str:
+    return str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 @bp.route("/review")
@@ -42,14 +88,310 @@ def queue():
         query = query.where(Inspection.inspector_id == filters["inspector"])
     if filters["checklist"]:
         query = query.where(ChecklistVersion.checklist_id == filters["checklist"])
-    inspections = db.session.scalars(query.limit(QUEUE_LIMIT)).unique().all()
     return render_template(
         "review/queue.html",
-        inspections=inspections,
+        inspections=db.session.scalars(query.limit(QUEUE_LIMIT)).unique().all(),
         filters=filters,
         regions=db.session.scalars(select(Region).order_by(Region.code)).all(),
         inspectors=db.session.scalars(
             select(User).where(User.role == Role.INSPECTOR).order_by(User.display_name)
         ).all(),
         checklists=db.session.scalars(select(Checklist).order_by(Checklist.key)).all(),
+        appeals=len(open_appeals()),
     )
+
+
+def _load(uuid: str) -> Inspection:
+    inspection = db.session.scalar(
+        select(Inspection).where(Inspection.uuid == (valid_uuid(uuid) or ""))
+    )
+    require_inspection(inspection)
+    return inspection
+
+
+def _detail(inspection: Inspection, template: str):
+    definition = inspection_definition(inspection)
+    answers = {a.item_id: a for a in inspection.answers}
+    score = score_inspection(
+        definition, {k: AnswerInput(a.value, a.employee_no) for k, a in answers.items()}
+    )
+    photos_by_owner: dict[tuple[str, int], list[Photo]] = {}
+    for photo in inspection.photos:
+        if photo.appeal_id:
+            photos_by_owner.setdefault(("appeal", photo.appeal_id), []).append(photo)
+        if photo.corrective_action_id:
+            photos_by_owner.setdefault(("action", photo.corrective_action_id), []).append(photo)
+    show_inspector = can(current_user, Permission.VIEW_INSPECTOR)
+    return render_template(
+        template,
+        inspection=inspection,
+        definition=definition,
+        answers=answers,
+        score=score,
+        photos=evidence_photos(inspection.id),
+        owner_photos=photos_by_owner,
+        appeals=appeals_of(inspection.id),
+        actions=actions_of(inspection.id),
+        warnings=photo_reuse_warnings(inspection) if can(current_user, Permission.REVIEW) else [],
+        events=audit_trail(inspection.id),
+        show_inspector=show_inspector,
+        can_review=can(current_user, Permission.REVIEW)
+        and inspection.status == InspectionStatus.SUBMITTED,
+        can_decide=can(current_user, Permission.REVIEW),
+        can_appeal=can(current_user, Permission.APPEAL)
+        and inspection.status == InspectionStatus.APPROVED,
+        appeal_deadline=appeal_deadline(inspection, current_app.config["APPEAL_WINDOW_DAYS"]),
+        today=date.today(),
+        lang=_lang(),
+        tz=_tz(),
+    )
+
+
+@bp.route("/review/<uuid>")
+@requires(Permission.REVIEW)
+def inspection(uuid: str):
+    return _detail(_load(uuid), "review/inspection.html")
+
+
+@bp.route("/results/<uuid>")
+@requires(Permission.VIEW_RESULTS)
+def results(uuid: str):
+    return _detail(_load(uuid), "review/inspection.html")
+
+
+def _locked(uuid: str) -> Inspection:
+    """The visit, locked for this transaction so that two clicks decide once."""
+    inspection = db.session.scalar(
+        select(Inspection).where(Inspection.uuid == (valid_uuid(uuid) or "")).with_for_update()
+    )
+    require_inspection(inspection)
+    return inspection
+
+
+@bp.post("/review/<uuid>/approve")
+@requires(Permission.REVIEW)
+def approve(uuid: str):
+    inspection = _locked(uuid)
+    if inspection.status == InspectionStatus.APPROVED:
+        flash(_("This visit was already approved."), "info")
+        return redirect(url_for("review.inspection", uuid=uuid))
+    try:
+        approve_inspection(
+            inspection, current_user, utcnow(), current_app.config["CORRECTIVE_ACTION_DAYS"]
+        )
+    except ReviewError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("review.inspection", uuid=uuid)), 303
+    db.session.commit()
+    flash(_("Approved: the visit now counts in the ratings."), "info")
+    return redirect(url_for("review.queue"))
+
+
+@bp.post("/review/<uuid>/return")
+@requires(Permission.REVIEW)
+def send_back(uuid: str):
+    inspection = _locked(uuid)
+    item_comments = {
+        key.removeprefix("rc__").replace("__", "."): value
+        for key, value in request.form.items()
+        if key.startswith("rc__") and value.strip()
+    }
+    try:
+        return_inspection(inspection, current_user, request.form.get("comment"), item_comments)
+    except ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("review.inspection", uuid=uuid)), 303
+    db.session.commit()
+    flash(_("Returned to the inspector with your comments."), "info")
+    return redirect(url_for("review.queue"))
+
+
+@bp.route("/review/appeals")
+@requires(Permission.REVIEW)
+def appeals():
+    return render_template(
+        "review/appeals.html",
+        appeals=open_appeals(),
+        actions=open_actions(date.today()),
+        lang=_lang(),
+    )
+
+
+@bp.post("/review/appeals/<int:appeal_id>")
+@requires(Permission.REVIEW)
+def decide(appeal_id: int):
+    appeal = db.session.scalar(select(Appeal).where(Appeal.id == appeal_id).with_for_update())
+    if appeal is None:
+        abort(404)
+    decision = request.form.get("decision")
+    if decision not in ("uphold", "reject"):
+        abort(400)
+    try:
+        decide_appeal(
+            appeal,
+            current_user,
+            uphold=decision == "uphold",
+            reason=request.form.get("reason"),
+            now=utcnow(),
+        )
+    except ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(request.referrer or url_for("review.appeals")), 303
+    db.session.commit()
+    flash(
+        _("Appeal upheld: the finding is withdrawn and the scores recomputed.")
+        if decision == "uphold"
+        else _("Appeal rejected."),
+        "info",
+    )
+    return redirect(url_for("review.appeals"))
+
+
+@bp.post("/review/actions/<int:action_id>")
+@requires(Permission.REVIEW)
+def verify(action_id: int):
+    action = db.session.get(CorrectiveAction, action_id)
+    if action is None:
+        abort(404)
+    decision = request.form.get("decision")
+    if decision not in ("verified", "not_verified"):
+        abort(400)
+    try:
+        verify_action(
+            action,
+            current_user,
+            verified=decision == "verified",
+            comment=request.form.get("comment"),
+            now=utcnow(),
+        )
+    except ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("review.appeals")), 303
+    db.session.commit()
+    flash(_("Saved."), "info")
+    return redirect(url_for("review.appeals"))
+
+
+def _store_photos(inspection: Inspection, **owner) -> list[str]:
+    errors = []
+    limits = PhotoLimits(
+        max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+        max_pixels=current_app.config["MAX_PHOTO_PIXELS"],
+    )
+    for upload in request.files.getlist("photos")[:5]:
+        if not upload or not upload.filename:
+            continue
+        try:
+            add_photo(
+                inspection, photo_uuid=str(uuid_module.uuid4()), item_id=owner.get("item_id"),
+                data=upload.read(), uploader=current_user, storage=photo_storage(), limits=limits, tz=_tz(),
+                purpose=owner["purpose"], appeal_id=owner.get("appeal_id"), corrective_action_id=owner.get("corrective_action_id"),
+            )  # fmt: skip
+        except PhotoError as exc:
+            errors.append(str(exc))
+    return errors
+
+
+@bp.post("/results/<uuid>/appeals")
+@requires(Permission.APPEAL)
+def appeal(uuid: str):
+    inspection = _locked(uuid)
+    answer = db.session.get(Answer, request.form.get("answer_id", type=int) or 0)
+    if answer is None or answer.inspection_id != inspection.id:
+        abort(404)
+    try:
+        filed = file_appeal(
+            inspection,
+            answer,
+            current_user,
+            request.form.get("reason"),
+            utcnow(),
+            current_app.config["APPEAL_WINDOW_DAYS"],
+        )
+    except ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("review.results", uuid=uuid, _anchor=f"item-{answer.item_id}")), 303
+    errors = _store_photos(
+        inspection, purpose=PhotoPurpose.APPEAL, appeal_id=filed.id, item_id=answer.item_id
+    )
+    if errors:
+        db.session.rollback()
+        flash(_("The appeal was not filed: %(why)s", why=" ".join(errors)), "error")
+        return redirect(url_for("review.results", uuid=uuid, _anchor=f"item-{answer.item_id}")), 303
+    db.session.commit()
+    flash(_("Appeal filed. A reviewer will decide it."), "info")
+    return redirect(url_for("review.results", uuid=uuid, _anchor=f"item-{answer.item_id}"))
+
+
+@bp.post("/results/actions/<int:action_id>")
+@requires(Permission.APPEAL)
+def record(action_id: int):
+    action = db.session.get(CorrectiveAction, action_id)
+    if action is None:
+        abort(404)
+    require_inspection(action.inspection)
+    uuid = action.inspection.uuid
+    try:
+        record_action(action, current_user, request.form.get("description"), utcnow())
+    except ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("review.results", uuid=uuid)), 303
+    errors = _store_photos(
+        action.inspection,
+        purpose=PhotoPurpose.CORRECTIVE_ACTION,
+        corrective_action_id=action.id,
+        item_id=action.answer.item_id,
+    )
+    if errors:
+        db.session.rollback()
+        flash(_("Nothing was saved: %(why)s", why=" ".join(errors)), "error")
+        return redirect(url_for("review.results", uuid=uuid)), 303
+    db.session.commit()
+    flash(_("Corrective action recorded."), "info")
+    return redirect(url_for("review.results", uuid=uuid, _anchor=f"item-{action.answer.item_id}"))
+
+
+@bp.route("/actions")
+@requires(Permission.APPEAL)
+def store_actions():
+    scope = scoped_store_ids(current_user)
+    return render_template(
+        "review/actions.html",
+        actions=open_actions(date.today(), scope),
+        appeals=open_appeals(scope),
+        lang=_lang(),
+    )
+
+
+@bp.route("/results/<uuid>/report.pdf")
+@requires(Permission.VIEW_RESULTS)
+def inspection_pdf(uuid: str):
+    """The visit as a PDF; the inspector's name is left out for those who may not know it."""
+    from flask import Response
+
+    from inspect_app.reports.pdf import build_inspection_pdf
+    from inspect_app.review.reports import inspection_report
+    from inspect_app.templating import ACTION_LABELS, APPEAL_LABELS, STATUS_LABELS
+
+    inspection = _load(uuid)
+    definition = inspection_definition(inspection)
+    answers = {a.item_id: a for a in inspection.answers}
+    score = score_inspection(
+        definition, {k: AnswerInput(a.value, a.employee_no) for k, a in answers.items()}
+    )
+    report = inspection_report(
+        inspection, definition, score,
+        appeals=appeals_of(inspection.id), actions=actions_of(inspection.id), storage=photo_storage(),
+        lang=_lang(), tz=_tz(), show_inspector=can(current_user, Permission.VIEW_INSPECTOR),
+        labels_of={"status": STATUS_LABELS, "appeal": APPEAL_LABELS, "action": ACTION_LABELS},
+    )  # fmt: skip
+    response = Response(build_inspection_pdf(report), mimetype="application/pdf")
+    name = f"inspection-{inspection.store.code}-{inspection.visit_date or 'draft'}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

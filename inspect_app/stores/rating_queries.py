@@ -227,3 +227,44 @@ def staff_period_ratings(period: Period, store_ids: list[int] | None = None) -> 
             )
         )
     return out
+
+
+def section_percents(store_id: int, period: Period) -> dict[str, Decimal | None]:
+    """Each section's percentage over the store's approved visits in the period (points pooled)."""
+    from inspect_app.inspections.models import SectionScore
+
+    rows = db.session.execute(
+        select(
+            SectionScore.section_id,
+            func.sum(SectionScore.points_earned),
+            func.sum(SectionScore.points_possible),
+        )
+        .join(Inspection, Inspection.id == SectionScore.inspection_id)
+        .where(*_in_period(period), Inspection.store_id == store_id)
+        .group_by(SectionScore.section_id)
+    )
+    out = {}
+    for section_id, earned, possible in rows:
+        possible = Decimal(str(possible or 0))
+        out[section_id] = (
+            None
+            if not possible
+            else (100 * Decimal(str(earned)) / possible).quantize(Decimal("0.1"))
+        )
+    return out
+
+
+def failed_findings(store_id: int, period: Period, limit: int = 100) -> list[Answer]:
+    """The failed items of the store's approved visits in the period, newest visit first."""
+    from sqlalchemy.orm import contains_eager
+
+    return list(
+        db.session.scalars(
+            select(Answer)
+            .join(Inspection, Inspection.id == Answer.inspection_id)
+            .where(*_in_period(period), Inspection.store_id == store_id, Answer.is_failed)
+            .options(contains_eager(Answer.inspection))
+            .order_by(Inspection.visit_date.desc(), Answer.id)
+            .limit(limit)
+        )
+    )

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from flask import abort, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -62,15 +64,51 @@ def store_detail(store_id: int):
     store = db.session.get(Store, store_id)
     if store is None:
         abort(404)
-    from inspect_app.stores.rating_queries import staff_period_ratings, store_history
+    from markupsafe import Markup
+
+    from inspect_app.checklists.operations import definition_of
+    from inspect_app.inspections.queries import evidence_photos
+    from inspect_app.reports.charts import Bar, TrendPoint, section_bars, trend_chart
+    from inspect_app.stores.rating_queries import (
+        failed_findings,
+        rate_period,
+        section_percents,
+        staff_period_ratings,
+        store_history,
+    )
 
     context = _rating_context()
-    history, staff = [], []
-    period = None
+    history, staff, findings, charts, rank = [], [], [], {}, None
+    period = definition = None
     if context is not None:
         _checklists, checklist, period, rules = context
-        history = store_history(store.id, checklist.id, period.history(6), rules)
+        definition = definition_of(checklist.active_version)
+        lang = str(get_locale() or "zh_CN")
+        history = store_history(store.id, checklist.id, period.history(12), rules)
         staff = staff_period_ratings(period, [store.id])
+        findings = [
+            (a, evidence_photos(a.inspection_id).get(a.item_id, []))
+            for a in failed_findings(store.id, period)
+        ]
+        rank = next(
+            (r for r in rate_period(period, checklist.id, rules) if r.store_id == store.id), None
+        )
+        percents = section_percents(store.id, period)
+        charts = {
+            "trend": Markup(
+                trend_chart(
+                    [TrendPoint(p.key[2:], r.mean_percent, r.stars) for p, r in history],
+                    title=_("Mean score, last 12 periods"),
+                    thresholds=[float(t) for t in rules.star_thresholds[1:]],
+                )
+            ),
+            "sections": Markup(
+                section_bars(
+                    [Bar(s.label(lang), percents.get(s.id)) for s in definition.sections],
+                    title=_("Sections, %(p)s", p=period.key),
+                )
+            ),
+        }
     return render_template(
         "stores/detail.html",
         store=store,
@@ -79,6 +117,11 @@ def store_detail(store_id: int):
         history=history,
         staff=staff,
         period=period,
+        findings=findings,
+        charts=charts,
+        rank=rank,
+        definition=definition,
+        lang=str(get_locale() or "zh_CN"),
     )
 
 
@@ -154,3 +197,113 @@ def ratings():
         region_id=region_id,
         periods=[p for p in period.history(6)][::-1],
     )
+
+
+@bp.route("/stores/<int:store_id>/report.pdf")
+@requires(Permission.VIEW_RESULTS)
+def store_pdf(store_id: int):
+    """The store's period report as a PDF (no inspector names in it)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from flask import Response, current_app
+
+    from inspect_app.checklists.operations import definition_of
+    from inspect_app.inspections.queries import evidence_photos
+    from inspect_app.inspections.storage import photo_storage
+    from inspect_app.reports.pdf import (
+        FindingRow,
+        SectionRow,
+        StoreReport,
+        TrendPoint,
+        build_store_pdf,
+    )
+    from inspect_app.review.reports import pdf_labels, thumbnails
+    from inspect_app.stores.rating_queries import (
+        failed_findings,
+        rate_period,
+        section_percents,
+        staff_period_ratings,
+        store_history,
+    )
+
+    require_store(store_id)
+    store = db.session.get(Store, store_id)
+    context = _rating_context()
+    if store is None or context is None:
+        abort(404)
+    _checklists, checklist, period, rules = context
+    definition = definition_of(checklist.active_version)
+    lang = str(get_locale() or "zh_CN")
+    history = store_history(store.id, checklist.id, period.history(12), rules)
+    current = history[-1][1]
+    rank = next(
+        (r for r in rate_period(period, checklist.id, rules) if r.store_id == store.id), None
+    )
+
+    def fmt(value) -> str:
+        return "—" if value is None else f"{float(value):.1f}%"
+
+    facts = (
+        (_("Inspections"), str(current.count)),
+        (_("Mean score"), fmt(current.mean_percent)),
+        (
+            _("90%% interval"),
+            "—" if current.ci_low is None else f"{current.ci_low:.1f}–{current.ci_high:.1f}",
+        ),
+        (
+            _("Rank in region"),
+            f"{rank.rank_in_region} / {rank.region_size}" if rank and rank.rank_in_region else "—",
+        ),
+        (_("Rank overall"), str(rank.rank_overall) if rank and rank.rank_overall else "—"),
+    )
+    percents = section_percents(store.id, period)
+    storage = photo_storage()
+    findings = []
+    for answer in failed_findings(store.id, period, limit=40):
+        item = definition.item(answer.item_id)
+        findings.append(
+            FindingRow(
+                section=next(s.label(lang) for s in definition.sections if s.id == item.section_id),
+                item_id=item.id,
+                text=item.label(lang),
+                points_lost=f"{answer.points_possible - answer.points_earned}",
+                comment=answer.comment or "",
+                employee_no=answer.employee_no,
+                photos=thumbnails(
+                    evidence_photos(answer.inspection_id).get(item.id, []), storage, limit=2
+                ),
+            )
+        )
+    report = StoreReport(
+        title=_("Business hall rating report"),
+        store_line=f"{store.name}（{store.code}）· {store.region.name}",
+        period=period.key,
+        facts=facts,
+        stars=current.stars,
+        trend=tuple(TrendPoint(p.key, r.count, fmt(r.mean_percent), r.stars) for p, r in history),
+        sections=tuple(
+            SectionRow(s.label(lang), "", "", fmt(percents.get(s.id))) for s in definition.sections
+        ),
+        findings=tuple(findings),
+        staff=tuple(
+            (
+                s.rating.employee_no,
+                s.name or "",
+                str(s.rating.observations),
+                fmt(s.rating.percent),
+                str(s.rating.failures),
+            )
+            for s in staff_period_ratings(period, [store.id])
+        ),
+        labels=pdf_labels(),
+        generated_at=datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).strftime(
+            "%Y-%m-%d %H:%M"
+        ),
+    )
+    response = Response(build_store_pdf(report), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="store-{store.code}-{period.key}.pdf"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -70,7 +70,7 @@ def test_store_page_shows_trend_and_staff_results_without_the_inspector(app, dem
     client = _client(app, "manager")
     page = client.get("/stores/1", query_string={"period": month_of(TODAY).previous().key})
     assert page.status_code == 200
-    assert "趋势" in page.text and "员工结果" in page.text
+    assert "近 12 期平均分" in page.text and "<svg" in page.text and "员工结果" in page.text
     assert "暗访员 陈立" not in page.text  # managers never learn who visited
 
 

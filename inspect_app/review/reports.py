@@ -1,0 +1,131 @@
+"""Turn a visit into the plain rows the PDF writer takes (and send the bytes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+
+from inspect_app.checklists.definition import ChecklistDefinition
+from inspect_app.inspections.models import Inspection, PhotoPurpose
+from inspect_app.inspections.storage import PhotoStorage
+from inspect_app.reports.pdf import (
+    FindingRow,
+    InspectionReport,
+    PhotoThumb,
+    SectionRow,
+)
+from inspect_app.review.models import Appeal, CorrectiveAction
+from inspect_app.scoring.inspection import InspectionScore
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{float(value):.1f}%"
+
+
+def pdf_labels() -> dict[str, str]:
+    return {
+        "sections": _("Sections"),
+        "findings": _("Failed items"),
+        "section": _("Section"),
+        "item": _("Item"),
+        "lost": _("Points lost"),
+        "comment": _("Comment"),
+        "employee_no": _("Employee no."),
+        "appeal": _("Appeal"),
+        "action": _("Corrective action"),
+        "photos": _("Photos"),
+        "none": _("None"),
+        "veto": _("Veto"),
+        "page": _("Page"),
+        "generated": _("Generated"),
+        "staff": _("Staff"),
+        "trend": _("Trend"),
+    }
+
+
+def thumbnails(photos, storage: PhotoStorage, limit: int = 4) -> tuple[PhotoThumb, ...]:
+    out = []
+    for photo in photos[:limit]:
+        try:
+            out.append(PhotoThumb(storage.get(photo.thumbnail_key)))
+        except (FileNotFoundError, ValueError):
+            continue
+    return tuple(out)
+
+
+def inspection_report(
+    inspection: Inspection,
+    definition: ChecklistDefinition,
+    score: InspectionScore,
+    *,
+    appeals: dict[int, list[Appeal]],
+    actions: dict[int, CorrectiveAction],
+    storage: PhotoStorage,
+    lang: str,
+    tz: ZoneInfo,
+    show_inspector: bool,
+    labels_of: dict[str, dict],
+) -> InspectionReport:
+    """Collect what the PDF shows; the inspector is named only for those who may know."""
+    facts = [
+        (_("Visit date"), str(inspection.visit_date or "—")),
+        (_("Checklist"), f"{definition.label(lang)} v{inspection.checklist_version.number}"),
+        (_("Status"), str(labels_of["status"].get(str(inspection.status), inspection.status))),
+        (_("Score"), _percent(inspection.score_percent)),
+    ]
+    if inspection.visit_started_at:
+        facts.insert(1, (_("Time"), inspection.visit_started_at.astimezone(tz).strftime("%H:%M")))
+    if show_inspector:
+        facts.append((_("Inspector"), inspection.inspector.display_name))
+    section_titles = {s.id: s.label(lang) for s in definition.sections}
+    sections = tuple(
+        SectionRow(
+            section_titles[s.section_id], f"{s.earned}", f"{s.possible}", _percent(s.percent)
+        )
+        for s in score.sections
+    )
+    evidence = {}
+    for photo in inspection.photos:
+        if photo.purpose == PhotoPurpose.EVIDENCE and photo.item_id:
+            evidence.setdefault(photo.item_id, []).append(photo)
+    findings = []
+    for answer in inspection.answers:
+        if not answer.is_failed:
+            continue
+        item = definition.item(answer.item_id)
+        item_appeals = appeals.get(answer.id, [])
+        action = actions.get(answer.id)
+        findings.append(
+            FindingRow(
+                section=section_titles[item.section_id],
+                item_id=item.id,
+                text=item.label(lang),
+                points_lost=f"{answer.points_possible - answer.points_earned}",
+                comment=answer.comment or "",
+                employee_no=answer.employee_no,
+                photos=thumbnails(evidence.get(item.id, []), storage),
+                appeal_status=str(labels_of["appeal"][str(item_appeals[-1].status)])
+                if item_appeals
+                else None,
+                action_status=str(labels_of["action"][str(action.status)]) if action else None,
+            )
+        )
+    stars = (
+        definition.rating.stars_for(inspection.score_percent)
+        if inspection.score_percent is not None
+        else None
+    )
+    return InspectionReport(
+        title=_("Business hall mystery-shop report"),
+        store_line=f"{inspection.store.name}（{inspection.store.code}）· {inspection.store.region.name}",
+        facts=tuple(facts),
+        stars=stars,
+        percent=_percent(inspection.score_percent),
+        is_vetoed=inspection.is_vetoed,
+        sections=sections,
+        findings=tuple(findings),
+        labels=pdf_labels(),
+        generated_at=datetime.now(tz).strftime("%Y-%m-%d %H:%M"),
+    )
