@@ -372,6 +372,7 @@ def store_actions():
 @requires(Permission.VIEW_RESULTS)
 def inspection_pdf(uuid: str):
     """The visit as a PDF; the inspector's name is left out for those who may not know it."""
+    inspection = _load(uuid)
     from flask import Response
 
     from inspect_app.reports.pdf import build_inspection_pdf

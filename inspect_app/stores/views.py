@@ -203,6 +203,7 @@ def ratings():
 @requires(Permission.VIEW_RESULTS)
 def store_pdf(store_id: int):
     """The store's period report as a PDF (no inspector names in it)."""
+    require_store(store_id)
     from datetime import datetime
     from zoneinfo import ZoneInfo
 

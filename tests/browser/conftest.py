@@ -48,13 +48,15 @@ def live_server(tmp_path: Path) -> Iterator[dict]:
         text=True,
     )  # fmt: skip
     try:
-        assert process.stdout.readline().strip() == "ready"
+        appealable = process.stdout.readline().strip()
+        assert process.stdout.readline().strip() == "ready", appealable
         proxy = CuttableProxy(proxy_port, server_port)
         proxy.restore()
         yield {
             "url": f"http://127.0.0.1:{proxy_port}",
             "db": f"sqlite:///{db_path}",
             "proxy": proxy,
+            "appealable_uuid": appealable,
         }
         proxy.cut()
     finally:
