@@ -42,7 +42,22 @@ def pdf_labels() -> dict[str, str]:
         "generated": _("Generated"),
         "staff": _("Staff"),
         "trend": _("Trend"),
+        "score": _("Points"),
+        "percent": _("Score"),
+        "photo_unavailable": _("Photo unavailable"),
+        "period": _("Period"),
+        "count": _("Inspections"),
+        "stars": _("Stars"),
+        "name": _("Name"),
+        "observations": _("Observations"),
+        "failures": _("Failures"),
     }
+
+
+def points(value) -> str:
+    """12.500 -> "12.5", 15.000 -> "15": points as a person writes them."""
+    text = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+    return text or "0"
 
 
 def thumbnails(photos, storage: PhotoStorage, limit: int = 4) -> tuple[PhotoThumb, ...]:
@@ -102,7 +117,7 @@ def inspection_report(
                 section=section_titles[item.section_id],
                 item_id=item.id,
                 text=item.label(lang),
-                points_lost=f"{answer.points_possible - answer.points_earned}",
+                points_lost=points(answer.points_possible - answer.points_earned),
                 comment=answer.comment or "",
                 employee_no=answer.employee_no,
                 photos=thumbnails(evidence.get(item.id, []), storage),

@@ -219,7 +219,7 @@ def store_pdf(store_id: int):
         TrendPoint,
         build_store_pdf,
     )
-    from inspect_app.review.reports import pdf_labels, thumbnails
+    from inspect_app.review.reports import pdf_labels, points, thumbnails
     from inspect_app.stores.rating_queries import (
         failed_findings,
         rate_period,
@@ -268,7 +268,7 @@ def store_pdf(store_id: int):
                 section=next(s.label(lang) for s in definition.sections if s.id == item.section_id),
                 item_id=item.id,
                 text=item.label(lang),
-                points_lost=f"{answer.points_possible - answer.points_earned}",
+                points_lost=points(answer.points_possible - answer.points_earned),
                 comment=answer.comment or "",
                 employee_no=answer.employee_no,
                 photos=thumbnails(

@@ -1,0 +1,387 @@
+"""The inspection PDF, and the layout both reports share: fonts, text, tables, pages, photos.
+
+Import the report types and writers from `inspect_app.reports.pdf`. This module takes those types
+only as annotations, so `pdf` can import the writers without a cycle.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any, NamedTuple
+from xml.sax.saxutils import escape
+
+from PIL import Image as PILImage
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Table
+
+if TYPE_CHECKING:
+    from inspect_app.reports.pdf import FindingRow, InspectionReport, PhotoThumb, SectionRow
+
+#: The labels an inspection report uses; the store report adds its own.
+INSPECTION_LABEL_KEYS = (
+    "sections", "findings", "section", "item", "lost", "comment", "employee_no", "appeal",
+    "action", "photos", "photo_unavailable", "none", "veto", "score", "percent", "page",
+    "generated",
+)  # fmt: skip
+
+FONT = "STSong-Light"
+MAX_STARS = 5
+MARGIN = 15 * mm
+CONTENT_WIDTH = A4[0] - 2 * MARGIN
+PHOTO_BOX = 40 * mm  # a thumbnail's longer side as printed
+PHOTOS_PER_ROW = 3
+GOLD, STAR_OFF, RED, MUTED = "#c9a000", "#b8b8b8", "#b03a2e", "#666666"
+GRID, HEAD_BG, VETO_BG = (colors.HexColor(c) for c in ("#c3ccd6", "#e9eef4", "#fbeceb"))
+#: Characters STSong-Light's Unicode map lacks (they print as boxes), and what to print instead.
+STAND_INS = str.maketrans(
+    {"·": "・", "•": "・", "‧": "・", "⋅": "・", "−": "-", "©": "(C)", "®": "(R)", "™": "TM",
+     "✓": "√", "✔": "√", "\t": " "}
+)  # fmt: skip
+
+
+def build_inspection_pdf(report: InspectionReport) -> bytes:
+    """Return an inspection's report as PDF bytes."""
+    writer = PdfWriter(report.labels)
+    story = [
+        *writer.masthead(report.title, report.store_line),
+        writer.rating(report.stars, report.percent, report.is_vetoed),
+        writer.facts(report.facts),
+        *sections_block(writer, report.sections),
+        *findings_block(writer, report.findings),
+    ]
+    return writer.render(story, report.title, report.store_line, report.generated_at)
+
+
+def sections_block(writer: PdfWriter, sections: Sequence[SectionRow]) -> list[Flowable]:
+    """Return the section scores under their heading; no score column for bare averages."""
+    if any(s.earned or s.possible for s in sections):
+        rows = [(s.title, f"{s.earned} / {s.possible}", s.percent) for s in sections]
+        table = writer.table(("section", "score", "percent"), rows, (110, 35, 35))
+    else:
+        rows = [(s.title, s.percent) for s in sections]
+        table = writer.table(("section", "percent"), rows, (110, 35))
+    return [writer.heading("sections"), table]
+
+
+def findings_block(writer: PdfWriter, findings: Sequence[FindingRow]) -> list[Flowable]:
+    """Return the failed items under their heading, each item's photos in a row beneath it."""
+    if not findings:
+        return [writer.heading("findings"), writer.nothing()]
+    keys = ("section", "item", "lost", "comment", "employee_no")
+    status_head = f"{writer.label('appeal')} / {writer.label('action')}"
+    rows: list[list[Any]] = [
+        [*(writer.text(writer.label(k)) for k in keys), writer.text(status_head)]
+    ]
+    extra: list[tuple] = []
+    for finding in findings:
+        index = len(rows)
+        item = f'<font size="7" color="{MUTED}">{plain(finding.item_id)}</font><br/>'
+        if finding.is_veto:
+            item += writer.veto_markup()
+            extra.append(("BACKGROUND", (0, index), (-1, index), VETO_BG))
+        statuses = [plain(s) for s in (finding.appeal_status, finding.action_status) if s]
+        rows.append(
+            [
+                writer.text(finding.section),
+                writer.markup(item + plain(finding.text)),
+                writer.text(finding.points_lost, writer.style.number),
+                writer.text(finding.comment),
+                writer.text(finding.employee_no or "—"),
+                writer.markup("<br/>".join(statuses) or "—"),
+            ]
+        )
+        if finding.photos:
+            label = writer.text(writer.label("photos"), writer.style.caption)
+            rows.append([label, _photo_strip(writer, finding.photos), "", "", "", ""])
+            # The photos stay on the page of the item they show.
+            extra += [
+                ("SPAN", (1, index + 1), (-1, index + 1)),
+                ("NOSPLIT", (0, index), (-1, index + 1)),
+            ]
+    return [writer.heading("findings"), ruled_table(rows, (24, 52, 14, 44, 18, 28), extra)]
+
+
+def _photo_strip(writer: PdfWriter, photos: Sequence[PhotoThumb]) -> Table:
+    """Return the thumbnails side by side, `PHOTOS_PER_ROW` to a row, each over its caption."""
+    cells: list[Any] = [_photo_cell(writer, photo) for photo in photos]
+    cells += [""] * (-len(cells) % PHOTOS_PER_ROW)
+    rows = [cells[i : i + PHOTOS_PER_ROW] for i in range(0, len(cells), PHOTOS_PER_ROW)]
+    table = Table(rows, colWidths=[PHOTO_BOX + 8 * mm] * PHOTOS_PER_ROW, hAlign="LEFT")
+    table.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    return table
+
+
+def _photo_cell(writer: PdfWriter, photo: PhotoThumb) -> list[Flowable]:
+    """Return a thumbnail over its caption, or a note that the photo is unavailable."""
+    image = _thumbnail(photo.jpeg)
+    if image is None:
+        captions = [writer.label("photo_unavailable"), photo.caption]
+        return [writer.text(c, writer.style.caption) for c in captions if c]
+    return [image, *([writer.text(photo.caption, writer.style.caption)] if photo.caption else [])]
+
+
+def _thumbnail(data: bytes) -> Image | None:
+    """Return an image at most `PHOTO_BOX` on its longer side, or None if Pillow cannot read it."""
+    try:
+        with PILImage.open(io.BytesIO(data)) as picture:
+            picture.load()  # decode fully: a truncated file fails here, not inside doc.build
+            width, height = picture.size
+            if picture.format != "JPEG":  # a JPEG is embedded as it is; anything else re-encoded
+                buffer = io.BytesIO()
+                picture.convert("RGB").save(buffer, format="JPEG", quality=85)
+                data = buffer.getvalue()
+    except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombError):
+        return None
+    scale = PHOTO_BOX / max(width, height)
+    return Image(io.BytesIO(data), width=width * scale, height=height * scale)
+
+
+class Styles(NamedTuple):
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    heading: ParagraphStyle
+    rating: ParagraphStyle
+    body: ParagraphStyle
+    cell: ParagraphStyle
+    number: ParagraphStyle
+    caption: ParagraphStyle
+
+
+@cache
+def report_styles() -> Styles:
+    """Register the CID font once and return the paragraph styles."""
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    # wordWrap="CJK" may break between any two characters: Chinese has no spaces to break at.
+    body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13, wordWrap="CJK")
+    cell = ParagraphStyle("cell", body, fontSize=8.5, leading=11.5)
+    return Styles(
+        title=ParagraphStyle("title", body, fontSize=18, leading=24, spaceAfter=2),
+        subtitle=ParagraphStyle("subtitle", body, fontSize=11, leading=15, textColor=MUTED),
+        heading=ParagraphStyle("heading", body, fontSize=13, leading=18, spaceBefore=10),
+        rating=ParagraphStyle("rating", body, fontSize=18, leading=24),
+        body=body,
+        cell=cell,
+        number=ParagraphStyle("number", cell, alignment=TA_RIGHT),
+        caption=ParagraphStyle("caption", cell, fontSize=7.5, leading=10, textColor=MUTED),
+    )
+
+
+def printable(text: str) -> str:
+    """Return text with stand-ins for what STSong-Light cannot print, control characters dropped."""
+    out = []
+    for char in text.replace("\r\n", "\n").translate(STAND_INS):
+        category = unicodedata.category(char)
+        if ord(char) > 0xFFFF:
+            out.append("□")  # the font has none; reportlab would print unrelated CJK glyphs
+        elif category == "Zs" and char != "\u3000":
+            out.append(" ")  # no-break and thin spaces (Babel puts them in numbers) are boxes
+        elif char == "\n" or category not in ("Cc", "Cf", "Cs"):
+            out.append(char)
+    return "".join(out)
+
+
+def plain(text: str) -> str:
+    """Return user text as Paragraph markup that shows it literally, line breaks kept."""
+    return escape(printable(text)).replace("\n", "<br/>")
+
+
+def stars_markup(stars: int | None) -> str:
+    """Return ★ for each star earned in gold and ☆ for the rest in grey; a dash for no rating."""
+    if stars is None:
+        return "—"
+    earned = max(0, min(MAX_STARS, stars))
+    parts = []
+    if earned:
+        parts.append(f'<font color="{GOLD}">{"★" * earned}</font>')
+    if earned < MAX_STARS:
+        parts.append(f'<font color="{STAR_OFF}">{"☆" * (MAX_STARS - earned)}</font>')
+    return "".join(parts)
+
+
+def ruled_table(
+    rows: Sequence[Sequence[Any]], widths_mm: Sequence[float], extra: Iterable[tuple] = ()
+) -> Table:
+    """Return a ruled table whose first row is a header repeated on each page."""
+    table = Table(
+        list(rows), colWidths=[w * mm for w in widths_mm], repeatRows=1, hAlign="LEFT", splitInRow=1
+    )
+    table.setStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+            ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            *((side, (0, 0), (-1, -1), 3) for side in ("LEFTPADDING", "RIGHTPADDING")),
+            *((side, (0, 0), (-1, -1), 2.5) for side in ("TOPPADDING", "BOTTOMPADDING")),
+            *extra,
+        ]
+    )
+    return table
+
+
+class PdfWriter:
+    """Make one report's flowables from the caller's translated labels, and render the pages."""
+
+    def __init__(self, labels: Mapping[str, str]) -> None:
+        self.labels = labels
+        self.style = report_styles()
+
+    def label(self, key: str) -> str:
+        """Return the caller's text for key, or the key itself when it is missing."""
+        return self.labels.get(key, key)
+
+    def text(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
+        """Return a paragraph that shows user text literally."""
+        return Paragraph(plain(text), style or self.style.cell)
+
+    def markup(self, markup: str, style: ParagraphStyle | None = None) -> Paragraph:
+        """Return a paragraph of markup built here, its user parts already through `plain`."""
+        return Paragraph(markup, style or self.style.cell)
+
+    def heading(self, key: str) -> Paragraph:
+        """Return a section heading with the label for key."""
+        return self.text(self.label(key), self.style.heading)
+
+    def nothing(self) -> Paragraph:
+        """Return the "none" label, shown where a list is empty."""
+        return self.text(self.label("none"), self.style.body)
+
+    def veto_markup(self) -> str:
+        """Return the red 【veto】 mark."""
+        return f'<font color="{RED}">【{plain(self.label("veto"))}】</font>'
+
+    def masthead(self, title: str, *lines: str) -> list[Flowable]:
+        """Return the title and the lines under it."""
+        subtitles = [self.text(line, self.style.subtitle) for line in lines]
+        return [self.text(title, self.style.title), *subtitles]
+
+    def rating(self, stars: int | None, percent: str = "", is_vetoed: bool = False) -> Table:
+        """Return the line of large stars, percentage and veto mark, whichever are given."""
+        cells = [(stars_markup(stars), 36)] if stars is not None else []
+        cells += [(plain(percent), 30)] if percent else []
+        cells += [(self.veto_markup(), 60)] if is_vetoed else []
+        row = [self.markup(markup, self.style.rating) for markup, _ in cells] or [""]
+        table = Table([row], colWidths=[w * mm for _, w in cells] or None, hAlign="LEFT")
+        table.setStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 6)])
+        return table
+
+    def facts(self, facts: Sequence[tuple[str, str]]) -> Table:
+        """Lay label/value pairs out two to a row."""
+        cells = [(self.text(k, self.style.caption), self.text(v)) for k, v in facts]
+        cells += [("", "")] * (len(cells) % 2)
+        rows = [[*cells[i], *cells[i + 1]] for i in range(0, len(cells), 2)] or [[""] * 4]
+        table = Table(rows, colWidths=[24 * mm, 66 * mm] * 2, hAlign="LEFT")
+        table.setStyle(
+            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID)]
+        )
+        return table
+
+    def table(
+        self,
+        keys: Sequence[str],
+        rows: Iterable[Sequence[str]],
+        widths_mm: Sequence[float],
+        markup_columns: Collection[int] = (),
+    ) -> Flowable:
+        """Return a table headed by the labels for keys, or the "none" label when it is empty."""
+        body = []
+        for row in rows:
+            cells = [*row, *[""] * len(keys)][: len(keys)]
+            body.append(
+                [
+                    self.markup(cell) if i in markup_columns else self.text(cell)
+                    for i, cell in enumerate(cells)
+                ]
+            )
+        if not body:
+            return self.nothing()
+        return ruled_table([[self.text(self.label(k)) for k in keys], *body], widths_mm)
+
+    def render(
+        self, story: list[Flowable], title: str, header_right: str, generated_at: str
+    ) -> bytes:
+        """Lay the story out on A4 with the running header and footer; return the PDF."""
+        buffer = io.BytesIO()
+        doc = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=20 * mm,
+            bottomMargin=17 * mm,
+            title=_one_line(title),
+            creator="inspect_app",
+            invariant=1,  # a fixed date and file ID: equal input, equal bytes
+        )
+        canvasmaker = partial(
+            _ReportCanvas,
+            header=(_one_line(title), _one_line(header_right)),
+            footer=_one_line(f"{self.label('generated')} {generated_at}"),
+            page_label=_one_line(self.label("page")),
+        )
+        doc.build(story, canvasmaker=canvasmaker)
+        return buffer.getvalue()
+
+
+class _ReportCanvas(Canvas):
+    """A canvas that holds its pages back so that each can carry the header and "n / N"."""
+
+    def __init__(
+        self, *args: Any, header: tuple[str, str], footer: str, page_label: str, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._header, self._footer, self._page_label = header, footer, page_label
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._draw_header_and_footer(number, total)
+            super().showPage()
+        super().save()
+
+    def _draw_header_and_footer(self, number: int, total: int) -> None:
+        width, height = A4
+        left, right, size = MARGIN, width - MARGIN, 8.5
+        self.saveState()
+        self.setStrokeColor(GRID)
+        self.setLineWidth(0.5)
+        self.line(left, height - 14 * mm, right, height - 14 * mm)
+        self.line(left, 12 * mm, right, 12 * mm)
+        self.setFillColor(colors.HexColor(MUTED))
+        self.setFont(FONT, size)
+        title, store = self._header
+        self.drawString(left, height - 12 * mm, title)
+        room = CONTENT_WIDTH - self.stringWidth(title, FONT, size) - 10 * mm
+        self.drawRightString(right, height - 12 * mm, _fit(store, room, size))
+        self.drawString(left, 8 * mm, self._footer)
+        self.drawRightString(right, 8 * mm, f"{self._page_label} {number} / {total}")
+        self.restoreState()
+
+
+def _fit(text: str, width: float, size: float) -> str:
+    """Return text, cut short with an ellipsis to fit in width points."""
+    if pdfmetrics.stringWidth(text, FONT, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", FONT, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _one_line(text: str) -> str:
+    """Return text fit for drawString: printable, on one line."""
+    return " ".join(printable(text).split("\n"))

@@ -1,0 +1,46 @@
+"""The store PDF for a period: rating, facts, trend, section averages, failed items and staff.
+
+Import the report types and writers from `inspect_app.reports.pdf`; the layout is shared with the
+inspection report in `pdf_inspection`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from inspect_app.reports.pdf_inspection import (
+    INSPECTION_LABEL_KEYS,
+    PdfWriter,
+    findings_block,
+    sections_block,
+    stars_markup,
+)
+
+if TYPE_CHECKING:
+    from inspect_app.reports.pdf import StoreReport
+
+#: The labels a store report uses.
+STORE_LABEL_KEYS = (
+    *INSPECTION_LABEL_KEYS,
+    *("trend", "period", "count", "stars", "staff", "name", "observations", "failures"),
+)
+
+
+def build_store_pdf(report: StoreReport) -> bytes:
+    """Return a store's period report as PDF bytes."""
+    writer = PdfWriter(report.labels)
+    trend = [(p.period, str(p.count), p.percent, stars_markup(p.stars)) for p in report.trend]
+    staff_keys = ("employee_no", "name", "observations", "score", "failures")
+    story = [
+        *writer.masthead(report.title, report.store_line, report.period),
+        writer.rating(report.stars),
+        writer.facts(report.facts),
+        writer.heading("trend"),
+        writer.table(("period", "count", "percent", "stars"), trend, (50, 30, 40, 60), {3}),
+        *sections_block(writer, report.sections),
+        *findings_block(writer, report.findings),
+        writer.heading("staff"),
+        writer.table(staff_keys, report.staff, (30, 60, 30, 30, 30)),
+    ]
+    header_right = f"{report.store_line} · {report.period}"
+    return writer.render(story, report.title, header_right, report.generated_at)
