@@ -58,7 +58,15 @@ def _answer_value(item, rng: random.Random, fail: bool):
     return "服务整体规范，个别细节待改进。" if fail else None
 
 
-def load_demo_history(storage: PhotoStorage, tz: ZoneInfo, today: date, seed: int = 2026) -> int:
+def load_demo_history(
+    storage: PhotoStorage,
+    tz: ZoneInfo,
+    today: date,
+    seed: int = 2026,
+    *,
+    store_ids: list[int] | None = None,
+    visits_per_month: int = VISITS_PER_MONTH,
+) -> int:
     """Create approved inspections for the last three months; return how many."""
     rng = random.Random(seed)
     checklist = db.session.scalar(
@@ -70,7 +78,10 @@ def load_demo_history(storage: PhotoStorage, tz: ZoneInfo, today: date, seed: in
         return 0
     version = checklist.active_version
     definition = definition_of(version)
-    stores = list(db.session.scalars(select(Store).order_by(Store.code)))
+    query = select(Store).order_by(Store.code)
+    if store_ids is not None:
+        query = query.where(Store.id.in_(store_ids))
+    stores = list(db.session.scalars(query))
     created = 0
     for store_index, store in enumerate(stores):
         roster = list(db.session.scalars(select(Staff).where(Staff.store_id == store.id)))
@@ -84,7 +95,7 @@ def load_demo_history(storage: PhotoStorage, tz: ZoneInfo, today: date, seed: in
                 if month_offset == 0
                 else (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
             )
-            for visit_index in range(VISITS_PER_MONTH):
+            for visit_index in range(visits_per_month):
                 day = month_start + timedelta(
                     days=rng.randint(0, max(0, (last_day - month_start).days))
                 )
