@@ -63,6 +63,7 @@ def register_settings(app: Flask) -> None:
         engine_options = {"connect_args": {"timeout": cfg["SQLITE_BUSY_TIMEOUT"]}}
     cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options)
     cfg["PHOTO_DIR"] = cfg.get("PHOTO_DIR") or str(Path(app.instance_path) / "photos")
+    cfg["EXPORT_DIR"] = cfg.get("EXPORT_DIR") or str(Path(app.instance_path) / "exports")
     cfg["MAX_CONTENT_LENGTH"] = cfg["MAX_UPLOAD_BYTES"]
     cfg["SESSION_COOKIE_HTTPONLY"] = True
     cfg["SESSION_COOKIE_SAMESITE"] = "Lax"

@@ -32,6 +32,10 @@ class Config:
     DEFAULT_LANGUAGE: str = "zh_CN"
     #: The halls' time zone: visit dates, form times and photo capture times use it.
     TIMEZONE: str = "Asia/Shanghai"
+    #: Where finished exports are kept; empty means <instance>/exports.
+    EXPORT_DIR: str = ""
+    #: Hours a finished export stays downloadable.
+    EXPORT_KEEP_HOURS: int = 24
     #: Days a signed-in session lasts (inspectors stay signed in on their phones).
     SESSION_DAYS: int = 14
     #: May an inspector start a visit that no assignment asked for?
@@ -76,6 +80,7 @@ _INT_KEYS = {
     "ARGON2_MEMORY_COST",
     "SQLITE_BUSY_TIMEOUT",
     "SESSION_DAYS",
+    "EXPORT_KEEP_HOURS",
 }
 _BOOL_KEYS = {
     "ALLOW_UNASSIGNED_VISITS",

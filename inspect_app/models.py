@@ -10,6 +10,7 @@ from inspect_app.inspections.models import (
     Photo,
     SectionScore,
 )
+from inspect_app.reports.models import ExportJob
 from inspect_app.review.models import Appeal, CorrectiveAction
 from inspect_app.stores.models import Region, Staff, Store
 
@@ -21,6 +22,7 @@ __all__ = [
     "Checklist",
     "ChecklistVersion",
     "CorrectiveAction",
+    "ExportJob",
     "Inspection",
     "LoginThrottle",
     "Photo",
