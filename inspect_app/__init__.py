@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
         "inspections": ["views", "api"],
         "review": ["views"],
         "stores": ["views"],
+        "reports": ["views"],
     }
     for package, modules in route_modules.items():
         for module in modules:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import has_request_context, request
 from sqlalchemy import Engine, event
 
@@ -9,8 +13,23 @@ from sqlalchemy import Engine, event
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+_read_only = ContextVar("sqlite_read_only", default=False)
+
+
+@contextmanager
+def deferred_transactions() -> Iterator[None]:
+    """Begin transactions without the write lock here (a long export reading while others write)."""
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
 def wants_write_lock(outside_requests: bool) -> bool:
     """Whether a transaction starting now should take SQLite's write lock at BEGIN."""
+    if _read_only.get():
+        return False
     if has_request_context():
         return request.method not in READ_ONLY_METHODS
     return outside_requests

@@ -7,6 +7,7 @@ only as annotations, so `pdf` can import the writers without a cycle.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cache, partial
@@ -39,7 +40,9 @@ MAX_STARS = 5
 MARGIN = 15 * mm
 CONTENT_WIDTH = A4[0] - 2 * MARGIN
 PHOTO_BOX = 40 * mm  # a thumbnail's longer side as printed
-PHOTOS_PER_ROW = 3
+PHOTOS_PER_ROW = 3  # a row of photos each, so that no row is taller than a page
+COMMENT_LINES = 24  # lines of a comment per table row, for the same reason
+COMMENT_LINE_CHARS = 13  # Chinese characters a line of the comment column holds
 GOLD, STAR_OFF, RED, MUTED = "#c9a000", "#b8b8b8", "#b03a2e", "#666666"
 GRID, HEAD_BG, VETO_BG = (colors.HexColor(c) for c in ("#c3ccd6", "#e9eef4", "#fbeceb"))
 #: Characters STSong-Light's Unicode map lacks (they print as boxes), and what to print instead.
@@ -84,39 +87,69 @@ def findings_block(writer: PdfWriter, findings: Sequence[FindingRow]) -> list[Fl
     ]
     extra: list[tuple] = []
     for finding in findings:
-        index = len(rows)
-        item = f'<font size="7" color="{MUTED}">{plain(finding.item_id)}</font><br/>'
-        if finding.is_veto:
-            item += writer.veto_markup()
-            extra.append(("BACKGROUND", (0, index), (-1, index), VETO_BG))
-        statuses = [plain(s) for s in (finding.appeal_status, finding.action_status) if s]
-        rows.append(
-            [
-                writer.text(finding.section),
-                writer.markup(item + plain(finding.text)),
-                writer.text(finding.points_lost, writer.style.number),
-                writer.text(finding.comment),
-                writer.text(finding.employee_no or "—"),
-                writer.markup("<br/>".join(statuses) or "—"),
-            ]
-        )
-        if finding.photos:
-            label = writer.text(writer.label("photos"), writer.style.caption)
-            rows.append([label, _photo_strip(writer, finding.photos), "", "", "", ""])
-            # The photos stay on the page of the item they show.
-            extra += [
-                ("SPAN", (1, index + 1), (-1, index + 1)),
-                ("NOSPLIT", (0, index), (-1, index + 1)),
-            ]
+        _add_finding(writer, finding, rows, extra)
     return [writer.heading("findings"), ruled_table(rows, (24, 52, 14, 44, 18, 28), extra)]
 
 
+def _add_finding(
+    writer: PdfWriter, finding: FindingRow, rows: list[list[Any]], extra: list[tuple]
+) -> None:
+    """Append a finding's row, rows for the rest of a long comment, and rows of its photos."""
+    first = len(rows)
+    item = f'<font size="7" color="{MUTED}">{plain(finding.item_id)}</font><br/>'
+    if finding.is_veto:
+        item += writer.veto_markup()
+    statuses = [plain(s) for s in (finding.appeal_status, finding.action_status) if s]
+    comment = _comment_parts(finding.comment)
+    rows.append(
+        [
+            writer.text(finding.section),
+            writer.markup(item + plain(finding.text)),
+            writer.text(finding.points_lost, writer.style.number),
+            writer.text(comment[0]),
+            writer.text(finding.employee_no or "—"),
+            writer.markup("<br/>".join(statuses) or "—"),
+        ]
+    )
+    for part in comment[1:]:
+        rows.append(["", "", "", writer.text(part), "", ""])
+        extra.append(("LINEABOVE", (0, len(rows) - 1), (-1, len(rows) - 1), 0.5, colors.white))
+    if finding.is_veto:
+        extra.append(("BACKGROUND", (0, first), (-1, len(rows) - 1), VETO_BG))
+    for start in range(0, len(finding.photos), PHOTOS_PER_ROW):
+        label = writer.text(writer.label("photos"), writer.style.caption) if not start else ""
+        strip = _photo_strip(writer, finding.photos[start : start + PHOTOS_PER_ROW])
+        rows.append([label, strip, "", "", "", ""])
+        extra.append(("SPAN", (1, len(rows) - 1), (-1, len(rows) - 1)))
+        if start:
+            extra.append(("LINEABOVE", (0, len(rows) - 1), (-1, len(rows) - 1), 0.5, colors.white))
+    if finding.photos and len(comment) < 2:  # the item stays on the page of its first photos
+        extra.append(("NOSPLIT", (0, first), (-1, first + 1)))
+
+
+def _comment_parts(comment: str) -> list[str]:
+    """Cut a comment into parts that each fill at most `COMMENT_LINES` lines of its column."""
+    comment = re.sub(r"\n\s*\n\s*\n", "\n\n", comment.replace("\r\n", "\n").strip())
+    longest = COMMENT_LINES * COMMENT_LINE_CHARS
+    pieces = []
+    for line in comment.split("\n"):
+        pieces += [line[i : i + longest] for i in range(0, len(line), longest)] or [""]
+    parts: list[list[str]] = [[]]
+    used = 0
+    for piece in pieces:
+        lines = max(1, -(-len(piece) // COMMENT_LINE_CHARS))
+        if parts[-1] and used + lines > COMMENT_LINES:
+            parts.append([])
+            used = 0
+        parts[-1].append(piece)
+        used += lines
+    return ["\n".join(part) for part in parts]
+
+
 def _photo_strip(writer: PdfWriter, photos: Sequence[PhotoThumb]) -> Table:
-    """Return the thumbnails side by side, `PHOTOS_PER_ROW` to a row, each over its caption."""
-    cells: list[Any] = [_photo_cell(writer, photo) for photo in photos]
-    cells += [""] * (-len(cells) % PHOTOS_PER_ROW)
-    rows = [cells[i : i + PHOTOS_PER_ROW] for i in range(0, len(cells), PHOTOS_PER_ROW)]
-    table = Table(rows, colWidths=[PHOTO_BOX + 8 * mm] * PHOTOS_PER_ROW, hAlign="LEFT")
+    """Return the thumbnails side by side, each over its caption."""
+    cells = [_photo_cell(writer, photo) for photo in photos]
+    table = Table([cells], colWidths=[PHOTO_BOX + 8 * mm] * len(cells), hAlign="LEFT")
     table.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
     return table
 
@@ -140,7 +173,7 @@ def _thumbnail(data: bytes) -> Image | None:
                 buffer = io.BytesIO()
                 picture.convert("RGB").save(buffer, format="JPEG", quality=85)
                 data = buffer.getvalue()
-    except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombError):
+    except Exception:  # corrupt data raises many kinds (OSError, SyntaxError, struct.error ...)
         return None
     scale = PHOTO_BOX / max(width, height)
     return Image(io.BytesIO(data), width=width * scale, height=height * scale)
@@ -212,9 +245,7 @@ def ruled_table(
     rows: Sequence[Sequence[Any]], widths_mm: Sequence[float], extra: Iterable[tuple] = ()
 ) -> Table:
     """Return a ruled table whose first row is a header repeated on each page."""
-    table = Table(
-        list(rows), colWidths=[w * mm for w in widths_mm], repeatRows=1, hAlign="LEFT", splitInRow=1
-    )
+    table = Table(list(rows), colWidths=[w * mm for w in widths_mm], repeatRows=1, hAlign="LEFT")
     table.setStyle(
         [
             ("GRID", (0, 0), (-1, -1), 0.5, GRID),
@@ -281,7 +312,11 @@ class PdfWriter:
         rows = [[*cells[i], *cells[i + 1]] for i in range(0, len(cells), 2)] or [[""] * 4]
         table = Table(rows, colWidths=[24 * mm, 66 * mm] * 2, hAlign="LEFT")
         table.setStyle(
-            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID)]
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
+                ("LEFTPADDING", (0, 0), (0, -1), 0),
+            ]
         )
         return table
 

@@ -120,6 +120,7 @@ def inspection_report(
                 points_lost=points(answer.points_possible - answer.points_earned),
                 comment=answer.comment or "",
                 employee_no=answer.employee_no,
+                is_veto=answer.is_veto_failed,
                 photos=thumbnails(evidence.get(item.id, []), storage),
                 appeal_status=str(labels_of["appeal"][str(item_appeals[-1].status)])
                 if item_appeals

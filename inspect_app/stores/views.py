@@ -271,6 +271,7 @@ def store_pdf(store_id: int):
                 points_lost=points(answer.points_possible - answer.points_earned),
                 comment=answer.comment or "",
                 employee_no=answer.employee_no,
+                is_veto=answer.is_veto_failed,
                 photos=thumbnails(
                     evidence_photos(answer.inspection_id).get(item.id, []), storage, limit=2
                 ),

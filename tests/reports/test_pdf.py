@@ -25,6 +25,7 @@ from inspect_app.reports.pdf import (
     build_inspection_pdf,
     build_store_pdf,
 )
+from inspect_app.reports.pdf_inspection import printable, stars_markup
 
 LABELS = {
     "sections": "分项得分",
@@ -348,3 +349,66 @@ def test_store_pdf_with_nothing_in_the_period():
 def test_label_keys_cover_what_the_tests_translate():
     assert set(STORE_LABEL_KEYS) == set(LABELS)
     assert set(INSPECTION_LABEL_KEYS) < set(STORE_LABEL_KEYS)
+
+
+def test_one_finding_with_many_photos_flows_onto_the_next_page():
+    photos = tuple(PhotoThumb(photo_jpeg(200 + i), f"现场{i}") for i in range(20))
+    pdf = build_inspection_pdf(inspection(findings=(replace(FINDINGS[0], photos=photos),)))
+    assert image_count(pdf) == 20
+    assert "页码 2 / 2" in text_of(pdf)
+
+
+def test_a_comment_longer_than_a_page_splits_across_pages():
+    comment = "客户等候期间无人引导，" * 400
+    pdf = build_inspection_pdf(inspection(findings=(replace(FINDINGS[0], comment=comment),)))
+    pages = int(re.search(r"页码 1 / (\d+)", text_of(pdf))[1])
+    assert pages >= 3
+    # Every repeat is printed; only a page break (header and footer between) cuts one apart.
+    assert flat_text_of(pdf).count("客户等候期间无人引导") >= 400 - (pages - 1)
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["\n".join(f"第{i}行" for i in range(300)), "x" * 3000, "空\n\n\n\n" * 200 + "完"],
+    ids=["many-lines", "latin", "blank-lines"],
+)
+def test_comments_of_any_shape_fit_the_pages(comment):
+    photos = (PhotoThumb(photo_jpeg(9), "现场"),)
+    finding = replace(FINDINGS[0], comment=comment, photos=photos)
+    pdf = build_inspection_pdf(inspection(findings=(finding, FINDINGS[1])))
+    assert image_count(pdf) == 1
+    assert FINDINGS[1].comment in flat_text_of(pdf)
+
+
+def test_store_sections_without_points_show_only_the_percentage():
+    sections = (SectionRow("营业厅环境", "", "", "92.5%"), SectionRow("服务礼仪", "", "", "—"))
+    text = text_of(build_store_pdf(store(sections=sections)))
+    assert re.search(r"营业厅环境\s+92\.5%", text)
+    assert " / " not in text.split("分项得分")[1].split("扣分项")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "printed"),
+    [
+        ("解放路营业厅（330101001）· 城东片区", "解放路营业厅（330101001）・ 城东片区"),
+        ("94,2\u00a0%\u202f• ok", "94,2 % ・ ok"),
+        ("a\r\nb\tc\x00\x1b\u200bd", "a\nb cd"),
+        ("好评👍", "好评□"),
+        ("全角\u3000空格", "全角\u3000空格"),
+    ],
+)
+def test_printable_stands_in_for_what_the_font_lacks(text, printed):
+    assert printable(text) == printed
+
+
+@pytest.mark.parametrize(
+    ("stars", "filled", "empty"), [(0, 0, 5), (3, 3, 2), (5, 5, 0), (7, 5, 0), (-1, 0, 5)]
+)
+def test_stars_are_gold_filled_and_grey_outlined(stars, filled, empty):
+    markup = stars_markup(stars)
+    assert markup.count("★") == filled
+    assert markup.count("☆") == empty
+
+
+def test_no_rating_is_a_dash():
+    assert stars_markup(None) == "—"

@@ -29,8 +29,16 @@ def other_store_world(db, approved, reviewer, manager, org):
         content_type="multipart/form-data",
     )  # fmt: skip
     assert appeal_response.status_code == 302
+    from inspect_app.auth.models import User
+    from inspect_app.reports.models import ExportJob
+
+    owner = db.session.scalar(select(User).where(User.username == "reviewer1"))
+    job = ExportJob(requested_by_id=owner.id, kind="xlsx", period_key="2026-01")
+    db.session.add(job)
+    db.session.commit()
     db.session.expire_all()
     return {
+        "job_id": job.id,
         "uuid": inspection.uuid,
         "photo_uuid": db.session.scalar(
             select(Photo.uuid).where(Photo.purpose == PhotoPurpose.EVIDENCE)

@@ -1,0 +1,142 @@
+"""HR exports: the appraisal workbook in the background, and the same tables as CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from inspect_app.auth.models import Role
+from inspect_app.auth.permissions import Permission, requires
+from inspect_app.db import utcnow
+from inspect_app.extensions import db
+from inspect_app.reports import bp
+from inspect_app.reports.exports import delete_expired, launch, start_export
+from inspect_app.reports.models import ExportJob, ExportStatus
+from inspect_app.scoring.periods import PeriodError, month_of, parse_period, quarter_of
+from inspect_app.stores.models import Region
+
+RECENT_JOBS = 10
+#: Exports one person may have running at once.
+MAX_RUNNING = 2
+
+
+def _period_choices() -> list[str]:
+    today = date.today()
+    months = [p.key for p in month_of(today).history(12)][::-1]
+    quarters = [p.key for p in quarter_of(today).history(4)][::-1]
+    return quarters + months
+
+
+def _own_job(job_id: int) -> ExportJob:
+    job = db.session.get(ExportJob, job_id)
+    if job is None or (
+        job.requested_by_id != current_user.id and Role(current_user.role) != Role.ADMIN
+    ):
+        abort(404)
+    return job
+
+
+@bp.route("/exports")
+@requires(Permission.EXPORT_HR)
+def index():
+    jobs = db.session.scalars(
+        select(ExportJob)
+        .where(ExportJob.requested_by_id == current_user.id)
+        .order_by(ExportJob.id.desc())
+        .limit(RECENT_JOBS)
+    ).all()
+    running = any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs)
+    return render_template(
+        "reports/exports.html",
+        jobs=jobs,
+        running=running,
+        periods=_period_choices(),
+        regions=db.session.scalars(select(Region).order_by(Region.code)).all(),
+        now=utcnow(),
+    )
+
+
+@bp.post("/exports")
+@requires(Permission.EXPORT_HR)
+def start():
+    period_key = request.form.get("period", "")
+    try:
+        period = parse_period(period_key, date.today())
+    except PeriodError:
+        flash(
+            _("Choose a period: a month such as 2026-03, a quarter such as 2026-Q1, or a range."),
+            "error",
+        )
+        return redirect(url_for("reports.index")), 303
+    region_id = request.form.get("region", type=int)
+    if region_id and db.session.get(Region, region_id) is None:
+        abort(404)
+    running = (
+        db.session.query(ExportJob)
+        .filter(
+            ExportJob.requested_by_id == current_user.id,
+            ExportJob.status.in_((ExportStatus.QUEUED, ExportStatus.RUNNING)),
+        )
+        .count()
+    )
+    if running >= MAX_RUNNING:
+        flash(_("Two exports are already being built for you. Wait for one to finish."), "error")
+        return redirect(url_for("reports.index")), 303
+    delete_expired()
+    job = start_export(current_user.id, period.key, region_id or None)
+    db.session.commit()
+    launch(current_app._get_current_object(), job.id)
+    flash(_("The workbook is being built; this page shows its progress."), "info")
+    return redirect(url_for("reports.index"))
+
+
+@bp.route("/exports/<int:job_id>/status")
+@requires(Permission.EXPORT_HR)
+def status(job_id: int):
+    job = _own_job(job_id)
+    return jsonify(
+        id=job.id,
+        status=str(job.status),
+        rows_done=job.rows_done,
+        rows_total=job.rows_total,
+        download=url_for("reports.download", job_id=job.id)
+        if job.status == ExportStatus.DONE
+        else None,
+    )
+
+
+@bp.route("/exports/<int:job_id>/download")
+@requires(Permission.EXPORT_HR)
+def download(job_id: int):
+    job = _own_job(job_id)
+    if job.status != ExportStatus.DONE or not job.file_name:
+        abort(404)
+    if job.expires_at is not None and job.expires_at < utcnow():
+        flash(_("This export has expired. Build it again."), "error")
+        return redirect(url_for("reports.index")), 303
+    path = Path(current_app.config["EXPORT_DIR"]) / job.file_name
+    if not path.is_file():
+        abort(404)
+    region = f"-{job.region_id}" if job.region_id else ""
+    return send_file(
+        path,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"appraisal-{job.period_key}{region}.xlsx",
+        max_age=0,
+    )

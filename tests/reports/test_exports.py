@@ -1,0 +1,118 @@
+"""The HR workbook export: built in the background, downloadable only by the person who asked."""
+
+from __future__ import annotations
+
+import time
+
+from python_calamine import CalamineWorkbook
+from sqlalchemy import select
+
+from inspect_app.auth.models import Role
+from inspect_app.inspections.models import Answer, Inspection
+from inspect_app.reports.models import ExportJob, ExportStatus
+from tests.conftest import csrf_from
+from tests.review.conftest import FAILED_HALL_ITEM, role_client
+
+
+def _start(client, **form):
+    token = csrf_from(client.get("/exports").text)
+    return client.post("/exports", data={"csrf_token": token, **form})
+
+
+def _wait(client, job_id: int) -> dict:
+    for _ in range(200):
+        status = client.get(f"/exports/{job_id}/status").json
+        if status["status"] in ("done", "failed"):
+            return status
+        time.sleep(0.05)
+    raise AssertionError("export did not finish")
+
+
+def test_hr_builds_downloads_and_reads_back_the_workbook(app, db, approved, make_user, tmp_path):
+    answer = db.session.scalar(select(Answer).where(Answer.item_id == FAILED_HALL_ITEM))
+    answer.comment = '=HYPERLINK("http://x","点我")'  # a comment that looks like a formula
+    db.session.commit()
+    hr = role_client(app, make_user, Role.HR, "hr1")
+    period = f"{db.session.scalar(select(Inspection.visit_date)):%Y-%m}"
+    assert _start(hr, period=period).status_code == 302
+    job = db.session.scalar(select(ExportJob))
+    status = _wait(hr, job.id)
+    assert status["status"] == "done", status
+    response = hr.get(status["download"])
+    assert response.status_code == 200
+    path = tmp_path / "hr.xlsx"
+    path.write_bytes(response.data)
+    response.close()
+    workbook = CalamineWorkbook.from_path(str(path))
+    assert workbook.sheet_names == ["门店星级", "员工考核", "检查明细", "说明"]
+    detail = workbook.get_sheet_by_name("检查明细").to_python()
+    header, rows = detail[0], detail[1:]
+    assert len(rows) == len(db.session.scalar(select(Inspection)).answers)
+    comment_col = header.index("备注")
+    assert '=HYPERLINK("http://x","点我")' in [r[comment_col] for r in rows]
+    staff = workbook.get_sheet_by_name("员工考核").to_python()
+    assert staff[1][0] == "00001"  # 工号 as text, leading zeros kept
+    assert status["rows_done"] == len(rows)
+
+
+def test_exports_are_for_hr_and_admins_and_each_file_for_its_requester(
+    app, db, approved, make_user, manager
+):
+    assert manager.get("/exports").status_code == 403
+    hr = role_client(app, make_user, Role.HR, "hr1")
+    period = f"{db.session.scalar(select(Inspection.visit_date)):%Y-%m}"
+    _start(hr, period=period)
+    job = db.session.scalar(select(ExportJob))
+    _wait(hr, job.id)
+    other_hr = role_client(app, make_user, Role.HR, "hr2")
+    assert other_hr.get(f"/exports/{job.id}/download").status_code == 404
+    assert other_hr.get(f"/exports/{job.id}/status").status_code == 404
+    assert manager.get(f"/exports/{job.id}/download").status_code == 403
+    admin = role_client(app, make_user, Role.ADMIN, "admin1")
+    admin_download = admin.get(f"/exports/{job.id}/download")
+    assert admin_download.status_code == 200
+    admin_download.close()
+
+
+def test_bad_periods_and_expired_files_get_clear_messages(app, db, approved, make_user):
+    hr = role_client(app, make_user, Role.HR, "hr1")
+    bad = _start(hr, period="2026-13")
+    assert bad.status_code == 303
+    assert "请选择周期" in hr.get("/exports").text
+    assert db.session.query(ExportJob).count() == 0
+    assert _start(hr, period="2026-01", region="99999").status_code == 404
+    period = f"{db.session.scalar(select(Inspection.visit_date)):%Y-%m}"
+    _start(hr, period=period)
+    job = db.session.scalar(select(ExportJob))
+    _wait(hr, job.id)
+    from datetime import timedelta
+
+    db.session.expire_all()
+    job = db.session.get(ExportJob, job.id)
+    assert job.status == ExportStatus.DONE
+    job.expires_at = job.finished_at - timedelta(hours=1)
+    db.session.commit()
+    expired = hr.get(f"/exports/{job.id}/download")
+    assert expired.status_code == 303
+    assert "已过期" in hr.get("/exports").text
+
+
+def test_the_export_page_refreshes_while_a_job_runs(app, db, make_user):
+    from inspect_app.auth.models import User
+
+    hr = role_client(app, make_user, Role.HR, "hr1")
+    user = db.session.scalar(select(User).where(User.username == "hr1"))
+    assert 'http-equiv="refresh"' not in hr.get("/exports").text
+    db.session.add(
+        ExportJob(
+            requested_by_id=user.id,
+            kind="xlsx",
+            period_key="2026-01",
+            status=ExportStatus.RUNNING,
+            rows_total=10,
+            rows_done=3,
+        )
+    )
+    db.session.commit()
+    page = hr.get("/exports").text
+    assert 'http-equiv="refresh"' in page and "<progress" in page
