@@ -109,10 +109,10 @@ def register_blueprints(app: Flask) -> None:
     route_modules = {
         "main": ["views"],
         "auth": ["views"],
-        "checklists": ["views"],
+        "checklists": ["views", "xlsx_views"],
         "inspections": ["views", "api"],
         "review": ["views"],
-        "stores": ["views"],
+        "stores": ["views", "roster_views"],
         "reports": ["views"],
     }
     for package, modules in route_modules.items():

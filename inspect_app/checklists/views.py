@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import abort, render_template
 from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import func, select
 
-from inspect_app.auth.permissions import Permission, requires
+from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.checklists import bp
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.checklists.operations import definition_of
@@ -25,7 +26,12 @@ def index():
             )
         ).all()
     )
-    return render_template("checklists/index.html", checklists=checklists, usage=usage)
+    return render_template(
+        "checklists/index.html",
+        checklists=checklists,
+        usage=usage,
+        can_manage=can(current_user, Permission.MANAGE_CHECKLISTS),
+    )
 
 
 @bp.route("/checklists/<key>/v<int:number>")

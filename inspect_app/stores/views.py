@@ -45,6 +45,7 @@ def roster():
         regions=regions,
         region_id=region_id,
         q=text,
+        can_import=can(current_user, Permission.IMPORT_ROSTER),
     )
 
 

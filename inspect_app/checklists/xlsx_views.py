@@ -1,0 +1,84 @@
+"""Checklists in Excel: download any version, upload a YAML or XLSX file as a new version."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from inspect_app.auth.permissions import Permission, requires
+from inspect_app.checklists import bp
+from inspect_app.checklists.loader import load_checklist_text
+from inspect_app.checklists.models import Checklist, ChecklistVersion
+from inspect_app.checklists.operations import store_version
+from inspect_app.checklists.xlsx import checklist_from_xlsx, checklist_to_xlsx
+from inspect_app.extensions import db
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/checklists/<key>/v<int:number>.xlsx")
+@requires(Permission.VIEW_CHECKLISTS)
+def version_xlsx(key: str, number: int):
+    version = db.session.scalar(
+        select(ChecklistVersion)
+        .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
+        .where(Checklist.key == key, ChecklistVersion.number == number)
+    )
+    if version is None:
+        abort(404)
+    response = Response(checklist_to_xlsx(version.definition), mimetype=XLSX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{key}-v{number}.xlsx"'
+    return response
+
+
+@bp.route("/checklists/upload", methods=["GET", "POST"])
+@requires(Permission.MANAGE_CHECKLISTS)
+def upload():
+    if request.method == "GET":
+        return render_template("checklists/upload.html", errors=[])
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Choose a checklist file (.yaml or .xlsx)."), "error")
+        return redirect(url_for("checklists.upload")), 303
+    data = upload.read()
+    name = upload.filename[-120:]
+    if data[:2] == b"PK" or name.lower().endswith(".xlsx"):
+        result = checklist_from_xlsx(data, name)
+        source_text = f"(uploaded workbook {name})"
+    else:
+        try:
+            source_text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            flash(_("The file is neither UTF-8 YAML nor an Excel workbook."), "error")
+            return render_template("checklists/upload.html", errors=[]), 422
+        result = load_checklist_text(source_text, name)
+    if not result.ok:
+        return render_template("checklists/upload.html", errors=result.errors), 422
+    stored = store_version(
+        result.definition,
+        source_text,
+        name,
+        activate=bool(request.form.get("activate")),
+        actor_id=current_user.id,
+    )
+    db.session.commit()
+    if stored.is_new:
+        flash(
+            _(
+                "Stored as version %(n)s of %(key)s.",
+                n=stored.version.number,
+                key=result.definition.key,
+            ),
+            "info",
+        )
+    else:
+        flash(
+            _(
+                "This content is already stored as version %(n)s; nothing new was stored.",
+                n=stored.version.number,
+            ),
+            "info",
+        )
+    return redirect(url_for("checklists.index"))

@@ -1,0 +1,99 @@
+"""Roster upload for HR and admins: validate everything, show the report, then apply on request."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from inspect_app.auth.permissions import Permission, requires
+from inspect_app.extensions import db
+from inspect_app.stores import bp
+from inspect_app.stores.models import Region, Store
+from inspect_app.stores.operations import apply_roster
+from inspect_app.stores.roster_import import read_roster
+from inspect_app.stores.roster_template import roster_template
+
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.instance_path) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _read(data: bytes):
+    return read_roster(
+        data,
+        existing_store_codes=set(db.session.scalars(select(Store.code))),
+        existing_region_codes=set(db.session.scalars(select(Region.code))),
+    )
+
+
+@bp.route("/roster/import")
+@requires(Permission.IMPORT_ROSTER)
+def roster_import():
+    return render_template("stores/roster_import.html", report=None)
+
+
+@bp.route("/roster/template.xlsx")
+@requires(Permission.IMPORT_ROSTER)
+def roster_template_download():
+    response = Response(roster_template(), mimetype=XLSX)
+    response.headers["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    return response
+
+
+@bp.post("/roster/import")
+@requires(Permission.IMPORT_ROSTER)
+def roster_check():
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Choose the roster workbook (.xlsx) to upload."), "error")
+        return redirect(url_for("stores.roster_import")), 303
+    data = upload.read()
+    report = _read(data)
+    token = None
+    if report.ok:
+        token = secrets.token_hex(16)
+        (_upload_dir() / f"{token}.xlsx").write_bytes(data)
+    return render_template("stores/roster_import.html", report=report, token=token), (
+        200 if report.ok else 422
+    )
+
+
+@bp.post("/roster/import/apply")
+@requires(Permission.IMPORT_ROSTER)
+def roster_apply():
+    token = request.form.get("token", "")
+    if not TOKEN.match(token):
+        abort(400)
+    path = _upload_dir() / f"{token}.xlsx"
+    if not path.is_file():
+        flash(_("This upload was already applied or has expired. Upload the file again."), "error")
+        return redirect(url_for("stores.roster_import")), 303
+    report = _read(path.read_bytes())
+    if not report.ok:
+        # Something changed since the check (another import): show the fresh report, apply nothing.
+        return render_template("stores/roster_import.html", report=report, token=None), 422
+    changes = apply_roster(report, current_user.id)
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(
+        _(
+            "Roster applied: %(created)s new, %(updated)s updated, %(moved)s moved to another hall, %(left)s marked as left.",
+            created=sum(changes.created.values()),
+            updated=sum(changes.updated.values()),
+            moved=changes.moved,
+            left=changes.deactivated,
+        ),
+        "info",
+    )
+    return redirect(url_for("stores.roster"))

@@ -1,0 +1,70 @@
+"""Admins upload a checklist as YAML or an edited Excel workbook; errors by row, versions kept."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from inspect_app.checklists.models import ChecklistVersion
+from tests.conftest import DEFAULT_CHECKLIST, csrf_from
+
+
+def _upload(client, data: bytes, name: str, activate: bool = True):
+    token = csrf_from(client.get("/checklists/upload").text)
+    form = {"csrf_token": token, "file": (io.BytesIO(data), name)}
+    if activate:
+        form["activate"] = "1"
+    return client.post("/checklists/upload", data=form, content_type="multipart/form-data")
+
+
+def _versions(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(ChecklistVersion))
+
+
+def test_excel_round_trip_stores_nothing_new_and_an_edit_stores_a_version(
+    admin_client, db, default_checklist_version
+):
+    workbook = admin_client.get("/checklists/business-hall-mystery-shop/v1.xlsx")
+    assert workbook.status_code == 200
+    same = _upload(admin_client, workbook.data, "same.xlsx")
+    assert same.status_code == 302 and _versions(db) == 1
+    wb = load_workbook(io.BytesIO(workbook.data))
+    sheet = wb["检查项"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=header.index("分值") + 1, value=9)
+    out = io.BytesIO()
+    wb.save(out)
+    edited = _upload(admin_client, out.getvalue(), "edited.xlsx")
+    assert edited.status_code == 302
+    assert _versions(db) == 2
+    assert "第 2 版" in admin_client.get("/checklists").text
+
+
+def test_errors_are_shown_by_row_and_nothing_is_stored(admin_client, db, default_checklist_version):
+    workbook = admin_client.get("/checklists/business-hall-mystery-shop/v1.xlsx")
+    wb = load_workbook(io.BytesIO(workbook.data))
+    sheet = wb["检查项"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=5, column=header.index("类型") + 1, value="yes_no")
+    out = io.BytesIO()
+    wb.save(out)
+    response = _upload(admin_client, out.getvalue(), "broken.xlsx")
+    assert response.status_code == 422
+    assert "broken.xlsx#检查项:5" in response.text and "yes_no" in response.text
+    assert _versions(db) == 1
+
+
+def test_yaml_upload_and_bad_files(admin_client, db):
+    good = _upload(admin_client, DEFAULT_CHECKLIST.read_bytes(), "hall.yaml")
+    assert good.status_code == 302 and _versions(db) == 1
+    bad_yaml = _upload(admin_client, b"key: [oops\n", "bad.yaml")
+    assert bad_yaml.status_code == 422 and "bad.yaml:1" in bad_yaml.text
+    binary = _upload(admin_client, b"\xff\xfe\x00garbage", "x.bin")
+    assert binary.status_code == 422
+    assert _versions(db) == 1
+
+
+def test_only_admins_upload(reviewer_client, db):
+    assert reviewer_client.get("/checklists/upload").status_code == 403
