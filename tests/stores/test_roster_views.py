@@ -87,7 +87,7 @@ def test_staff_who_left_are_kept_inactive_and_moves_keep_their_history(app, db, 
         _check(
             hr,
             _workbook(
-                GOOD_STORES + [["0902", "下沙营业厅", "E", "东区", None, "营业"]], GOOD_STAFF
+                [*GOOD_STORES, ["0902", "下沙营业厅", "E", "东区", None, "营业"]], GOOD_STAFF
             ),
         ).text,
     )
