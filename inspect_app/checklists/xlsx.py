@@ -14,6 +14,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Sequence
+from contextlib import closing
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -49,15 +50,7 @@ ITEM_COLUMNS = {
     "分值": 7, "拍照": 9, "涉及员工": 9, "一票否决": 9, "必答": 7, "可不适用": 9,
     "显示条件-检查项": 24, "显示条件-取值": 14, "类型参数": 60,
 }  # fmt: skip
-REQUIRED_ITEM_COLUMNS = (
-    "部分编号",
-    "部分名称",
-    "部分权重",
-    "检查项编号",
-    "检查内容",
-    "类型",
-    "分值",
-)
+REQUIRED_ITEM_COLUMNS = ("部分编号", "部分名称", "部分权重", "检查项编号", "检查内容", "类型", "分值")  # fmt: skip
 RATING_COLUMNS = ("键", "值", "说明")
 TOP_TEXT_KEYS = ("key", "title", "title_en", "description", "description_en")
 RATING_ROWS = {
@@ -315,7 +308,7 @@ class _DocumentBuilder:
             cells = {header: values[index] for header, index in columns.items()}
             item_id = _text(cells.get("检查项编号"))
             section_id = _text(cells.get("部分编号"))
-            found = {
+            given = {
                 key: _number(cells.get(header)) if key == "weight" else _text(cells.get(header))
                 for header, key in SECTION_COLUMNS.items()
             }
@@ -327,14 +320,14 @@ class _DocumentBuilder:
             if section is None:
                 section = by_id[section_id] = _node(LineDict, number)
                 _put(section, "id", section_id, number)
-                for key, value in found.items():
+                for key, value in given.items():
                     if value is not None:
                         _put(section, key, value, number)
                 _put(section, "items", _node(LineList, number), number)
                 sections.append(section)
                 sections.item_lines.append(number)
             for header, key in SECTION_COLUMNS.items():
-                if found[key] is not None and found[key] != section.get(key):
+                if given[key] is not None and given[key] != section.get(key):
                     message = _(
                         "%(column)s differs from row %(row)s; every row of section %(id)s must give the same value.",
                         column=header,
@@ -371,11 +364,7 @@ class _DocumentBuilder:
             message = _("Fill in both 显示条件-检查项 and 显示条件-取值, or neither.")
             self.error(ITEMS_SHEET, number, message, item_id)
         elif target is not None:
-            values = (
-                [part.strip() for part in wanted.split("|")]
-                if isinstance(wanted, str)
-                else [wanted]
-            )
+            values = [part.strip() for part in str(wanted).split("|")]
             condition = _node(LineDict, number)
             _put(condition, "item", target, number)
             _put(condition, "in", _node(LineList, number, values), number)
@@ -451,7 +440,9 @@ def check_xlsx_container(data: bytes) -> None:
         m.file_size > RATIO_GRACE_BYTES and m.file_size > MAX_COMPRESSION_RATIO * m.compress_size
         for m in members
     ):
-        raise XlsxFileError(_("The workbook looks like a zip bomb and was not opened."))
+        raise XlsxFileError(
+            _("The workbook is compressed suspiciously well (a zip bomb?) and was not opened.")
+        )
 
 
 def read_sheets(
@@ -460,22 +451,15 @@ def read_sheets(
     """Return the non-blank rows, as (Excel row number, values), of each named sheet present."""
     check_xlsx_container(data)
     try:
-        with warnings.catch_warnings():
-            # Harmless notes about styles and extensions that pytest would turn into errors.
-            warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
-            workbook = load_workbook(
-                io.BytesIO(data), read_only=True, data_only=True, keep_links=False
-            )
-            try:
-                titles = {title.strip(): title for title in workbook.sheetnames}
-                found = {}
-                for name in sheet_names:
-                    sheet = workbook[titles[name]] if name in titles else None
-                    if hasattr(sheet, "iter_rows"):  # a chart sheet has no cells
-                        found[name] = _sheet_rows(sheet, name, max_rows, max_columns)
-                return found
-            finally:
-                workbook.close()
+        with warnings.catch_warnings(), closing(_open_workbook(data)) as workbook:
+            titles = {title.strip(): title for title in workbook.sheetnames}
+            sheets = {name: workbook[titles[name]] for name in sheet_names if name in titles}
+            # A chart sheet has no cells; treat it as missing.
+            return {
+                name: _sheet_rows(sheet, name, max_rows, max_columns)
+                for name, sheet in sheets.items()
+                if hasattr(sheet, "iter_rows")
+            }
     except XlsxFileError:
         raise
     except Exception as exc:  # openpyxl, zipfile, zlib and the XML parser fail in many ways
@@ -485,6 +469,12 @@ def read_sheets(
                 "Open it in Excel, save it as an Excel workbook (.xlsx) and upload it again."
             )
         ) from exc
+
+
+def _open_workbook(data: bytes) -> Any:
+    # Harmless notes about styles and extensions that pytest would turn into errors.
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
+    return load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
 
 
 def _sheet_rows(sheet: Any, name: str, max_rows: int, max_columns: int) -> SheetRows:

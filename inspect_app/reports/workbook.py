@@ -12,19 +12,21 @@ keeps a carriage return in a text as ``&#13;`` (the standard library's writer le
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from math import isfinite
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -33,6 +35,7 @@ EXCEL_MAX_DATA_ROWS = 1_048_575
 #: `progress` is called after every this many detail rows (and once more with the total).
 PROGRESS_EVERY = 10_000
 MAX_SHEET_NAME = 31
+MAX_CELL_TEXT = 32_767
 STORE_SHEET, STAFF_SHEET, DETAIL_SHEET, LEGEND_SHEET = "门店星级", "员工考核", "检查明细", "说明"
 Number = Decimal | float | int
 
@@ -165,10 +168,11 @@ KIND_LABELS = {
     "number": "数值",
     "percent": "数值（百分数 0–100）",
 }
+_DATA_TYPES = {"text": "s", "code": "s", "date": "d", "datetime": "d"}
+_DATA_TYPES |= {"int": "n", "number": "n", "percent": "n"}
 _FORMATS = {"code": "@", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss", "percent": "0.0"}
 # Excel reads _xHHHH_ in a text as one character; a literal one is kept by escaping its "_".
 _OOXML_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
-_ERROR_CODES = frozenset(ERROR_CODES)
 
 
 @dataclass(frozen=True)
@@ -185,115 +189,113 @@ class WorkbookSummary:
 
 
 def clean_text(value: str) -> str:
-    """Drop the control characters XML cannot hold and escape a literal _xHHHH_."""
+    """Drop characters XML cannot hold, escape a literal _xHHHH_, cut to Excel's cell limit."""
     if not value.isprintable():
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if "_x" in value:
         value = _OOXML_ESCAPE.sub("_x005F_", value)
-    return value
+    return value if len(value) <= MAX_CELL_TEXT else value[:MAX_CELL_TEXT]
 
 
-class _TypedCell(Cell):
-    """A cell made with its final type and a shared style; openpyxl only reads both."""
+def _converter(column: Column) -> Callable[[Any], Any]:
+    """Return a function from a field value to the cell value; None and "" leave the cell empty."""
+    kind, header = column.kind, column.header
 
-    __slots__ = ()
+    def wrong(value: Any) -> TypeError:
+        return TypeError(f"{header}: a {kind} column cannot hold {value!r}")
 
-    def __init__(self, ws: Any, value: Any, data_type: str, style: Any) -> None:
-        # Cell.__init__ would copy the style and re-infer the type: most of a cell's cost here.
-        self.parent, self.row, self.column = ws, 1, 1
-        self._value, self.data_type, self._style = value, data_type, style
-        self._hyperlink = self._comment = None
+    def text(value: Any) -> str | None:
+        if type(value) is not str:  # an int code has already lost its leading zeros
+            raise wrong(value)
+        return clean_text(value) or None
 
-    def __repr__(self) -> str:
-        # openpyxl formats (and drops) an error message with the repr of every cell it is given.
-        return "<cell>"
+    def moment(value: Any) -> date:
+        if (type(value) is datetime) != (kind == "datetime") or not isinstance(value, date):
+            raise wrong(value)
+        return value
+
+    def integer(value: Any) -> int:
+        try:
+            return operator.index(
+                value
+            )  # refuses floats and texts instead of truncating or parsing them
+        except TypeError:
+            raise wrong(value) from None
+
+    def number(value: Any) -> float:
+        if isinstance(value, str) or not isfinite(converted := float(value)):
+            raise wrong(value)
+        return converted
+
+    makers = {"text": text, "code": text, "date": moment, "datetime": moment, "int": integer}
+    return makers.get(kind, number)
 
 
-def _makers(ws: Any, columns: Iterable[Column]) -> list[Callable[[Any], Any]]:
-    """Return, per column, a function from a field value to what `ws.append` takes."""
-    styles = {}
-    for kind, number_format in _FORMATS.items():
-        probe = WriteOnlyCell(ws)
-        probe.number_format = number_format
-        styles[kind] = probe._style  # copied into each cell: cheaper than setting the format
+class _TableSheet:
+    """A write-only sheet holding one table: widths, frozen bold header, typed cells, filter."""
 
-    def maker(column: Column) -> Callable[[Any], Any]:
-        kind, header, style = column.kind, column.header, styles.get(column.kind)
+    # Each column has one cell, made once with its data type and style, that every row refills:
+    # the type is never inferred from the value, so "=1+1" or "#N/A" stays a string cell. This
+    # hooks openpyxl's row generator, WriteOnlyWorksheet._values_to_row: its own path builds a
+    # cell per value, infers its type and raises and catches an exception per styled cell, which
+    # made the item detail 40% slower. `close` refuses a sheet if openpyxl ever stops calling it.
 
-        def wrong(value: Any) -> TypeError:
-            return TypeError(f"{header}: {kind} column got {value!r}")
+    def __init__(self, wb: Workbook, title: str, columns: tuple[Column, ...]) -> None:
+        if len(title) > MAX_SHEET_NAME:
+            raise ValueError(f"sheet name longer than {MAX_SHEET_NAME} characters: {title!r}")
+        self.columns, self.rows, self.hooked = columns, 0, False
+        self.ws = ws = wb.create_sheet(title)
+        for index, column in enumerate(columns, 1):
+            ws.column_dimensions[get_column_letter(index)].width = column.width
+        ws.freeze_panes = "A2"
+        bold = Font(bold=True)
+        header = [WriteOnlyCell(ws, value=column.header) for column in columns]
+        for cell in header:
+            cell.font = bold
+        ws.append(header)
+        self.cells = [Cell(ws, row=2, column=index) for index in range(1, len(columns) + 1)]
+        for cell, column in zip(self.cells, columns, strict=True):
+            cell.data_type = _DATA_TYPES[column.kind]
+            if column.kind in _FORMATS:
+                cell.number_format = _FORMATS[column.kind]
+        self.converters = [_converter(column) for column in columns]
+        self.values_of = attrgetter(*(column.field for column in columns))
+        ws._values_to_row = self._cells_of_row
 
-        def text(value: Any) -> Any:
+    def _cells_of_row(self, values: tuple, row_idx: int) -> Iterator[Cell]:
+        """Yield the filled cells of one row; openpyxl writes each before the next is asked."""
+        self.hooked = True
+        for cell, convert, value in zip(self.cells, self.converters, values, strict=True):
             if value is None:
-                return None
-            if type(value) is not str:
-                raise wrong(value)
-            value = clean_text(value)
-            if value[:1] == "=" or value in _ERROR_CODES:  # openpyxl would write <f> or t="e"
-                return _TypedCell(ws, value, "s", None)
-            return value  # a plain value: openpyxl writes it through one reused cell
-
-        def code(value: Any) -> Any:
+                continue
+            value = convert(value)
             if value is None:
-                return None
-            if type(value) is not str:  # an int code has already lost its leading zeros
-                raise wrong(value)
-            return _TypedCell(ws, clean_text(value), "s", style)
+                continue
+            cell._value = value  # the public setter would infer the type again
+            cell.row = row_idx
+            yield cell
 
-        def moment(value: Any) -> Any:
-            if value is None:
-                return None
-            if (type(value) is datetime) != (kind == "datetime") or not isinstance(value, date):
-                raise wrong(value)
-            return _TypedCell(ws, value, "d", style)
+    def append(self, row: Any) -> None:
+        """Write one dataclass row."""
+        self.ws.append(self.values_of(row))
+        self.rows += 1
 
-        def percent(value: Any) -> Any:
-            return None if value is None else _TypedCell(ws, float(value), "n", style)
-
-        return {
-            "text": text,
-            "code": code,
-            "date": moment,
-            "datetime": moment,
-            "int": lambda value: None if value is None else int(value),
-            "number": lambda value: None if value is None else float(value),
-            "percent": percent,
-        }[kind]
-
-    return [maker(column) for column in columns]
-
-
-def _open_sheet(wb: Workbook, title: str, columns: tuple[Column, ...]) -> Any:
-    """Create a table sheet: column widths, frozen header row, bold header."""
-    if len(title) > MAX_SHEET_NAME:
-        raise ValueError(f"sheet name longer than {MAX_SHEET_NAME} characters: {title!r}")
-    ws = wb.create_sheet(title)
-    for index, column in enumerate(columns, 1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = [WriteOnlyCell(ws, value=column.header) for column in columns]
-    for cell in header:
-        cell.font = bold
-    ws.append(header)
-    return ws
-
-
-def _close_sheet(ws: Any, columns: tuple[Column, ...], data_rows: int) -> None:
-    """Filter over the header and data rows, then finish the sheet's temporary file."""
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{data_rows + 1}"
-    ws.close()
+    def close(self) -> int:
+        """Filter over the header and data rows, finish the sheet and return its row count."""
+        if self.rows and not self.hooked:
+            raise RuntimeError("openpyxl no longer calls _values_to_row: cell types unchecked")
+        last = get_column_letter(len(self.columns))
+        self.ws.auto_filter.ref = f"A1:{last}{self.rows + 1}"
+        self.ws.close()
+        return self.rows
 
 
 def _write_table(wb: Workbook, title: str, columns: tuple[Column, ...], rows: Iterable) -> int:
     """Write one whole table sheet and return its number of data rows."""
-    ws = _open_sheet(wb, title, columns)
-    makers, values_of, count = _makers(ws, columns), attrgetter(*(c.field for c in columns)), 0
+    sheet = _TableSheet(wb, title, columns)
     for row in rows:
-        ws.append([make(value) for make, value in zip(makers, values_of(row), strict=True)])
-        count += 1
-    _close_sheet(ws, columns, count)
-    return count
+        sheet.append(row)
+    return sheet.close()
 
 
 def _write_details(
@@ -303,29 +305,24 @@ def _write_details(
     max_rows: int,
 ) -> dict[str, int]:
     """Stream the item detail over as many sheets as `max_rows` needs; return rows per sheet."""
-    values_of = attrgetter(*(c.field for c in DETAIL_COLUMNS))
     sheets: dict[str, int] = {}
-    ws, in_sheet, total = _open_sheet(wb, DETAIL_SHEET, DETAIL_COLUMNS), 0, 0
-    makers, append = _makers(ws, DETAIL_COLUMNS), ws.append
+    sheet = _TableSheet(wb, DETAIL_SHEET, DETAIL_COLUMNS)
+    total = 0
     for row in details:
-        if in_sheet == max_rows:
-            sheets[ws.title] = in_sheet
-            _close_sheet(ws, DETAIL_COLUMNS, in_sheet)
-            ws = _open_sheet(wb, f"{DETAIL_SHEET}{len(sheets) + 1}", DETAIL_COLUMNS)
-            makers, append, in_sheet = _makers(ws, DETAIL_COLUMNS), ws.append, 0
-        append([make(value) for make, value in zip(makers, values_of(row), strict=True)])
-        in_sheet += 1
+        if sheet.rows == max_rows:
+            sheets[sheet.ws.title] = sheet.close()
+            sheet = _TableSheet(wb, f"{DETAIL_SHEET}{len(sheets) + 1}", DETAIL_COLUMNS)
+        sheet.append(row)
         total += 1
         if progress is not None and total % PROGRESS_EVERY == 0:
             progress(total)
-    sheets[ws.title] = in_sheet
-    _close_sheet(ws, DETAIL_COLUMNS, in_sheet)
+    sheets[sheet.ws.title] = sheet.close()
     if progress is not None and total % PROGRESS_EVERY:
         progress(total)
     return sheets
 
 
-def legend_rows(meta: WorkbookMeta, detail_sheets: dict[str, int], max_rows: int) -> list[tuple]:
+def _legend_rows(meta: WorkbookMeta, detail_sheets: dict[str, int], max_rows: int) -> list[tuple]:
     """Return the 说明 sheet: the export's facts, then what every column of every sheet means."""
     names, total = list(detail_sheets), sum(detail_sheets.values())
     if len(names) > 1:
@@ -355,13 +352,21 @@ def legend_rows(meta: WorkbookMeta, detail_sheets: dict[str, int], max_rows: int
 
 
 def _write_legend(wb: Workbook, rows: list[tuple]) -> None:
-    """Write the 说明 sheet: texts as strings, the generation time as a date-time."""
+    """Write the 说明 sheet through openpyxl's own path: string cells, one date-time cell."""
     ws = wb.create_sheet(LEGEND_SHEET)
     for letter, width in zip("ABCD", (14, 24, 20, 80), strict=True):
         ws.column_dimensions[letter].width = width
-    text, stamp = _makers(ws, [Column("", "", "text", 0, ""), Column("", "", "datetime", 0, "")])
     for row in rows:
-        ws.append([stamp(v) if isinstance(v, datetime) else text(v) for v in row])
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(ws, value=value if isinstance(value, datetime) else None)
+            if isinstance(value, datetime):
+                cell.number_format = _FORMATS["datetime"]
+            else:
+                cell.value = clean_text(value)
+                cell.data_type = "s"  # never a formula, whatever the caller's text
+            cells.append(cell)
+        ws.append(cells)
     ws.close()
 
 
@@ -398,7 +403,7 @@ def write_hr_workbook(
         }
         details_per_sheet = _write_details(wb, details, progress, max_rows)
         sheet_rows.update(details_per_sheet)
-        _write_legend(wb, legend_rows(meta, details_per_sheet, max_rows))
+        _write_legend(wb, _legend_rows(meta, details_per_sheet, max_rows))
     except BaseException:
         _discard(wb)
         raise
