@@ -58,6 +58,8 @@ class IsolatedClient(FlaskClient):
         if outer is None or outer.app is not self.application:
             return super().open(*args, **kwargs)
         _db.session.commit()
+        # A streamed response keeps its context until read: read it all while isolated.
+        kwargs.setdefault("buffered", True)
         token = _cv_app.set(None)
         try:
             return super().open(*args, **kwargs)

@@ -3,11 +3,11 @@
 Data sheets are plain tables that HR systems import: one bold header row (frozen, autofiltered),
 no merged cells, the stable Chinese column names below (documented in docs/exports.md), codes and
 工号 as text cells with the "@" format, dates as dates, numbers as numbers. No cell is ever a
-formula or an error value: a text that openpyxl would store as one ("=...", "#N/A") is forced to a
-string cell and reads back exactly. The item detail streams from an iterator and continues on
-检查明细2, 检查明细3 ... past `max_rows`; openpyxl spools each sheet to a temporary file until the
-zip is written, so memory stays flat. With lxml installed openpyxl writes about twice as fast and
-keeps a carriage return in a text as ``&#13;`` (the standard library's writer lets it become \\n).
+formula or an error value: every text, even "=1+1" or "#N/A", is a string cell that reads back
+exactly. The item detail streams from an iterator and continues on 检查明细2, 检查明细3 ... past
+`max_rows`; openpyxl spools each sheet to a temporary file until the zip is written, so memory
+stays flat. Run with lxml installed: openpyxl then writes faster and keeps a carriage return in a
+text as ``&#13;`` (the standard library's writer lets it read back as a line feed).
 """
 
 from __future__ import annotations
@@ -215,10 +215,9 @@ def _converter(column: Column) -> Callable[[Any], Any]:
         return value
 
     def integer(value: Any) -> int:
+        # operator.index refuses floats and texts instead of truncating or parsing them.
         try:
-            return operator.index(
-                value
-            )  # refuses floats and texts instead of truncating or parsing them
+            return operator.index(value)
         except TypeError:
             raise wrong(value) from None
 
@@ -359,11 +358,12 @@ def _write_legend(wb: Workbook, rows: list[tuple]) -> None:
     for row in rows:
         cells = []
         for value in row:
-            cell = WriteOnlyCell(ws, value=value if isinstance(value, datetime) else None)
+            cell = WriteOnlyCell(ws)
             if isinstance(value, datetime):
-                cell.number_format = _FORMATS["datetime"]
+                cell.number_format = _FORMATS["datetime"]  # first, or openpyxl picks its own
+                cell.value = value
             else:
-                cell.value = clean_text(value)
+                cell.value = clean_text(value) or None
                 cell.data_type = "s"  # never a formula, whatever the caller's text
             cells.append(cell)
         ws.append(cells)

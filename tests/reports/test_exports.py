@@ -116,3 +116,26 @@ def test_the_export_page_refreshes_while_a_job_runs(app, db, make_user):
     db.session.commit()
     page = hr.get("/exports").text
     assert 'http-equiv="refresh"' in page and "<progress" in page
+
+
+def test_csv_tables_stream_with_a_bom_and_guard_formulas(app, db, approved, make_user):
+    import csv
+    import io
+
+    answer = db.session.scalar(select(Answer).where(Answer.item_id == FAILED_HALL_ITEM))
+    answer.comment = "=1+1"
+    db.session.commit()
+    hr = role_client(app, make_user, Role.HR, "hr1")
+    period = f"{db.session.scalar(select(Inspection.visit_date)):%Y-%m}"
+    for table in ("stores", "staff", "detail"):
+        response = hr.get(f"/exports/{table}.csv", query_string={"period": period})
+        assert response.status_code == 200, table
+        assert response.data.startswith("\ufeff".encode())
+        rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+        assert len(rows) >= 2
+        if table == "detail":
+            assert "'=1+1" in [cell for row in rows for cell in row]
+        if table == "staff":
+            assert rows[1][0] == "00001"
+    assert hr.get("/exports/secrets.csv", query_string={"period": period}).status_code == 404
+    assert hr.get("/exports/detail.csv", query_string={"period": "nope"}).status_code == 400

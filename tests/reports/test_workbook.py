@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet import _writer as openpyxl_sheet_writer
 from python_calamine import CalamineWorkbook
 
@@ -371,3 +371,31 @@ def test_csv_tables_do_not_read_rows_until_written():
     assert consumed == []
     write_csv(io.StringIO(newline=""), table.headers, table.rows)
     assert consumed == [0, 1]
+
+
+def test_a_sheet_is_refused_if_openpyxl_stops_calling_the_cell_hook(tmp_path):
+    wb = Workbook(write_only=True)
+    sheet = workbook._TableSheet(wb, "检查明细", DETAIL_COLUMNS)
+    del sheet.ws._values_to_row  # what a future openpyxl ignoring the hook would amount to
+    sheet.append(detail(0, comment="=1+1"))
+    with pytest.raises(RuntimeError, match="_values_to_row"):
+        sheet.close()
+    workbook._discard(wb)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("photo_count", 1.5), ("photo_count", "2"), ("points_earned", "1.5"),
+     ("points_possible", Decimal("NaN"))],
+)  # fmt: skip
+def test_numbers_must_be_numbers(tmp_path, field, value):
+    header = next(column.header for column in DETAIL_COLUMNS if column.field == field)
+    with pytest.raises(TypeError, match=f"^{header}: "):
+        build(tmp_path / "hr.xlsx", [detail(0, **{field: value})])
+
+
+def test_lxml_is_installed_so_carriage_returns_survive():
+    import openpyxl
+
+    # Without lxml openpyxl writes a CR raw and XML readers (Excel too) turn it into a line feed.
+    assert openpyxl.LXML, "install lxml (a runtime dependency of the HR workbook)"
