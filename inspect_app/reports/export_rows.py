@@ -146,32 +146,38 @@ def _result(value, not_applicable: bool, failed: bool) -> str:
     return f"{text}（不合格）" if failed else text
 
 
+def _labels(definition: ChecklistDefinition, lang: str) -> dict[str, tuple[str, str]]:
+    return {
+        item.id: (section.label(lang), item.label(lang))
+        for section in definition.sections
+        for item in section.items
+    }
+
+
 def detail_rows(period: Period, region_id: int | None, lang: str = "zh_CN") -> Iterator[DetailRow]:
     """Every answer of every approved visit in the period, oldest visit first."""
     photos = _photo_counts(period, region_id)
-    definitions: dict[int, ChecklistDefinition] = {}
+    #: version id -> item id -> (section title, item text), looked up once per version.
+    labels: dict[int, dict[str, tuple[str, str]]] = {}
     query = _detail_query(period, region_id).order_by(
         Inspection.visit_date, Inspection.id, Answer.id
     )
     for row in db.session.execute(query.execution_options(yield_per=5000, stream_results=True)):
         (inspection_id, uuid, visit_date, version_id, store_code, store_name, item_id, value,
          not_applicable, failed, earned, possible, employee_no, comment) = row  # fmt: skip
-        if version_id not in definitions:
-            definitions[version_id] = definition_of(db.session.get(ChecklistVersion, version_id))
-        definition = definitions[version_id]
-        try:
-            item = definition.item(item_id)
-        except KeyError:
+        if version_id not in labels:
+            labels[version_id] = _labels(definition_of(db.session.get(ChecklistVersion, version_id)), lang)
+        label = labels[version_id].get(item_id)
+        if label is None:
             continue
-        section = next(s for s in definition.sections if s.id == item.section_id)
         yield DetailRow(
             inspection_id=uuid,
             visit_date=visit_date or date.min,
             store_code=store_code,
             store_name=store_name,
-            section=section.label(lang),
+            section=label[0],
             item_id=item_id,
-            item_text=item.label(lang),
+            item_text=label[1],
             result=_result(value, not_applicable, failed),
             points_earned=earned,
             points_possible=possible,
