@@ -108,7 +108,7 @@ def register_blueprints(app: Flask) -> None:
 
     route_modules = {
         "main": ["views"],
-        "auth": ["views"],
+        "auth": ["views", "admin_views"],
         "checklists": ["views", "xlsx_views"],
         "inspections": ["views", "api"],
         "review": ["views"],

@@ -117,3 +117,95 @@ def create_user(
     db.session.flush()
     record_event("user.create", user, actor_id=actor_id, role=str(role), username=username)
     return user
+
+
+def _active_admins(excluding: int | None = None) -> int:
+    query = select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active)
+    if excluding is not None:
+        query = query.where(User.id != excluding)
+    return db.session.scalar(query) or 0
+
+
+def update_user(
+    user: User,
+    *,
+    actor_id: int,
+    display_name: str,
+    role: Role,
+    is_active: bool,
+    region_id: int | None,
+    store_ids: list[int],
+    region_ids: list[int],
+) -> dict:
+    """Change a user's name, role, status and scope; return what changed (for the audit trail)."""
+    from inspect_app.stores.models import Region, Store
+
+    display_name = display_name.strip()
+    if not display_name or len(display_name) > 100:
+        raise UserError(_("Give a name of at most 100 characters."))
+    was_admin = user.role == Role.ADMIN and user.is_active
+    if (
+        was_admin
+        and (role != Role.ADMIN or not is_active)
+        and _active_admins(excluding=user.id) == 0
+    ):
+        raise UserError(
+            _("This is the last active administrator; make someone else an administrator first.")
+        )
+    stores = (
+        list(db.session.scalars(select(Store).where(Store.id.in_(store_ids)))) if store_ids else []
+    )
+    regions = (
+        list(db.session.scalars(select(Region).where(Region.id.in_(region_ids))))
+        if region_ids
+        else []
+    )
+    if len(stores) != len(set(store_ids)) or len(regions) != len(set(region_ids)):
+        raise UserError(_("Some of the chosen halls or regions do not exist."))
+    if role == Role.MANAGER and not stores and not regions:
+        raise UserError(_("A store manager needs at least one hall or region to see."))
+    if region_id is not None and db.session.get(Region, region_id) is None:
+        raise UserError(_("Some of the chosen halls or regions do not exist."))
+    before = {
+        "display_name": user.display_name,
+        "role": str(user.role),
+        "is_active": user.is_active,
+        "region_id": user.region_id,
+        "stores": sorted(s.id for s in user.stores),
+        "regions": sorted(r.id for r in user.regions),
+    }
+    user.display_name = display_name
+    user.role = role
+    user.region_id = region_id if role == Role.INSPECTOR else None
+    user.stores = stores if role == Role.MANAGER else []
+    user.regions = regions if role == Role.MANAGER else []
+    if user.is_active and not is_active:
+        end_sessions(user)
+    user.is_active = is_active
+    after = {
+        "display_name": user.display_name,
+        "role": str(user.role),
+        "is_active": user.is_active,
+        "region_id": user.region_id,
+        "stores": sorted(s.id for s in user.stores),
+        "regions": sorted(r.id for r in user.regions),
+    }
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if "role" in changes:
+        end_sessions(user)  # the new role's menus and rights apply at the next sign-in
+    db.session.flush()
+    if changes:
+        record_event("user.update", user, actor_id=actor_id, **changes)
+    return changes
+
+
+def reset_password(user: User, password: str, actor_id: int) -> None:
+    """Set a new password and end the user's sessions."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            _("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
+        )
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    db.session.flush()
+    record_event("user.reset_password", user, actor_id=actor_id)

@@ -166,7 +166,9 @@ def detail_rows(period: Period, region_id: int | None, lang: str = "zh_CN") -> I
         (inspection_id, uuid, visit_date, version_id, store_code, store_name, item_id, value,
          not_applicable, failed, earned, possible, employee_no, comment) = row  # fmt: skip
         if version_id not in labels:
-            labels[version_id] = _labels(definition_of(db.session.get(ChecklistVersion, version_id)), lang)
+            labels[version_id] = _labels(
+                definition_of(db.session.get(ChecklistVersion, version_id)), lang
+            )
         label = labels[version_id].get(item_id)
         if label is None:
             continue

@@ -39,6 +39,7 @@ def other_store_world(db, approved, reviewer, manager, org):
     db.session.expire_all()
     return {
         "job_id": job.id,
+        "user_id": owner.id,
         "table": "detail",
         "uuid": inspection.uuid,
         "photo_uuid": db.session.scalar(
