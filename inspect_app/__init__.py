@@ -112,7 +112,7 @@ def register_blueprints(app: Flask) -> None:
         "checklists": ["views", "xlsx_views"],
         "inspections": ["views", "api"],
         "review": ["views"],
-        "stores": ["views", "roster_views"],
+        "stores": ["views", "roster_views", "admin_views"],
         "reports": ["views"],
     }
     for package, modules in route_modules.items():

@@ -46,6 +46,7 @@ def roster():
         region_id=region_id,
         q=text,
         can_import=can(current_user, Permission.IMPORT_ROSTER),
+        can_manage=can(current_user, Permission.MANAGE_ORG),
     )
 
 

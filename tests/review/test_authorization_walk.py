@@ -40,6 +40,7 @@ def other_store_world(db, approved, reviewer, manager, org):
     return {
         "job_id": job.id,
         "user_id": owner.id,
+        "staff_id": org["stores"][0].staff[0].id,
         "table": "detail",
         "uuid": inspection.uuid,
         "photo_uuid": db.session.scalar(
