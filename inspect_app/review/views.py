@@ -396,3 +396,22 @@ def inspection_pdf(uuid: str):
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/review/inspectors")
+@requires(Permission.REVIEW)
+def inspectors():
+    """How each inspector scores compared with peers at the same halls."""
+    from inspect_app.review.quality import inspector_quality
+    from inspect_app.scoring.periods import PeriodError, month_of, parse_period
+
+    try:
+        period = parse_period(request.args.get("period"), date.today())
+    except PeriodError:
+        abort(400)
+    return render_template(
+        "review/inspectors.html",
+        rows=inspector_quality(period),
+        period=period,
+        periods=[p.key for p in month_of(date.today()).history(12)][::-1],
+    )

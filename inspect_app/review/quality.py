@@ -1,0 +1,117 @@
+"""Inspector quality: who scores far harsher or softer than peers at the same halls."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Integer, cast, func, select
+
+from inspect_app.audit.models import AuditEvent
+from inspect_app.auth.models import User
+from inspect_app.extensions import db
+from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
+from inspect_app.review.models import Appeal, AppealStatus
+from inspect_app.scoring.periods import Period
+
+COUNTED = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
+Q = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class InspectorQuality:
+    inspector_id: int
+    name: str
+    visits: int
+    mean_score: Decimal | None
+    #: Mean of (own score − other inspectors' mean at the same hall in the period); None if no peers.
+    deviation: Decimal | None
+    compared_visits: int
+    na_share: Decimal | None  # percent of answered items marked not applicable
+    returned: int
+    upheld_appeals: int
+
+
+def _in_period(period: Period):
+    return (
+        Inspection.visit_date >= period.start,
+        Inspection.visit_date < period.end,
+        Inspection.status.in_(COUNTED),
+    )
+
+
+def inspector_quality(period: Period) -> list[InspectorQuality]:
+    """One row per inspector with visits in the period, largest deviation first."""
+    visits = db.session.execute(
+        select(Inspection.inspector_id, Inspection.store_id, Inspection.score_percent).where(
+            *_in_period(period), Inspection.score_percent.is_not(None)
+        )
+    ).all()
+    by_store: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    by_inspector: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for inspector_id, store_id, score in visits:
+        score = Decimal(str(score))
+        by_store[store_id].append((inspector_id, score))
+        by_inspector[inspector_id].append((store_id, score))
+    na = dict(
+        (i, (int(n or 0), int(t or 0)))
+        for i, n, t in db.session.execute(
+            select(
+                Inspection.inspector_id,
+                func.sum(cast(Answer.is_not_applicable, Integer)),
+                func.count(),
+            )
+            .join(Inspection, Inspection.id == Answer.inspection_id)
+            .where(*_in_period(period), Answer.value.is_not(None))
+            .group_by(Inspection.inspector_id)
+        )
+    )
+    returned = dict(
+        db.session.execute(
+            select(Inspection.inspector_id, func.count(AuditEvent.id))
+            .join(Inspection, Inspection.id == AuditEvent.inspection_id)
+            .where(*_in_period(period), AuditEvent.action == "inspection.return")
+            .group_by(Inspection.inspector_id)
+        ).all()
+    )
+    upheld = dict(
+        db.session.execute(
+            select(Inspection.inspector_id, func.count(Appeal.id))
+            .join(Inspection, Inspection.id == Appeal.inspection_id)
+            .where(*_in_period(period), Appeal.status == AppealStatus.UPHELD)
+            .group_by(Inspection.inspector_id)
+        ).all()
+    )
+    names = dict(
+        db.session.execute(
+            select(User.id, User.display_name).where(User.id.in_(list(by_inspector) or [0]))
+        ).all()
+    )
+    rows = []
+    for inspector_id, own in by_inspector.items():
+        differences = []
+        for store_id, score in own:
+            peers = [s for i, s in by_store[store_id] if i != inspector_id]
+            if peers:
+                differences.append(score - sum(peers) / len(peers))
+        na_count, answered = na.get(inspector_id, (0, 0))
+        rows.append(
+            InspectorQuality(
+                inspector_id=inspector_id,
+                name=names.get(inspector_id, ""),
+                visits=len(own),
+                mean_score=(sum(s for _, s in own) / len(own)).quantize(Q),
+                deviation=(sum(differences) / len(differences)).quantize(Q)
+                if differences
+                else None,
+                compared_visits=len(differences),
+                na_share=(Decimal(100 * na_count) / answered).quantize(Q) if answered else None,
+                returned=int(returned.get(inspector_id, 0)),
+                upheld_appeals=int(upheld.get(inspector_id, 0)),
+            )
+        )
+    rows.sort(
+        key=lambda r: (-(abs(r.deviation) if r.deviation is not None else Decimal(-1)), r.name)
+    )
+    return rows

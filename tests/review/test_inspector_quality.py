@@ -1,0 +1,54 @@
+"""Inspector quality: a harsh inspector stands out against peers at the same hall."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from inspect_app.auth.models import Role
+from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
+from inspect_app.review.quality import inspector_quality
+from inspect_app.scoring.periods import month_of
+
+DAY = date(2026, 5, 10)
+
+
+def _visit(db, inspector, store, version, score, na_items=0):
+    inspection = Inspection(
+        uuid=str(uuid.uuid4()), store_id=store.id, checklist_version_id=version.id, inspector_id=inspector.id,
+        status=InspectionStatus.APPROVED, visit_date=DAY, score_percent=Decimal(score),
+    )  # fmt: skip
+    for n in range(4):
+        na = n < na_items
+        inspection.answers.append(
+            Answer(item_id=f"x.{n}", value="na" if na else "pass", is_not_applicable=na,
+                   points_earned=Decimal(0 if na else 2), points_possible=Decimal(0 if na else 2))
+        )  # fmt: skip
+    db.session.add(inspection)
+
+
+def test_deviation_from_peers_na_share_and_the_page(
+    db, make_user, org, default_checklist_version, reviewer_client
+):
+    harsh, fair, other = (make_user(Role.INSPECTOR, username=n) for n in ("harsh", "fair", "other"))
+    store_a, store_b = org["stores"][0], org["stores"][1]
+    _visit(db, harsh, store_a, default_checklist_version, "70", na_items=2)
+    _visit(db, fair, store_a, default_checklist_version, "90")
+    _visit(db, other, store_a, default_checklist_version, "92")
+    _visit(db, fair, store_b, default_checklist_version, "88")
+    db.session.commit()
+    rows = {r.name: r for r in inspector_quality(month_of(DAY))}
+    assert rows["harsh"].deviation == Decimal("-21.0")  # 70 against the peers' mean of 91
+    assert rows["harsh"].na_share == Decimal("50.0")
+    assert rows["fair"].visits == 2 and rows["fair"].compared_visits == 1
+    assert next(iter(inspector_quality(month_of(DAY)))).name == "harsh"  # largest deviation first
+    page = reviewer_client.get("/review/inspectors", query_string={"period": "2026-05"})
+    assert page.status_code == 200 and "-21.0" in page.text
+    assert (
+        reviewer_client.get("/review/inspectors", query_string={"period": "x"}).status_code == 400
+    )
+
+
+def test_managers_cannot_see_inspector_quality(manager_client):
+    assert manager_client.get("/review/inspectors").status_code == 403
