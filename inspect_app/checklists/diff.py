@@ -66,7 +66,8 @@ class ItemChange:
 class ChecklistDiff:
     #: Added and changed items in the new checklist's order, then removed items in the old order.
     items: tuple[ItemChange, ...]
-    #: (section_id, field, old, new); field is "added"/"removed" or a changed section field.
+    #: (section_id, field, old, new): field "added" (None, title), "removed" (title, None),
+    #: or a changed "title", "title_en" or "weight".
     sections: tuple[tuple[str, str, Any, Any], ...]
     #: (field, old, new) for changed rating rules.
     rating: tuple[tuple[str, Any, Any], ...]

@@ -82,3 +82,62 @@ def upload():
             "info",
         )
     return redirect(url_for("checklists.index"))
+
+
+def _version(key: str, number: int) -> ChecklistVersion:
+    version = db.session.scalar(
+        select(ChecklistVersion)
+        .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
+        .where(Checklist.key == key, ChecklistVersion.number == number)
+    )
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.post("/checklists/<key>/v<int:number>/activate")
+@requires(Permission.MANAGE_CHECKLISTS)
+def activate(key: str, number: int):
+    """Choose the version new inspections use; visits already started keep theirs."""
+    from inspect_app.audit.operations import record_event
+
+    version = _version(key, number)
+    checklist = version.checklist
+    if checklist.active_version_id != version.id:
+        previous = checklist.active_version.number if checklist.active_version else None
+        checklist.active_version_id = version.id
+        record_event(
+            "checklist.activate",
+            version,
+            actor_id=current_user.id,
+            key=key,
+            number=number,
+            previous=previous,
+        )
+        db.session.commit()
+    flash(_("New inspections now use version %(n)s.", n=number), "info")
+    return redirect(url_for("checklists.index"))
+
+
+@bp.route("/checklists/<key>/diff")
+@requires(Permission.VIEW_CHECKLISTS)
+def diff(key: str):
+    """What changed between two versions, item by item."""
+    from flask_babel import get_locale
+
+    from inspect_app.checklists.diff import diff_definitions
+    from inspect_app.checklists.operations import definition_of
+
+    old_number = request.args.get("from", type=int)
+    new_number = request.args.get("to", type=int)
+    if not old_number or not new_number:
+        abort(400)
+    old, new = _version(key, old_number), _version(key, new_number)
+    return render_template(
+        "checklists/diff.html",
+        key=key,
+        old=old,
+        new=new,
+        diff=diff_definitions(definition_of(old), definition_of(new)),
+        lang=str(get_locale() or "zh_CN"),
+    )
