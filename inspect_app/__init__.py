@@ -110,7 +110,7 @@ def register_blueprints(app: Flask) -> None:
         "main": ["views"],
         "auth": ["views", "admin_views"],
         "checklists": ["views", "xlsx_views"],
-        "inspections": ["views", "api"],
+        "inspections": ["views", "api", "planning_views"],
         "review": ["views"],
         "stores": ["views", "roster_views", "admin_views"],
         "reports": ["views"],
