@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from inspect_app.auth.models import Role
-from inspect_app.inspections.models import Inspection, Photo, PhotoPurpose
+from inspect_app.inspections.models import Assignment, Inspection, Photo, PhotoPurpose
 from inspect_app.review.models import Appeal, CorrectiveAction
 from tests.conftest import csrf_from, sign_in
 from tests.inspections.conftest import jpeg_bytes
@@ -41,6 +41,7 @@ def other_store_world(db, approved, reviewer, manager, org):
         "job_id": job.id,
         "user_id": owner.id,
         "staff_id": org["stores"][0].staff[0].id,
+        "assignment_id": db.session.scalar(select(Assignment.id)),
         "table": "detail",
         "uuid": inspection.uuid,
         "photo_uuid": db.session.scalar(
