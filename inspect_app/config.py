@@ -32,6 +32,8 @@ class Config:
     DEFAULT_LANGUAGE: str = "zh_CN"
     #: The halls' time zone: visit dates, form times and photo capture times use it.
     TIMEZONE: str = "Asia/Shanghai"
+    #: Most visits one inspector can make in a month; the planner never plans more.
+    INSPECTOR_MONTHLY_VISITS: int = 80
     #: Where finished exports are kept; empty means <instance>/exports.
     EXPORT_DIR: str = ""
     #: Hours a finished export stays downloadable.
@@ -81,6 +83,7 @@ _INT_KEYS = {
     "SQLITE_BUSY_TIMEOUT",
     "SESSION_DAYS",
     "EXPORT_KEEP_HOURS",
+    "INSPECTOR_MONTHLY_VISITS",
 }
 _BOOL_KEYS = {
     "ALLOW_UNASSIGNED_VISITS",

@@ -50,7 +50,7 @@ def propose_plan(
         for store_id, region_id in stores
     ]
     inspectors = [
-        Inspector(user_id, region_id)
+        Inspector(user_id, region_id, capacity)
         for user_id, region_id in db.session.execute(
             select(User.id, User.region_id).where(
                 User.role == Role.INSPECTOR, User.is_active, User.region_id.is_not(None)

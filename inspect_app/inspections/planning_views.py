@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -96,7 +96,10 @@ def propose():
         per_region = {
             r.id: _visits(f"visits_{r.id}", default) for r in db.session.scalars(select(Region))
         }
-        count, problems = propose_plan(month, checklist.id, per_region, default, current_user.id)
+        count, problems = propose_plan(
+            month, checklist.id, per_region, default, current_user.id,
+            capacity=current_app.config["INSPECTOR_MONTHLY_VISITS"],
+        )  # fmt: skip
     except PlanError as exc:
         db.session.rollback()
         flash(str(exc), "error")
