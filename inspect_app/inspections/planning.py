@@ -28,6 +28,7 @@ def propose_plan(
     default_visits: int,
     actor_id: int,
     seed: int = 0,
+    capacity: int | None = None,
 ) -> tuple[int, tuple[str, ...]]:
     """Replace the month's unpublished proposal with a new one; return (visits planned, problems)."""
     from inspect_app.scoring.planner import Inspector, StoreNeed, plan_month
