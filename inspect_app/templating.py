@@ -28,6 +28,14 @@ STATUS_LABELS = {
 
 SLOT_LABELS = {"peak": _l("Peak hours"), "off_peak": _l("Off-peak hours")}
 
+ASSIGNMENT_LABELS = {
+    "planned": _l("Not published"),
+    "published": _l("Published"),
+    "in_progress": _l("In progress"),
+    "done": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}
+
 APPEAL_LABELS = {
     "open": _l("Appeal pending"),
     "upheld": _l("Appeal upheld"),
@@ -98,6 +106,7 @@ def register_template_helpers(app: Flask) -> None:
             "status_label": lambda status: STATUS_LABELS.get(str(status), status),
             "slot_label": lambda slot: SLOT_LABELS.get(str(slot), slot),
             "appeal_label": lambda status: APPEAL_LABELS.get(str(status), status),
+            "assignment_label": lambda status: ASSIGNMENT_LABELS.get(str(status), status),
             "action_label": lambda status: ACTION_LABELS.get(str(status), status),
             "event_label": lambda action: EVENT_LABELS.get(action, action),
             "user_name": user_name,
