@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from inspect_app.auth.models import Role
 from inspect_app.auth.permissions import Permission, can
 from inspect_app.auth.session import LANGUAGES
+from inspect_app.context import current_lang
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -88,11 +88,6 @@ NAV = [
 
 def nav_links() -> list[tuple[str, str]]:
     return [(endpoint, label) for endpoint, label, perm in NAV if can(current_user, perm)]
-
-
-def current_lang() -> str:
-    locale = get_locale()
-    return str(locale) if locale else "zh_CN"
 
 
 def register_template_helpers(app: Flask) -> None:

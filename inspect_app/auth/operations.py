@@ -126,6 +126,18 @@ def _active_admins(excluding: int | None = None) -> int:
     return db.session.scalar(query) or 0
 
 
+def _snapshot(user: User) -> dict:
+    """The fields update_user may change, for the audit trail's before and after."""
+    return {
+        "display_name": user.display_name,
+        "role": str(user.role),
+        "is_active": user.is_active,
+        "region_id": user.region_id,
+        "stores": sorted(s.id for s in user.stores),
+        "regions": sorted(r.id for r in user.regions),
+    }
+
+
 def update_user(
     user: User,
     *,
@@ -166,14 +178,7 @@ def update_user(
         raise UserError(_("A store manager needs at least one hall or region to see."))
     if region_id is not None and db.session.get(Region, region_id) is None:
         raise UserError(_("Some of the chosen halls or regions do not exist."))
-    before = {
-        "display_name": user.display_name,
-        "role": str(user.role),
-        "is_active": user.is_active,
-        "region_id": user.region_id,
-        "stores": sorted(s.id for s in user.stores),
-        "regions": sorted(r.id for r in user.regions),
-    }
+    before = _snapshot(user)
     user.display_name = display_name
     user.role = role
     user.region_id = region_id if role == Role.INSPECTOR else None
@@ -182,14 +187,7 @@ def update_user(
     if user.is_active and not is_active:
         end_sessions(user)
     user.is_active = is_active
-    after = {
-        "display_name": user.display_name,
-        "role": str(user.role),
-        "is_active": user.is_active,
-        "region_id": user.region_id,
-        "stores": sorted(s.id for s in user.stores),
-        "regions": sorted(r.id for r in user.regions),
-    }
+    after = _snapshot(user)
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if "role" in changes:
         end_sessions(user)  # the new role's menus and rights apply at the next sign-in

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select, select, true
+from sqlalchemy import Select, select
 
 from inspect_app.auth.models import Role, User, user_regions, user_stores
 from inspect_app.extensions import db
@@ -145,12 +145,6 @@ def require_inspection(inspection: Any) -> None:
     """Abort with 404 unless the current user may see this inspection."""
     if inspection is None or not can_see_inspection(current_user, inspection):
         abort(404)
-
-
-def managers_scope_filter(user: User, store_column: Any) -> Any:
-    """Return a WHERE clause limiting `store_column` to the user's stores (True for all)."""
-    scope = scoped_store_ids(user)
-    return true() if scope is None else store_column.in_(scope)
 
 
 def can_edit_inspection(user: Any, inspection: Any) -> bool:

@@ -133,3 +133,12 @@ def sync_directory(
 def definition_of(version: ChecklistVersion) -> ChecklistDefinition:
     """Return the typed definition stored with a version."""
     return ChecklistDefinition.from_dict(version.definition)
+
+
+def find_version(key: str, number: int) -> ChecklistVersion | None:
+    """Return version `number` of the checklist `key`, or None."""
+    return db.session.scalar(
+        select(ChecklistVersion)
+        .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
+        .where(Checklist.key == key, ChecklistVersion.number == number)
+    )

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.checklists import bp
-from inspect_app.checklists.models import Checklist, ChecklistVersion
-from inspect_app.checklists.operations import definition_of
+from inspect_app.checklists.models import Checklist
+from inspect_app.checklists.operations import definition_of, find_version
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Inspection
 
@@ -37,11 +37,7 @@ def index():
 @bp.route("/checklists/<key>/v<int:number>")
 @requires(Permission.VIEW_CHECKLISTS)
 def version(key: str, number: int):
-    version = db.session.scalar(
-        select(ChecklistVersion)
-        .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
-        .where(Checklist.key == key, ChecklistVersion.number == number)
-    )
+    version = find_version(key, number)
     if version is None:
         abort(404)
     return render_template(

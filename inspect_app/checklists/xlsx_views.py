@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from inspect_app.auth.permissions import Permission, requires
 from inspect_app.checklists import bp
 from inspect_app.checklists.loader import load_checklist_text
-from inspect_app.checklists.models import Checklist, ChecklistVersion
-from inspect_app.checklists.operations import store_version
+from inspect_app.checklists.models import ChecklistVersion
+from inspect_app.checklists.operations import find_version, store_version
 from inspect_app.checklists.xlsx import checklist_from_xlsx, checklist_to_xlsx
 from inspect_app.extensions import db
 
@@ -21,11 +20,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.route("/checklists/<key>/v<int:number>.xlsx")
 @requires(Permission.VIEW_CHECKLISTS)
 def version_xlsx(key: str, number: int):
-    version = db.session.scalar(
-        select(ChecklistVersion)
-        .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
-        .where(Checklist.key == key, ChecklistVersion.number == number)
-    )
+    version = find_version(key, number)
     if version is None:
         abort(404)
     response = Response(checklist_to_xlsx(version.definition), mimetype=XLSX)
@@ -85,11 +80,7 @@ def upload():
 
 
 def _version(key: str, number: int) -> ChecklistVersion:
-    version = db.session.scalar(
-        select(ChecklistVersion)
-        .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
-        .where(Checklist.key == key, ChecklistVersion.number == number)
-    )
+    version = find_version(key, number)
     if version is None:
         abort(404)
     return version

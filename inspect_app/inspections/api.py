@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from inspect_app.auth.permissions import Permission, require_inspection, require_own_visit, requires
+from inspect_app.context import halls_tz, photo_limits
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections import bp
@@ -25,7 +26,6 @@ from inspect_app.inspections.payload import PayloadError, payload_from_json
 from inspect_app.inspections.photos import PhotoError
 from inspect_app.inspections.queries import inspection_by_uuid
 from inspect_app.inspections.storage import StorageKeyError, photo_storage
-from inspect_app.inspections.views import halls_tz, photo_limits
 
 
 def _error(status: int, message: str, **extra):

@@ -96,3 +96,17 @@ def store_roster(store_id: int) -> list[Staff]:
             .order_by(Staff.employee_no)
         )
     )
+
+
+def evidence_photos_by_item(inspection_ids: list[int]) -> dict[tuple[int, str], list[Photo]]:
+    """Evidence photos of several visits in one query, keyed by (inspection id, item id)."""
+    grouped: dict[tuple[int, str], list[Photo]] = {}
+    if not inspection_ids:
+        return grouped
+    for photo in db.session.scalars(
+        select(Photo)
+        .where(Photo.inspection_id.in_(inspection_ids), Photo.purpose == PhotoPurpose.EVIDENCE)
+        .order_by(Photo.id)
+    ):
+        grouped.setdefault((photo.inspection_id, photo.item_id or ""), []).append(photo)
+    return grouped

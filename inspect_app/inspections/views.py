@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask import (
     abort,
@@ -15,7 +14,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -29,6 +27,7 @@ from inspect_app.auth.permissions import (
 )
 from inspect_app.checklists.forms import answer_field_name, answer_form_class, comment_field_name
 from inspect_app.checklists.models import Checklist
+from inspect_app.context import current_lang, halls_tz, photo_limits
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections import bp
@@ -44,7 +43,7 @@ from inspect_app.inspections.operations import (
     valid_uuid,
 )
 from inspect_app.inspections.payload import payload_from_form, photo_field_name, staff_field_name
-from inspect_app.inspections.photos import PhotoError, PhotoLimits
+from inspect_app.inspections.photos import PhotoError
 from inspect_app.inspections.queries import (
     draft_for_assignment,
     evidence_photos,
@@ -59,21 +58,6 @@ from inspect_app.inspections.storage import photo_storage
 from inspect_app.stores.models import Store
 
 STORE_PICKER_LIMIT = 30
-
-
-def halls_tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def photo_limits() -> PhotoLimits:
-    return PhotoLimits(
-        max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
-        max_pixels=current_app.config["MAX_PHOTO_PIXELS"],
-    )
-
-
-def current_lang() -> str:
-    return str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
 
 
 @bp.route("/visits")

@@ -14,6 +14,7 @@ from sqlalchemy import update
 from inspect_app.audit.operations import record_event
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.checklists.operations import definition_of
+from inspect_app.context import halls_tz
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.reports.export_rows import count_detail_rows, detail_rows, staff_rows, store_rows
@@ -83,7 +84,7 @@ def run_export(app: Flask, job_id: int) -> None:
             meta = WorkbookMeta(
                 period_label=period.key,
                 scope_label=region.name if region else "全部区域",
-                generated_at=utcnow().astimezone(_tz()).replace(tzinfo=None),
+                generated_at=utcnow().astimezone(halls_tz()).replace(tzinfo=None),
                 checklist_versions=", ".join(
                     f"{v.checklist.key} v{v.number}" for v in _versions_used(period)
                 ),
@@ -131,12 +132,6 @@ def _set_if_queued(job_id: int) -> bool:
             .values(status=ExportStatus.RUNNING)
         )
         return result.rowcount == 1
-
-
-def _tz():
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 def _versions_used(period) -> list[ChecklistVersion]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from inspect_app.audit.models import AuditEvent
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Answer, Inspection, Photo
+from inspect_app.inspections.models import Inspection, Photo
 from inspect_app.inspections.photos import hamming_distance
 from inspect_app.review.models import ActionStatus, Appeal, AppealStatus, CorrectiveAction
 
@@ -121,22 +121,3 @@ def open_actions(today: date, store_scope=None) -> list[tuple[CorrectiveAction, 
         (a, a.due_date < today and a.status != ActionStatus.RECORDED)
         for a in db.session.scalars(query).unique()
     ]
-
-
-def failed_answers(inspection_id: int) -> list[Answer]:
-    return list(
-        db.session.scalars(
-            select(Answer)
-            .where(Answer.inspection_id == inspection_id, Answer.is_failed)
-            .order_by(Answer.id)
-        )
-    )
-
-
-def count_open_appeals() -> int:
-    return (
-        db.session.scalar(
-            select(func.count()).select_from(Appeal).where(Appeal.status == AppealStatus.OPEN)
-        )
-        or 0
-    )

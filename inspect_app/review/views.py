@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,11 +20,12 @@ from inspect_app.auth.permissions import (
     scoped_store_ids,
 )
 from inspect_app.checklists.models import Checklist, ChecklistVersion
+from inspect_app.context import current_lang, halls_tz, photo_limits
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, Photo, PhotoPurpose
 from inspect_app.inspections.operations import add_photo, inspection_definition, valid_uuid
-from inspect_app.inspections.photos import PhotoError, PhotoLimits
+from inspect_app.inspections.photos import PhotoError
 from inspect_app.inspections.queries import evidence_photos
 from inspect_app.inspections.storage import photo_storage
 from inspect_app.review import bp
@@ -53,14 +52,6 @@ from inspect_app.scoring.inspection import AnswerInput, score_inspection
 from inspect_app.stores.models import Region, Store
 
 QUEUE_LIMIT = 200
-
-
-def _lang() -> str:
-    return str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
-
-
-def _tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 @bp.route("/review")
@@ -142,8 +133,8 @@ def _detail(inspection: Inspection, template: str):
         and inspection.status == InspectionStatus.APPROVED,
         appeal_deadline=appeal_deadline(inspection, current_app.config["APPEAL_WINDOW_DAYS"]),
         today=date.today(),
-        lang=_lang(),
-        tz=_tz(),
+        lang=current_lang(),
+        tz=halls_tz(),
     )
 
 
@@ -214,7 +205,7 @@ def appeals():
         "review/appeals.html",
         appeals=open_appeals(),
         actions=open_actions(date.today()),
-        lang=_lang(),
+        lang=current_lang(),
     )
 
 
@@ -277,17 +268,14 @@ def verify(action_id: int):
 
 def _store_photos(inspection: Inspection, **owner) -> list[str]:
     errors = []
-    limits = PhotoLimits(
-        max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
-        max_pixels=current_app.config["MAX_PHOTO_PIXELS"],
-    )
+    limits = photo_limits()
     for upload in request.files.getlist("photos")[:5]:
         if not upload or not upload.filename:
             continue
         try:
             add_photo(
                 inspection, photo_uuid=str(uuid_module.uuid4()), item_id=owner.get("item_id"),
-                data=upload.read(), uploader=current_user, storage=photo_storage(), limits=limits, tz=_tz(),
+                data=upload.read(), uploader=current_user, storage=photo_storage(), limits=limits, tz=halls_tz(),
                 purpose=owner["purpose"], appeal_id=owner.get("appeal_id"), corrective_action_id=owner.get("corrective_action_id"),
             )  # fmt: skip
         except PhotoError as exc:
@@ -364,7 +352,7 @@ def store_actions():
         "review/actions.html",
         actions=open_actions(date.today(), scope),
         appeals=open_appeals(scope),
-        lang=_lang(),
+        lang=current_lang(),
     )
 
 
@@ -388,7 +376,7 @@ def inspection_pdf(uuid: str):
     report = inspection_report(
         inspection, definition, score,
         appeals=appeals_of(inspection.id), actions=actions_of(inspection.id), storage=photo_storage(),
-        lang=_lang(), tz=_tz(), show_inspector=can(current_user, Permission.VIEW_INSPECTOR),
+        lang=current_lang(), tz=halls_tz(), show_inspector=can(current_user, Permission.VIEW_INSPECTOR),
         labels_of={"status": STATUS_LABELS, "appeal": APPEAL_LABELS, "action": ACTION_LABELS},
     )  # fmt: skip
     response = Response(build_inspection_pdf(report), mimetype="application/pdf")

@@ -69,7 +69,7 @@ def store_detail(store_id: int):
     from markupsafe import Markup
 
     from inspect_app.checklists.operations import definition_of
-    from inspect_app.inspections.queries import evidence_photos
+    from inspect_app.inspections.queries import evidence_photos_by_item
     from inspect_app.reports.charts import Bar, TrendPoint, section_bars, trend_chart
     from inspect_app.stores.rating_queries import (
         failed_findings,
@@ -88,10 +88,9 @@ def store_detail(store_id: int):
         lang = str(get_locale() or "zh_CN")
         history = store_history(store.id, checklist.id, period.history(12), rules)
         staff = staff_period_ratings(period, [store.id])
-        findings = [
-            (a, evidence_photos(a.inspection_id).get(a.item_id, []))
-            for a in failed_findings(store.id, period)
-        ]
+        failed = failed_findings(store.id, period)
+        photos_by_item = evidence_photos_by_item(sorted({a.inspection_id for a in failed}))
+        findings = [(a, photos_by_item.get((a.inspection_id, a.item_id), [])) for a in failed]
         rank = next(
             (r for r in rate_period(period, checklist.id, rules) if r.store_id == store.id), None
         )
@@ -212,7 +211,7 @@ def store_pdf(store_id: int):
     from flask import Response, current_app
 
     from inspect_app.checklists.operations import definition_of
-    from inspect_app.inspections.queries import evidence_photos
+    from inspect_app.inspections.queries import evidence_photos_by_item
     from inspect_app.inspections.storage import photo_storage
     from inspect_app.reports.pdf import (
         FindingRow,
@@ -263,7 +262,9 @@ def store_pdf(store_id: int):
     percents = section_percents(store.id, period)
     storage = photo_storage()
     findings = []
-    for answer in failed_findings(store.id, period, limit=40):
+    failed = failed_findings(store.id, period, limit=40)
+    photos_by_item = evidence_photos_by_item(sorted({a.inspection_id for a in failed}))
+    for answer in failed:
         item = definition.item(answer.item_id)
         findings.append(
             FindingRow(
@@ -275,7 +276,7 @@ def store_pdf(store_id: int):
                 employee_no=answer.employee_no,
                 is_veto=answer.is_veto_failed,
                 photos=thumbnails(
-                    evidence_photos(answer.inspection_id).get(item.id, []), storage, limit=2
+                    photos_by_item.get((answer.inspection_id, item.id), []), storage, limit=2
                 ),
             )
         )

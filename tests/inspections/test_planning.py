@@ -157,3 +157,25 @@ def test_a_plan_with_more_visits_than_inspectors_can_make_says_so(
     assert (
         len(db.session.scalars(select(Assignment)).all()) <= 3
     )  # three inspectors, one visit each
+
+
+def test_a_visit_already_done_cannot_be_reassigned(
+    admin_client, db, make_user, org, default_checklist_version
+):
+    n1, n2, _ = _inspectors(db, make_user, org)
+    done = Assignment(inspector_id=n1.id, store_id=org["stores"][0].id, checklist_id=default_checklist_version.checklist_id,
+                      window_start=NEXT.start, window_end=NEXT.start, status=AssignmentStatus.DONE)  # fmt: skip
+    db.session.add(done)
+    db.session.commit()
+    response = _post(
+        admin_client, f"/admin/assignments/{done.id}/reassign", {"inspector_id": n2.id}
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Assignment, done.id).inspector_id == n1.id
+    assert (
+        _post(
+            admin_client, "/admin/assignments/999999/reassign", {"inspector_id": n2.id}
+        ).status_code
+        == 404
+    )

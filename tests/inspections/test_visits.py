@@ -343,3 +343,26 @@ def test_phone_photos_of_every_kind_are_accepted_and_stripped(db, visit, name):
     assert response.status_code == 201, response.json
     stored = visit.client.get(response.json["url"])
     assert stored.mimetype == "image/jpeg" and b"Exif" not in stored.data[:4096]
+
+
+def test_photos_of_a_submitted_visit_or_anothers_cannot_be_deleted(app, db, make_user, visit):
+    photo_uuid = str(uuid.uuid4())
+    visit.photo(photo_uuid, "hygiene.restroom", jpeg_bytes(6))
+    other = make_user(Role.INSPECTOR, username="other2")
+    client = app.test_client()
+    sign_in(client, other.username)
+    token = csrf_from(client.get("/visits").text)
+    assert (
+        client.delete(
+            f"/api/visits/{VISIT_UUID}/photos/{photo_uuid}", headers={"X-CSRFToken": token}
+        ).status_code
+        == 404
+    )
+    inspection = _inspection(db)
+    inspection.status = InspectionStatus.SUBMITTED
+    db.session.commit()
+    response = visit.client.delete(
+        f"/api/visits/{VISIT_UUID}/photos/{photo_uuid}", headers={"X-CSRFToken": visit.token}
+    )
+    assert response.status_code == 409
+    assert db.session.query(Photo).count() == 1

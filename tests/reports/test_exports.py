@@ -139,3 +139,24 @@ def test_csv_tables_stream_with_a_bom_and_guard_formulas(app, db, approved, make
             assert rows[1][0] == "00001"
     assert hr.get("/exports/secrets.csv", query_string={"period": period}).status_code == 404
     assert hr.get("/exports/detail.csv", query_string={"period": "nope"}).status_code == 400
+
+
+def test_a_third_export_while_two_are_running_is_refused(app, db, make_user):
+    from inspect_app.auth.models import User
+
+    hr = role_client(app, make_user, Role.HR, "hr1")
+    user = db.session.scalar(select(User).where(User.username == "hr1"))
+    for _ in range(2):
+        db.session.add(
+            ExportJob(
+                requested_by_id=user.id,
+                kind="xlsx",
+                period_key="2026-01",
+                status=ExportStatus.RUNNING,
+            )
+        )
+    db.session.commit()
+    response = _start(hr, period="2026-01")
+    assert response.status_code == 303
+    assert "已有两个导出正在生成" in hr.get("/exports").text
+    assert db.session.query(ExportJob).count() == 2

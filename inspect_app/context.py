@@ -1,0 +1,29 @@
+"""Settings read per request or job: the halls' time zone, photo limits, the UI language."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import get_locale
+
+from inspect_app.inspections.photos import PhotoLimits
+
+
+def halls_tz() -> ZoneInfo:
+    """The halls' time zone (INSPECT_TIMEZONE): visit dates and typed times use it."""
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def photo_limits() -> PhotoLimits:
+    """The configured byte and pixel caps for uploaded photos."""
+    return PhotoLimits(
+        max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+        max_pixels=current_app.config["MAX_PHOTO_PIXELS"],
+    )
+
+
+def current_lang() -> str:
+    """The UI language of this request ("zh_CN" or "en")."""
+    locale = get_locale()
+    return str(locale) if locale else current_app.config["DEFAULT_LANGUAGE"]
