@@ -25,8 +25,10 @@ def create_app(overrides: dict[str, Any] | None = None, config_class: type = Con
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_settings(app)
+    register_edge(app)
     register_extensions(app)
     register_blueprints(app)
+    register_limits(app)
     register_cli(app)
     register_errors(app)
     register_security_headers(app)
@@ -79,12 +81,19 @@ def register_settings(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions and the SQLite connection settings."""
-    from inspect_app.auth.session import load_user_from_session_id, select_locale, unauthorized
+    from inspect_app.auth.session import (
+        api_requires_session,
+        load_user_from_session_id,
+        select_locale,
+        unauthorized,
+    )
     from inspect_app.extensions import babel, csrf, db, login_manager, migrate
     from inspect_app.sqlite import configure_sqlite
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    # Before CSRFProtect's own hook: an API call without a sign-in is a 401, not a CSRF error.
+    app.before_request(api_requires_session)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -121,6 +130,21 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(importlib.import_module(f"inspect_app.{package}").bp)
 
 
+def register_edge(app: Flask) -> None:
+    """Check every request's text and JSON body first, before sessions, CSRF and views."""
+    from inspect_app import edge
+
+    edge.init_app(app)
+
+
+def register_limits(app: Flask) -> None:
+    """Trust the configured proxies for the client address; limit sign-ins per address."""
+    from inspect_app.auth.limits import register_sign_in_limit, trust_proxies
+
+    trust_proxies(app)
+    register_sign_in_limit(app)
+
+
 def register_cli(app: Flask) -> None:
     from inspect_app.cli import register_commands
 
@@ -129,8 +153,10 @@ def register_cli(app: Flask) -> None:
 
 def register_errors(app: Flask) -> None:
     from inspect_app.errors import register_error_pages
+    from inspect_app.uploads import register_photo_form_limits
 
     register_error_pages(app)
+    register_photo_form_limits(app)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -12,10 +12,16 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 
 from inspect_app.auth.models import Role
+from inspect_app.db import utcnow
 from inspect_app.extensions import db
+from inspect_app.inspections.attempts import KEEP_FOR, forget_old_attempts
+from inspect_app.inspections.photo_sweep import sweep_photo_files
+from inspect_app.inspections.storage import photo_storage
 
 checklists_cli = AppGroup("checklists", help="Validate and store checklist definitions.")
 users_cli = AppGroup("users", help="Manage users.")
+photos_cli = AppGroup("photos", help="Look after the photo storage.")
+attempts_cli = AppGroup("attempts", help="Look after the phones' remembered requests.")
 
 
 def _paths(paths: tuple[str, ...]) -> list[Path]:
@@ -91,6 +97,33 @@ def create_user_command(username: str, role: str, display_name: str | None, pass
     click.echo(_("Created %(name)s (%(role)s).", name=user.username, role=user.role))
 
 
+@photos_cli.command("sweep")
+def sweep_photos_command() -> None:
+    """Delete half-written photo files and files no photo refers to (older than an hour)."""
+    result = sweep_photo_files(photo_storage(), utcnow())
+    click.echo(
+        _(
+            "%(partial)s partial files and %(orphans)s unused photo files deleted.",
+            partial=result.partial_removed,
+            orphans=result.orphans_removed,
+        )
+    )
+
+
+@attempts_cli.command("prune")
+def prune_attempts_command() -> None:
+    """Forget the outcomes of phone requests older than KEEP_FOR (30 days)."""
+    removed = forget_old_attempts(utcnow())
+    db.session.commit()
+    click.echo(
+        _(
+            "%(n)s remembered requests older than %(days)s days deleted.",
+            n=removed,
+            days=KEEP_FOR.days,
+        )
+    )
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -129,4 +162,6 @@ def demo_command() -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(checklists_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(photos_cli)
+    app.cli.add_command(attempts_cli)
     app.cli.add_command(demo_command)

@@ -23,6 +23,10 @@ class Config:
     CHECKLIST_DIR: str = str(PROJECT_ROOT / "checklists")
     #: Largest request body in bytes (one photo upload or one form post).
     MAX_UPLOAD_BYTES: int = 15 * 1024 * 1024
+    #: Largest body of a form that carries photos with its text (the visit form without
+    #: JavaScript, appeals, corrective actions); each photo in it is still held to
+    #: MAX_UPLOAD_BYTES on its own. File parts are spooled to disk, not held in memory.
+    MAX_FORM_BYTES: int = 200 * 1024 * 1024
     #: Largest decoded photo in pixels; bigger images are refused as decompression bombs.
     MAX_PHOTO_PIXELS: int = 50_000_000
     #: Days after approval during which a store manager may appeal a finding.
@@ -47,6 +51,19 @@ class Config:
     #: Failed sign-ins in a row before an account is throttled, and for how long.
     LOGIN_MAX_FAILURES: int = 5
     LOGIN_LOCK_MINUTES: int = 15
+    #: Sign-in attempts one client address may make (Flask-Limiter notation), beside the
+    #: per-account lock.
+    LOGIN_RATE_LIMIT: str = "30 per minute"
+    #: Turn the per-address sign-in limit on or off.
+    RATELIMIT_ENABLED: bool = True
+    #: Where the per-address counts live: "memory://" (each worker counts apart) or a Redis
+    #: URL such as redis://127.0.0.1:6379/0 shared by every worker and host (install [redis]).
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    #: Prefix of the rate-limit keys, so several installations can share one Redis.
+    RATELIMIT_KEY_PREFIX: str = "inspect"
+    #: Reverse proxies in front of the app that set X-Forwarded-For and X-Forwarded-Proto;
+    #: 0 (no proxy) uses the connection's address. Sign-in limits key on the client address.
+    PROXY_FIX_HOPS: int = 0
     #: Argon2id cost; tests lower it, production keeps the library's recommended values.
     ARGON2_TIME_COST: int = 3
     ARGON2_MEMORY_COST: int = 65536
@@ -66,6 +83,8 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     LOGIN_LOCK_MINUTES = 15
+    # Tests that exercise the per-address sign-in limit build an app with it on.
+    RATELIMIT_ENABLED = False
     # Test code reads the database between requests (and beside a live server
     # thread); its own transactions must not hold the write lock.
     SQLITE_IMMEDIATE_OUTSIDE_REQUESTS = False
@@ -73,6 +92,7 @@ class TestConfig(Config):
 
 _INT_KEYS = {
     "MAX_UPLOAD_BYTES",
+    "MAX_FORM_BYTES",
     "MAX_PHOTO_PIXELS",
     "APPEAL_WINDOW_DAYS",
     "CORRECTIVE_ACTION_DAYS",
@@ -84,12 +104,14 @@ _INT_KEYS = {
     "SESSION_DAYS",
     "EXPORT_KEEP_HOURS",
     "INSPECTOR_MONTHLY_VISITS",
+    "PROXY_FIX_HOPS",
 }
 _BOOL_KEYS = {
     "ALLOW_UNASSIGNED_VISITS",
     "SECURE_COOKIES",
     "DEMO",
     "SQLITE_IMMEDIATE_OUTSIDE_REQUESTS",
+    "RATELIMIT_ENABLED",
 }
 
 

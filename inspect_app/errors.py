@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from inspect_app.extensions import db
+from inspect_app.uploads import is_photo_form, photos_too_large_message
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -41,22 +43,30 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 def _wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return request.is_json or best == "application/json"
+    return request.is_json or best == "application/json" or request.path.startswith("/api/")
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None, field: str | None = None):
     """Render the error page (or JSON for API callers) for an HTTP status code."""
     title, message = _messages().get(code, (_("Error"), _("The request failed.")))
     if detail:
         message = detail
     if _wants_json():
-        return jsonify(error=title, message=message, status=code), code
+        extra = {"field": field} if field else {}
+        return jsonify(ok=False, error=title, message=message, status=code, **extra), code
     return render_template("error.html", code=code, title=title, message=message), code
 
 
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
+        if request.path.startswith("/api/"):
+            # Signed in, but the page's token is stale (the session was renewed): the page
+            # fetches a fresh one from csrf_url and sends the same request again.
+            message = _("The page's security token has expired; it is renewed automatically.")
+            return jsonify(
+                ok=False, status=403, code="csrf", message=message, csrf_url="/api/csrf-token"
+            ), 403
         return render_error(
             400,
             _("The form expired or was sent from elsewhere. Reload the page and send it again."),
@@ -67,10 +77,24 @@ def register_error_pages(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         detail = getattr(error, "user_message", None)
-        return render_error(error.code, detail)
+        if error.code == 413 and detail is None and is_photo_form():
+            detail = photos_too_large_message()
+        return render_error(error.code, detail, getattr(error, "field", None))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return render_error(InternalServerError.code)
+
+    @app.errorhandler(DataError)
+    def _unstorable(error: DataError):
+        # The database refused a value (an id beyond its integer range, say) that got past the
+        # checks in inspect_app.edge: the data is wrong, and sending it again cannot help.
+        app.logger.warning(
+            "Value refused by the database on %s %s: %s", request.method, request.path, error.orig
+        )
+        db.session.rollback()
+        return render_error(
+            400, _("A value sent is out of range and cannot be saved. Correct it and send again.")
+        )

@@ -3,6 +3,7 @@
 from inspect_app.audit.models import AuditEvent
 from inspect_app.auth.models import LoginThrottle, Role, User, user_regions, user_stores
 from inspect_app.checklists.models import Checklist, ChecklistVersion
+from inspect_app.inspections.attempts import RequestAttempt
 from inspect_app.inspections.models import (
     Answer,
     Assignment,
@@ -27,6 +28,7 @@ __all__ = [
     "LoginThrottle",
     "Photo",
     "Region",
+    "RequestAttempt",
     "Role",
     "SectionScore",
     "Staff",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -105,4 +107,6 @@ def register_template_helpers(app: Flask) -> None:
             "action_label": lambda status: ACTION_LABELS.get(str(status), status),
             "event_label": lambda action: EVENT_LABELS.get(action, action),
             "user_name": user_name,
+            # A fresh attempt id for each form rendered (inspections.attempts.replayable_form).
+            "new_attempt_id": lambda: str(uuid.uuid4()),
         }

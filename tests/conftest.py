@@ -56,15 +56,25 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         outer = _cv_app.get(None)
         if outer is None or outer.app is not self.application:
-            return super().open(*args, **kwargs)
+            return _closing_body(super().open(*args, **kwargs))
         _db.session.commit()
         # A streamed response keeps its context until read: read it all while isolated.
         kwargs.setdefault("buffered", True)
         token = _cv_app.set(None)
         try:
-            return super().open(*args, **kwargs)
+            return _closing_body(super().open(*args, **kwargs))
         finally:
             _cv_app.reset(token)
+
+
+def _closing_body(response):
+    """Close the request body Werkzeug's test client built: above 500 KB it is a temporary
+    file the client never closes, whose ResourceWarning would fail a later test."""
+    request = getattr(response, "request", None)
+    body = request.environ.get("wsgi.input") if request is not None else None
+    if body is not None and hasattr(body, "close"):
+        body.close()
+    return response
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,8 @@ PAGE = 50
 
 
 def _ids(name: str) -> list[int]:
-    return [int(v) for v in request.form.getlist(name) if v.isdigit()]
+    # getlist(type=int) drops ids too large for any id column (see inspect_app.edge).
+    return [v for v in request.form.getlist(name, type=int) if v > 0]
 
 
 def _choices() -> dict:

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.db import Base, str_enum, utcnow
@@ -80,11 +80,19 @@ class User(Base):
 
 
 class LoginThrottle(Base):
-    """Failed sign-ins per username, known or not, so both get the same answer."""
+    """Sign-in attempts per username and client, known or not, so both get the same answer.
+
+    Keyed by the client too, so a stranger's wrong passwords lock only the stranger's client,
+    never the real user elsewhere. Rows of past failures expire after a day.
+    """
 
     __tablename__ = "login_throttles"
+    __table_args__ = (Index("ix_login_throttles_last_failure_at", "last_failure_at"),)
 
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The client's address (request.remote_addr; behind a proxy, see PROXY_FIX_HOPS).
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: Attempts since the last success, counted before the password is checked.
     failure_count: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]

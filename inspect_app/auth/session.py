@@ -33,9 +33,25 @@ def select_locale() -> str:
     return current_app.config["DEFAULT_LANGUAGE"]
 
 
+def is_api_request() -> bool:
+    """Whether this request comes from a page script (the phone's outbox, autosave)."""
+    return request.path.startswith("/api/")
+
+
+def api_requires_session():
+    """Answer an API call without a valid sign-in with 401, before its CSRF token is checked.
+
+    Registered ahead of CSRFProtect: a phone whose session ended must hear "sign in again",
+    not "this form expired", so that it keeps what it queued instead of discarding it.
+    """
+    if is_api_request() and not current_user.is_authenticated:
+        return unauthorized()
+    return None
+
+
 def unauthorized():
     """Send a signed-out browser to sign in; give scripts a 401 they can act on."""
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+    if is_api_request() or request.accept_mimetypes.best == "application/json":
         message = _("Your sign-in has ended. Sign in again; nothing saved on this phone is lost.")
         return jsonify(ok=False, status=401, message=message, login=url_for("auth.login")), 401
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -36,7 +36,8 @@ def login():
         form.next.data = safe_next(request.args.get("next"))
     status = 200
     if form.validate_on_submit():
-        result = authenticate(form.username.data, form.password.data)
+        # Behind a reverse proxy, INSPECT_PROXY_FIX_HOPS makes remote_addr the phone's address.
+        result = authenticate(form.username.data, form.password.data, request.remote_addr)
         if result.user is not None:
             record_event("user.sign_in", result.user, actor_id=result.user.id)
             db.session.commit()

@@ -30,6 +30,7 @@ from inspect_app.checklists.yaml_source import (
     TooLargeError,
     load_yaml_with_lines,
 )
+from inspect_app.edge import unstorable_text_at
 
 CHECKLIST_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SECTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -510,6 +511,13 @@ def load_checklist_text(text: str, source: str = "<checklist>") -> LoadResult:
 
 def validate_document(doc: Any, source: str) -> LoadResult:
     """Validate an already-parsed checklist document (from YAML or a spreadsheet)."""
+    if (where := unstorable_text_at(doc)) is not None:  # a YAML "\0" or "\ud800" escape
+        message = _(
+            'The field "%(field)s" contains characters that cannot be saved (such as a null '
+            "character). Remove them and send it again.",
+            field=where,
+        )
+        return LoadResult(None, [ChecklistError(source, None, None, message)])
     validator = _Validator(source)
     definition = validator.checklist(doc)
     if validator.errors:

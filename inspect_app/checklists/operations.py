@@ -12,7 +12,9 @@ from inspect_app.audit.operations import record_event
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.checklists.loader import ChecklistError, load_checklist_file
 from inspect_app.checklists.models import Checklist, ChecklistVersion
+from inspect_app.db import utcnow
 from inspect_app.extensions import db
+from inspect_app.locking import insert_or_ignore, lock_row
 
 
 @dataclass(frozen=True)
@@ -32,11 +34,13 @@ def store_version(
     actor_id: int | None = None,
 ) -> StoredVersion:
     """Store the definition as a new version unless identical content is already stored."""
+    # Insert-or-fetch the checklist, then lock it: two uploads at once number their versions
+    # one after the other, and the same content twice is stored once.
+    insert_or_ignore(
+        Checklist, {"key": definition.key, "title": definition.title, "created_at": utcnow()}
+    )
     checklist = db.session.scalar(select(Checklist).where(Checklist.key == definition.key))
-    if checklist is None:
-        checklist = Checklist(key=definition.key, title=definition.title)
-        db.session.add(checklist)
-        db.session.flush()
+    lock_row(checklist)
     content_hash = definition.content_hash()
     existing = db.session.scalar(
         select(ChecklistVersion).where(

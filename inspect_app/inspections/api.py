@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, jsonify, request, url_for
+from flask import Response, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from inspect_app.auth.permissions import Permission, require_inspection, require_own_visit, requires
+from inspect_app.checklists.models import Checklist
 from inspect_app.context import halls_tz, photo_limits
 from inspect_app.db import utcnow
+from inspect_app.edge import MAX_ID, read_json
 from inspect_app.extensions import db
 from inspect_app.inspections import bp
-from inspect_app.inspections.models import Photo
+from inspect_app.inspections.attempts import replayable
+from inspect_app.inspections.models import Assignment, Photo
 from inspect_app.inspections.operations import (
     VisitClosed,
     VisitConflict,
@@ -19,13 +23,20 @@ from inspect_app.inspections.operations import (
     inspection_definition,
     remove_photo,
     save_draft,
+    start_inspection,
     submit_inspection,
     valid_uuid,
 )
 from inspect_app.inspections.payload import PayloadError, payload_from_json
 from inspect_app.inspections.photos import PhotoError
-from inspect_app.inspections.queries import inspection_by_uuid
-from inspect_app.inspections.storage import StorageKeyError, photo_storage
+from inspect_app.inspections.queries import draft_for_assignment, inspection_by_uuid
+from inspect_app.inspections.storage import (
+    RETRY_AFTER_SECONDS,
+    StorageKeyError,
+    StorageUnavailable,
+    photo_storage,
+)
+from inspect_app.stores.models import Store
 
 
 def _error(status: int, message: str, **extra):
@@ -43,11 +54,8 @@ MAX_JSON_BYTES = 1_000_000
 
 
 def _payload(inspection):
-    if (request.content_length or 0) > MAX_JSON_BYTES:
-        return _error(413, _("The form is too large to save. Shorten the longest comments."))
-    data = request.get_json(silent=True)
-    if data is None:
-        abort(400)
+    # Too large, too deep, not JSON or unstorable text: read_json raises a 400 or 413.
+    data = read_json(MAX_JSON_BYTES)
     try:
         return payload_from_json(data, inspection_definition(inspection))
     except PayloadError as exc:
@@ -61,8 +69,67 @@ def _score_summary(inspection) -> dict:
     }
 
 
+@bp.get("/api/csrf-token")
+@requires()
+def api_csrf_token():
+    """A fresh CSRF token for a page whose token went stale while its session lives on."""
+    response = jsonify(ok=True, token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/api/visits/start")
+@requires(Permission.INSPECT)
+@replayable
+def api_start_visit():
+    """Open a visit the phone started offline under its own UUID (an assignment or a hall)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not valid_uuid(data.get("uuid")):
+        return _error(400, _("A visit needs its id to be started."))
+    client_uuid = valid_uuid(data.get("uuid"))
+    assignment_id, store_id = data.get("assignment_id"), data.get("store_id")
+    if _is_id(assignment_id):
+        assignment = db.session.get(Assignment, assignment_id)
+        if assignment is None or assignment.inspector_id != current_user.id:
+            return _error(404, _("This assignment is not yours or no longer exists."))
+        existing = draft_for_assignment(assignment.id)
+        if existing is not None and existing.uuid != client_uuid:
+            # Started on another device meanwhile: the phone continues in that visit.
+            return jsonify(ok=True, uuid=existing.uuid, url=_visit_url(existing.uuid)), 200
+        store, checklist = assignment.store, assignment.checklist
+    elif _is_id(store_id):
+        if not current_app.config["ALLOW_UNASSIGNED_VISITS"]:
+            return _error(403, _("Visits without an assignment are switched off."))
+        assignment = None
+        store = db.session.get(Store, store_id)
+        checklist_id = data.get("checklist_id")
+        checklist = db.session.get(Checklist, checklist_id) if _is_id(checklist_id) else None
+        if store is None or not store.is_active or checklist is None:
+            return _error(404, _("This hall or checklist no longer exists."))
+    else:
+        return _error(400, _("A visit needs its assignment or hall to be started."))
+    try:
+        inspection = start_inspection(
+            current_user, store, checklist=checklist, client_uuid=client_uuid, assignment=assignment
+        )
+    except VisitConflict:
+        return _error(409, _("This visit id is already used for another visit."))
+    db.session.commit()
+    return jsonify(ok=True, uuid=inspection.uuid, url=_visit_url(inspection.uuid)), 201
+
+
+def _is_id(value: object) -> bool:
+    """A row id as JSON gives it: a whole number a database key can hold."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def _visit_url(uuid: str) -> str:
+    return url_for("inspections.visit", uuid=uuid)
+
+
 @bp.post("/api/visits/<uuid>/draft")
 @requires(Permission.INSPECT)
+@replayable
 def api_save_draft(uuid: str):
     inspection = _own_visit(uuid)
     payload = _payload(inspection)
@@ -72,18 +139,21 @@ def api_save_draft(uuid: str):
         checked = save_draft(inspection, payload, tz=halls_tz(), now=utcnow())
     except VisitClosed:
         return _error(409, _("This visit was already submitted; it can no longer be changed."))
+    # Read before the commit releases the row lock: this save's own revision, not a later one.
+    body = {
+        "ok": not checked.errors,
+        "revision": inspection.draft_revision,
+        "errors": checked.errors,
+        "score": _score_summary(inspection),
+    }
     db.session.commit()
     # 422 tells the page that the rest was saved but some answers were refused.
-    return jsonify(
-        ok=not checked.errors,
-        revision=inspection.draft_revision,
-        errors=checked.errors,
-        score=_score_summary(inspection),
-    ), 422 if checked.errors else 200
+    return jsonify(body), 422 if checked.errors else 200
 
 
 @bp.post("/api/visits/<uuid>/submit")
 @requires(Permission.INSPECT)
+@replayable
 def api_submit(uuid: str):
     inspection = _own_visit(uuid)
     payload = _payload(inspection)
@@ -114,6 +184,7 @@ def api_submit(uuid: str):
 
 @bp.post("/api/visits/<uuid>/photos")
 @requires(Permission.INSPECT)
+@replayable
 def api_upload_photo(uuid: str):
     inspection = _own_visit(uuid)
     photo_uuid = valid_uuid(request.form.get("uuid"))
@@ -145,6 +216,14 @@ def api_upload_photo(uuid: str):
         return _error(409, _("This visit was already submitted; it can no longer be changed."))
     except VisitConflict:
         return _error(409, _("A different photo was already stored under this id."))
+    except StorageUnavailable:
+        db.session.rollback()
+        message = _(
+            "The photo could not be stored just now. The phone keeps it and sends it again."
+        )
+        response, status = _error(503, message, code="storage_unavailable")
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response, status
     db.session.commit()
     body = {
         "ok": True,
@@ -158,10 +237,14 @@ def api_upload_photo(uuid: str):
 
 @bp.delete("/api/visits/<uuid>/photos/<photo_uuid>")
 @requires(Permission.INSPECT)
+@replayable
 def api_delete_photo(uuid: str, photo_uuid: str):
     inspection = _own_visit(uuid)
     photo = db.session.query(Photo).filter_by(uuid=valid_uuid(photo_uuid) or "").one_or_none()
-    if photo is None or photo.inspection_id != inspection.id:
+    if photo is None:
+        # Already gone (a repeated delete): the outcome the phone wants is the same.
+        return "", 204
+    if photo.inspection_id != inspection.id:
         abort(404)
     try:
         remove_photo(inspection, photo, photo_storage())

@@ -99,7 +99,10 @@ class Inspection(TimestampMixin, Base):
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
     checklist_version_id: Mapped[int] = mapped_column(ForeignKey("checklist_versions.id"))
     inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
+    #: One visit per assignment (unique; unassigned visits have none).
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id"), unique=True, index=True
+    )
     status: Mapped[InspectionStatus] = mapped_column(
         str_enum(InspectionStatus, "inspection_status"), default=InspectionStatus.DRAFT
     )
@@ -126,6 +129,10 @@ class Inspection(TimestampMixin, Base):
     submission_hash: Mapped[str | None] = mapped_column(String(64))
     #: Bumped by every saved draft change, so a phone can tell whether its copy is behind.
     draft_revision: Mapped[int] = mapped_column(default=0)
+    #: When the server last refused a submission of this visit (incomplete or invalid), and
+    #: why ({field: [messages]}), so the inspector's home page can say so; cleared on submit.
+    submit_refused_at: Mapped[datetime | None]
+    submit_errors: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
 
     store: Mapped[Store] = relationship()
     checklist_version: Mapped[ChecklistVersion] = relationship()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid as uuid_module
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
+from hashlib import sha256
 
 from sqlalchemy import func, select
 
@@ -26,9 +28,16 @@ from inspect_app.inspections.models import (
     PhotoPurpose,
     SectionScore,
 )
-from inspect_app.inspections.payload import CheckedVisit, VisitPayload, check_visit
+from inspect_app.inspections.payload import (
+    CAPTURE_GRACE,
+    CheckedVisit,
+    VisitPayload,
+    check_visit,
+    plausible_time,
+)
 from inspect_app.inspections.photos import PhotoLimits, ProcessedPhoto, process_photo
 from inspect_app.inspections.storage import PhotoStorage
+from inspect_app.locking import insert_or_ignore, lock_row
 from inspect_app.scoring.inspection import AnswerInput, score_inspection
 from inspect_app.stores.models import Staff, Store
 
@@ -59,29 +68,63 @@ def start_inspection(
     client_uuid: str | None = None,
     assignment: Assignment | None = None,
 ) -> Inspection:
-    """Open a draft visit, or return the one already opened under the same UUID."""
+    """Open a draft visit, or return the one already opened under the same UUID or assignment.
+
+    Insert-or-fetch, so a triple tap or two phones starting one assignment at once get the same
+    visit: INSERT … ON CONFLICT DO NOTHING on the visit's uuid and its assignment, then read.
+    """
     inspection_uuid = valid_uuid(client_uuid) or str(uuid_module.uuid4())
-    existing = db.session.scalar(select(Inspection).where(Inspection.uuid == inspection_uuid))
-    if existing is not None:
-        if existing.inspector_id != inspector.id or existing.store_id != store.id:
+    if assignment is not None:
+        # Serialises starting with reassigning (inspections.planning.reassign locks it too).
+        lock_row(assignment)
+        if assignment.inspector_id != inspector.id:
             raise VisitConflict(inspection_uuid)
-        return existing
-    if checklist.active_version_id is None:
-        raise VisitConflict("checklist has no version")
-    inspection = Inspection(
-        uuid=inspection_uuid,
-        store_id=store.id,
-        checklist_version_id=checklist.active_version_id,
-        inspector_id=inspector.id,
-        assignment_id=assignment.id if assignment else None,
-        status=InspectionStatus.DRAFT,
-    )
-    db.session.add(inspection)
-    if assignment is not None and assignment.status == AssignmentStatus.PUBLISHED:
-        assignment.status = AssignmentStatus.IN_PROGRESS
-    db.session.flush()
-    record_event("inspection.start", inspection, actor_id=inspector.id, inspection_id=inspection.id)
-    return inspection
+    existing = _visit_for(inspection_uuid, assignment)
+    if existing is None:
+        if checklist.active_version_id is None:
+            raise VisitConflict("checklist has no version")
+        created = insert_or_ignore(
+            Inspection,
+            {
+                "uuid": inspection_uuid,
+                "store_id": store.id,
+                "checklist_version_id": checklist.active_version_id,
+                "inspector_id": inspector.id,
+                "assignment_id": assignment.id if assignment else None,
+                "status": InspectionStatus.DRAFT,
+            },
+        )
+        existing = _visit_for(inspection_uuid, assignment)
+        if created:
+            if assignment is not None and assignment.status == AssignmentStatus.PUBLISHED:
+                assignment.status = AssignmentStatus.IN_PROGRESS
+            db.session.flush()
+            record_event(
+                "inspection.start", existing, actor_id=inspector.id, inspection_id=existing.id
+            )
+            return existing
+    if existing is None or existing.inspector_id != inspector.id or existing.store_id != store.id:
+        raise VisitConflict(inspection_uuid)
+    return existing
+
+
+def _visit_for(inspection_uuid: str, assignment: Assignment | None) -> Inspection | None:
+    """The visit stored under this uuid, else the one already started for the assignment."""
+    found = db.session.scalar(select(Inspection).where(Inspection.uuid == inspection_uuid))
+    if found is None and assignment is not None:
+        found = db.session.scalar(
+            select(Inspection).where(Inspection.assignment_id == assignment.id)
+        )
+    return found
+
+
+def lock_inspection(inspection: Inspection) -> Inspection:
+    """Lock the visit's row until the transaction ends and re-read it (status included).
+
+    Saving, submitting and adding or removing photos on one visit then run one after the
+    other on PostgreSQL; SQLite's write lock already serialises them.
+    """
+    return lock_row(inspection)
 
 
 def inspection_definition(inspection: Inspection) -> ChecklistDefinition:
@@ -136,6 +179,7 @@ def save_draft(
     inspection: Inspection, payload: VisitPayload, *, tz: tzinfo, now: datetime
 ) -> CheckedVisit:
     """Save what is valid of a draft and return the check (with errors for the rest)."""
+    lock_inspection(inspection)
     if inspection.status not in EDITABLE:
         raise VisitClosed(inspection.uuid)
     definition = inspection_definition(inspection)
@@ -161,6 +205,7 @@ def submit_inspection(
     inspection: Inspection, payload: VisitPayload, *, tz: tzinfo, now: datetime
 ) -> SubmitResult:
     """Submit a visit: all-or-nothing validation; a repeated submit of the same content is a success."""
+    lock_inspection(inspection)
     content_hash = payload.canonical_hash()
     if inspection.status not in EDITABLE:
         if inspection.submission_hash == content_hash:
@@ -175,6 +220,9 @@ def submit_inspection(
         draft = check_visit(payload, definition, tz=tz, now=now, for_submit=False)
         _apply(inspection, draft, definition)
         store_scores(inspection, definition)
+        # The inspector's home page flags the visit with these reasons until it goes through.
+        inspection.submit_refused_at = now
+        inspection.submit_errors = checked.errors
         db.session.flush()
         return SubmitResult(checked)
     was_returned = inspection.status == InspectionStatus.RETURNED
@@ -184,6 +232,8 @@ def submit_inspection(
     inspection.status = InspectionStatus.SUBMITTED
     inspection.submitted_at = now
     inspection.submission_hash = content_hash
+    inspection.submit_refused_at = None
+    inspection.submit_errors = None
     inspection.visit_date = inspection.visit_started_at.astimezone(tz).date()
     store_scores(inspection, definition)
     if inspection.assignment is not None:
@@ -263,67 +313,113 @@ def add_photo(
     """Store one photo; a retry with the same UUID and bytes returns the stored one (created False).
 
     Evidence photos belong to a visit being filled in; appeal and corrective-action photos
-    are added by the store after approval.
+    are added by the store after approval. The row is inserted with ON CONFLICT DO NOTHING, so
+    copies of one upload arriving at once store one photo; the files of a copy that lost are
+    deleted, and so are the files of any upload that fails after writing them.
+    StorageUnavailable when the photo disk cannot take the files.
     """
-    existing = db.session.scalar(select(Photo).where(Photo.uuid == photo_uuid))
+    source_sha256 = sha256(data).hexdigest()
+    existing = _photo_by_uuid(photo_uuid)
     if existing is not None:
-        from hashlib import sha256
-
-        if (
-            existing.inspection_id != inspection.id
-            or existing.source_sha256 != sha256(data).hexdigest()
-        ):
-            raise VisitConflict(photo_uuid)
-        return existing, False
-    if purpose == PhotoPurpose.EVIDENCE and inspection.status not in EDITABLE:
+        return _same_photo(existing, inspection, source_sha256), False
+    evidence = purpose == PhotoPurpose.EVIDENCE
+    if evidence and inspection.status not in EDITABLE:
         raise VisitClosed(inspection.uuid)
     processed: ProcessedPhoto = process_photo(data, limits, tz)
-    photo_key = storage.put(processed.jpeg)
-    thumb_key = storage.put(processed.thumbnail)
-    photo = Photo(
-        uuid=photo_uuid,
-        inspection_id=inspection.id,
-        item_id=item_id,
-        purpose=purpose,
-        appeal_id=appeal_id,
-        corrective_action_id=corrective_action_id,
-        storage_key=photo_key,
-        thumbnail_key=thumb_key,
-        byte_size=len(processed.jpeg),
-        width=processed.width,
-        height=processed.height,
-        sha256=processed.sha256,
-        source_sha256=processed.source_sha256,
-        perceptual_hash=processed.perceptual_hash,
-        captured_at=processed.captured_at or exif_time(client_captured_at, tz),
-        uploaded_by_id=uploader.id,
-        created_at=utcnow(),
-    )
-    db.session.add(photo)
-    db.session.flush()
+    if evidence:
+        lock_inspection(inspection)  # a submit waits for the photo, or the photo for the submit
+        existing = _photo_by_uuid(photo_uuid)
+        if existing is not None:
+            return _same_photo(existing, inspection, source_sha256), False
+        if inspection.status not in EDITABLE:
+            raise VisitClosed(inspection.uuid)
+    keys: list[str] = []
+    try:
+        keys.append(storage.put(processed.jpeg))
+        keys.append(storage.put(processed.thumbnail))
+        created = insert_or_ignore(
+            Photo,
+            {
+                "uuid": photo_uuid,
+                "inspection_id": inspection.id,
+                "item_id": item_id,
+                "purpose": purpose,
+                "appeal_id": appeal_id,
+                "corrective_action_id": corrective_action_id,
+                "storage_key": keys[0],
+                "thumbnail_key": keys[1],
+                "byte_size": len(processed.jpeg),
+                "width": processed.width,
+                "height": processed.height,
+                "sha256": processed.sha256,
+                "source_sha256": processed.source_sha256,
+                "perceptual_hash": processed.perceptual_hash,
+                "captured_at": processed.captured_at or exif_time(client_captured_at, tz),
+                "uploaded_by_id": uploader.id,
+                "created_at": utcnow(),
+            },
+        )
+        photo = _photo_by_uuid(photo_uuid)
+        if not created:
+            _delete_files(storage, keys)
+            return _same_photo(photo, inspection, source_sha256), False
+    except BaseException:
+        _delete_files(storage, keys)
+        raise
     return photo, True
 
 
-def exif_time(value: str | None, tz: tzinfo) -> datetime | None:
-    """Read an EXIF-style "YYYY:MM:DD HH:MM:SS" the phone found before scaling the photo down."""
+def _photo_by_uuid(photo_uuid: str) -> Photo | None:
+    return db.session.scalar(
+        select(Photo).where(Photo.uuid == photo_uuid).execution_options(populate_existing=True)
+    )
+
+
+def _same_photo(photo: Photo | None, inspection: Inspection, source_sha256: str) -> Photo:
+    """The stored photo, if it is this upload again; VisitConflict for other bytes or visits."""
+    if (
+        photo is None
+        or photo.inspection_id != inspection.id
+        or photo.source_sha256 != source_sha256
+    ):
+        raise VisitConflict(photo.uuid if photo else "")
+    return photo
+
+
+def _delete_files(storage: PhotoStorage, keys: list[str]) -> None:
+    for key in keys:
+        # What cannot be deleted now, `flask photos sweep` removes later.
+        with suppress(OSError):
+            storage.delete(key)
+
+
+def exif_time(value: str | None, tz: tzinfo, now: datetime | None = None) -> datetime | None:
+    """Read an EXIF-style "YYYY:MM:DD HH:MM:SS" the phone found before scaling the photo down.
+
+    None when unreadable or implausible (before 2000 or after tomorrow): cameras without a
+    clock write zeros, and year 1 cannot even be shifted to UTC.
+    """
     if not value:
         return None
     try:
-        return (
+        taken = (
             datetime.strptime(value.strip()[:19], "%Y:%m:%d %H:%M:%S")
             .replace(tzinfo=tz)
             .astimezone(UTC)
         )
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
+    return taken if plausible_time(taken, now or utcnow(), CAPTURE_GRACE) else None
 
 
 def remove_photo(inspection: Inspection, photo: Photo, storage: PhotoStorage) -> None:
-    """Delete a photo from a visit that is still being edited."""
+    """Delete a photo from a visit that is still being edited; removing it twice is fine."""
+    lock_inspection(inspection)
     if inspection.status not in EDITABLE:
         raise VisitClosed(inspection.uuid)
+    if db.session.scalar(select(Photo.id).where(Photo.id == photo.id)) is None:
+        return  # another request removed it while this one waited
     keys = (photo.storage_key, photo.thumbnail_key)
     db.session.delete(photo)
     db.session.flush()
-    for key in keys:
-        storage.delete(key)
+    _delete_files(storage, list(keys))

@@ -27,6 +27,12 @@ MAX_COUNTER_LENGTH = 32
 MAX_WAITING_MINUTES = 600
 #: A phone's clock may run a little fast; times further in the future are refused.
 CLOCK_GRACE = timedelta(minutes=10)
+#: A camera's clock may be a time zone or a day off; its capture time is then still kept.
+CAPTURE_GRACE = timedelta(days=1)
+#: Times before this are typing mistakes or a device whose clock was never set.
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+#: The widest offset from UTC any place uses (+14:00, Kiribati).
+MAX_UTC_OFFSET = timedelta(hours=14)
 MAX_VISIT_LENGTH = timedelta(hours=12)
 VISIT_FIELDS = ("arrived_at", "left_at", "waiting_minutes", "counter_no")
 
@@ -142,12 +148,24 @@ class CheckedVisit:
         return {item_id: AnswerInput(a.value, a.employee_no) for item_id, a in self.answers.items()}
 
 
+def plausible_time(value: datetime, now: datetime, grace: timedelta = CLOCK_GRACE) -> bool:
+    """Whether an instant can be a real visit or photo time: from 2000 until just after now."""
+    return EARLIEST_TIME <= value <= now + grace
+
+
 def _parse_local_time(raw: Any, tz: tzinfo) -> datetime:
+    """Read an ISO date and time (local to tz unless it has an offset) as UTC.
+
+    ValueError when unreadable; OverflowError for years so far out that UTC cannot hold them.
+    """
     if not isinstance(raw, str):
         raise ValueError
     value = datetime.fromisoformat(raw.strip())
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
+    offset = value.utcoffset()
+    if offset is None or abs(offset) > MAX_UTC_OFFSET:
+        raise ValueError
     return value.astimezone(UTC)
 
 
@@ -201,11 +219,16 @@ def _check_visit_details(
             continue
         try:
             value = _parse_local_time(raw, tz)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             checked.add_error(f"visit.{key}", _("Enter a date and time such as 2026-03-14 10:15."))
             continue
         if value > now + CLOCK_GRACE:
             checked.add_error(f"visit.{key}", _("This time is in the future."))
+            continue
+        if not plausible_time(value, now):
+            checked.add_error(
+                f"visit.{key}", _("This date is too far in the past: check the year.")
+            )
             continue
         setattr(checked, attr, value)
     if checked.arrived_at and checked.left_at:

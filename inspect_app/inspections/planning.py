@@ -11,6 +11,7 @@ from inspect_app.audit.operations import record_event
 from inspect_app.auth.models import Role, User
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Assignment, AssignmentStatus, TimeSlot
+from inspect_app.locking import lock_name, lock_row
 from inspect_app.scoring.periods import Period
 from inspect_app.stores.models import Store
 
@@ -59,6 +60,8 @@ def propose_plan(
         )
     ]
     plan = plan_month(month.start.year, month.start.month, needs, inspectors, seed=seed)
+    # Two proposals for one month at once: the second waits and replaces the first.
+    lock_name(f"plan {month.key}")
     db.session.execute(
         delete(Assignment).where(
             Assignment.status == AssignmentStatus.PLANNED,
@@ -111,6 +114,7 @@ def reassign(assignment: Assignment, inspector: User, actor_id: int) -> None:
     """Give a visit that has not started to another inspector of the same region."""
     from flask_babel import gettext as _
 
+    lock_row(assignment)  # starting the visit locks it too: one or the other comes first
     if assignment.status not in (AssignmentStatus.PLANNED, AssignmentStatus.PUBLISHED):
         raise PlanError(_("Only a visit that has not started can be reassigned."))
     if inspector.role != Role.INSPECTOR or not inspector.is_active:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid as uuid_module
-from datetime import date
+from datetime import date, tzinfo
 
 from flask import (
     abort,
@@ -25,13 +25,16 @@ from inspect_app.auth.permissions import (
     require_own_visit,
     requires,
 )
+from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.checklists.forms import answer_field_name, answer_form_class, comment_field_name
-from inspect_app.checklists.models import Checklist
+from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.context import current_lang, halls_tz, photo_limits
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections import bp
-from inspect_app.inspections.models import Assignment, Inspection
+from inspect_app.inspections.attempts import replayable_form
+from inspect_app.inspections.form_rules import item_rules
+from inspect_app.inspections.models import Assignment, Inspection, InspectionStatus
 from inspect_app.inspections.operations import (
     EDITABLE,
     VisitConflict,
@@ -56,6 +59,7 @@ from inspect_app.inspections.queries import (
 )
 from inspect_app.inspections.storage import photo_storage
 from inspect_app.stores.models import Store
+from inspect_app.uploads import photo_form, read_photo, refused_photo
 
 STORE_PICKER_LIMIT = 30
 
@@ -71,7 +75,28 @@ def home():
         drafts=unfinished_inspections(current_user.id),
         recent=recent_submissions(current_user.id),
         allow_unassigned=current_app.config["ALLOW_UNASSIGNED_VISITS"],
+        refusal_reasons=refusal_reasons,
     )
+
+
+def refusal_reasons(inspection: Inspection) -> list[tuple[str, list[str]]]:
+    """The server's reasons for refusing a visit's last submission, labelled for the inspector."""
+    definition = inspection_definition(inspection)
+    lang = current_lang()
+    visit_fields = {
+        "visit.arrived_at": _("Arrived at"),
+        "visit.left_at": _("Left at"),
+        "visit.waiting_minutes": _("Waiting time (minutes)"),
+        "visit.counter_no": _("Counter number"),
+    }
+    reasons = []
+    for key, messages in (inspection.submit_errors or {}).items():
+        try:
+            label = definition.item(key).label(lang)
+        except KeyError:
+            label = visit_fields.get(key, key)
+        reasons.append((label, list(messages)))
+    return reasons
 
 
 @bp.route("/visits/new")
@@ -152,7 +177,14 @@ def _form_data(inspection: Inspection, definition) -> dict:
     return data
 
 
-def render_visit_form(inspection: Inspection, *, errors=None, formdata=None, status: int = 200):
+def render_visit_form(
+    inspection: Inspection,
+    *,
+    errors=None,
+    formdata=None,
+    status: int = 200,
+    offline_start: dict | None = None,
+):
     """Render the checklist form for a visit being edited (errors shown beside their items)."""
     definition = inspection_definition(inspection)
     lang = current_lang()
@@ -181,6 +213,9 @@ def render_visit_form(inspection: Inspection, *, errors=None, formdata=None, sta
             staff_field_name=staff_field_name,
             photo_field_name=photo_field_name,
             formdata=formdata,
+            offline_start=offline_start,
+            item_rules=item_rules,
+            uuid_placeholder=OFFLINE_UUID_PLACEHOLDER,
         ),
         status,
     )
@@ -195,10 +230,54 @@ def visit(uuid: str):
     return redirect(url_for("inspections.view", uuid=inspection.uuid))
 
 
-@bp.route("/visits/<uuid>", methods=["POST"])
+#: Stands for the visit's UUID in a form served before the visit exists; the page puts in its own.
+OFFLINE_UUID_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+
+
+@bp.route("/visits/offline/<int:assignment_id>")
 @requires(Permission.INSPECT)
+def offline_form(assignment_id: int):
+    """The empty form for an assignment, kept on the phone so a visit can start without signal.
+
+    The phone caches this page while online and opens it offline with ?uuid=<the visit's new
+    UUID>; its outbox starts the visit on the server when the network returns. Online, a
+    visit that already exists is opened instead.
+    """
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.inspector_id != current_user.id:
+        abort(404)
+    existing = inspection_by_uuid(valid_uuid(request.args.get("uuid")) or "")
+    if existing is None:
+        existing = draft_for_assignment(assignment.id)
+    if existing is not None and existing.inspector_id == current_user.id:
+        return redirect(url_for("inspections.visit", uuid=existing.uuid))
+    version_id = assignment.checklist.active_version_id
+    if version_id is None:
+        abort(404)
+    # Never added to the session: a stand-in that gives the form its store and checklist.
+    stand_in = Inspection(
+        uuid=OFFLINE_UUID_PLACEHOLDER,
+        store_id=assignment.store_id,
+        checklist_version_id=version_id,
+        inspector_id=current_user.id,
+        status=InspectionStatus.DRAFT,
+        draft_revision=0,
+    )
+    stand_in.store = assignment.store
+    stand_in.checklist_version = db.session.get(ChecklistVersion, version_id)
+    return render_visit_form(stand_in, offline_start={"assignment_id": assignment.id})
+
+
+@bp.route("/visits/<uuid>", methods=["POST"])
+@photo_form
+@requires(Permission.INSPECT)
+@replayable_form
 def visit_post(uuid: str):
-    """The no-JavaScript path: save or submit the whole form, photos included."""
+    """The no-JavaScript path: save or submit the whole form, photos included.
+
+    The body may carry many photos (MAX_FORM_BYTES); each is held to the per-photo limit on its
+    own, and a refused photo is named beside its item while the answers are still saved.
+    """
     inspection = _load(uuid)
     require_own_visit(inspection)
     if inspection.status not in EDITABLE:
@@ -206,24 +285,7 @@ def visit_post(uuid: str):
         return redirect(url_for("inspections.view", uuid=inspection.uuid)), 303
     definition = inspection_definition(inspection)
     tz, now = halls_tz(), utcnow()
-    photo_errors: dict[str, list[str]] = {}
-    for item in definition.items:
-        for upload in request.files.getlist(photo_field_name(item)):
-            if not upload or not upload.filename:
-                continue
-            try:
-                add_photo(
-                    inspection,
-                    photo_uuid=str(uuid_module.uuid4()),
-                    item_id=item.id,
-                    data=upload.read(),
-                    uploader=current_user,
-                    storage=photo_storage(),
-                    limits=photo_limits(),
-                    tz=tz,
-                )
-            except PhotoError as exc:
-                photo_errors.setdefault(item.id, []).append(str(exc))
+    photo_errors = _store_form_photos(inspection, definition, tz)
     payload = payload_from_form(request.form, definition)
     if request.form.get("action") == "submit" and not photo_errors:
         result = submit_inspection(inspection, payload, tz=tz, now=now)
@@ -233,15 +295,48 @@ def visit_post(uuid: str):
             return redirect(url_for("inspections.home"))
         errors = result.checked.errors
     else:
+        # A refused photo never costs the answers: they are saved as a draft either way.
         errors = save_draft(inspection, payload, tz=tz, now=now).errors
         db.session.commit()
         if not errors and not photo_errors:
             flash(_("Saved."), "info")
             return redirect(url_for("inspections.visit", uuid=inspection.uuid)), 303
+    if errors:
+        flash(_("Some answers need attention; they are marked below."), "error")
+    else:
+        flash(
+            _("Your answers were saved as a draft; the photos named below were not stored."),
+            "error",
+        )
     for key, messages in photo_errors.items():
         errors.setdefault(key, []).extend(messages)
-    flash(_("Some answers need attention; they are marked below."), "error")
     return render_visit_form(inspection, errors=errors, formdata=request.form, status=422)
+
+
+def _store_form_photos(
+    inspection: Inspection, definition: ChecklistDefinition, tz: tzinfo
+) -> dict[str, list[str]]:
+    """Store each photo of a no-JavaScript post; return, per item, the refused ones and why."""
+    limits = photo_limits()
+    refused: dict[str, list[str]] = {}
+    for item in definition.items:
+        for upload in request.files.getlist(photo_field_name(item)):
+            if not upload or not upload.filename:
+                continue
+            try:
+                add_photo(
+                    inspection,
+                    photo_uuid=str(uuid_module.uuid4()),
+                    item_id=item.id,
+                    data=read_photo(upload, limits.max_bytes),
+                    uploader=current_user,
+                    storage=photo_storage(),
+                    limits=limits,
+                    tz=tz,
+                )
+            except PhotoError as exc:
+                refused.setdefault(item.id, []).append(refused_photo(upload, str(exc)))
+    return refused
 
 
 @bp.route("/visits/<uuid>/view")

@@ -20,10 +20,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from inspect_app.auth.models import Role
+from inspect_app.auth.models import Role, User
 from inspect_app.auth.permissions import Permission, requires
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
+from inspect_app.locking import lock_row
 from inspect_app.reports import bp
 from inspect_app.reports.exports import delete_expired, launch, start_export
 from inspect_app.reports.models import ExportJob, ExportStatus
@@ -86,6 +87,8 @@ def start():
     region_id = request.form.get("region", type=int)
     if region_id and db.session.get(Region, region_id) is None:
         abort(404)
+    # Lock the requester's row: two clicks at once count each other's jobs.
+    lock_row(db.session.get(User, current_user.id))
     running = (
         db.session.query(ExportJob)
         .filter(

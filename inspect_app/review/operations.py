@@ -13,6 +13,7 @@ from inspect_app.checklists.definition import Item
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
 from inspect_app.inspections.operations import inspection_definition, store_scores
+from inspect_app.locking import lock_row, unique_violation_as
 from inspect_app.review.models import (
     ActionStatus,
     Appeal,
@@ -128,8 +129,10 @@ def file_appeal(
         reason=_text(reason, required=True, what=_("the reason for the appeal")),
         created_at=now,
     )
-    db.session.add(appeal)
-    db.session.flush()
+    # Two managers appealing one item at once: the database's unique key decides.
+    with unique_violation_as(ReviewError(_("This item already has an open appeal."))):
+        db.session.add(appeal)
+        db.session.flush()
     record_event(
         "appeal.file", appeal, actor_id=manager.id, inspection_id=inspection.id, item=answer.item_id
     )
@@ -195,9 +198,13 @@ def record_action(
     action: CorrectiveAction, manager: User, description: str | None, now: datetime
 ) -> None:
     """The store says what it did about a failed item."""
+    lock_row(action)  # two clicks record once
     if action.status == ActionStatus.VERIFIED:
         raise ReviewError(_("This action was already verified."))
-    action.description = _text(description, required=True, what=_("what was done"))
+    text = _text(description, required=True, what=_("what was done"))
+    if action.status == ActionStatus.RECORDED and action.description == text:
+        return  # the same record sent again (a double click, a resent form)
+    action.description = text
     action.status = ActionStatus.RECORDED
     action.recorded_by_id = manager.id
     action.recorded_at = now
@@ -209,6 +216,7 @@ def verify_action(
     action: CorrectiveAction, reviewer: User, *, verified: bool, comment: str | None, now: datetime
 ) -> None:
     """A reviewer confirms the fix, or sends it back to the store."""
+    lock_row(action)  # two clicks decide once
     if action.status != ActionStatus.RECORDED:
         raise ReviewError(_("Only a recorded action can be verified."))
     action.status = ActionStatus.VERIFIED if verified else ActionStatus.NOT_VERIFIED

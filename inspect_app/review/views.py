@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid as uuid_module
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -23,6 +25,7 @@ from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.context import current_lang, halls_tz, photo_limits
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
+from inspect_app.inspections.attempts import replayable_form
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, Photo, PhotoPurpose
 from inspect_app.inspections.operations import add_photo, inspection_definition, valid_uuid
 from inspect_app.inspections.photos import PhotoError
@@ -50,8 +53,21 @@ from inspect_app.review.queries import (
 )
 from inspect_app.scoring.inspection import AnswerInput, score_inspection
 from inspect_app.stores.models import Region, Store
+from inspect_app.uploads import photo_form, read_photo, refused_photo
 
 QUEUE_LIMIT = 200
+#: Most photos an appeal or a corrective action carries.
+MAX_OWNER_PHOTOS = 5
+
+
+@dataclass(frozen=True)
+class KeptForm:
+    """A refused form, shown again with what was typed and each error beside its field."""
+
+    #: Which form on the page: "appeal-<answer id>", "action-<id>", "decide-<appeal id>", "verify-<id>".
+    form: str
+    text: str
+    errors: dict[str, list[str]] = field(default_factory=dict)
 
 
 @bp.route("/review")
@@ -100,7 +116,7 @@ def _load(uuid: str) -> Inspection:
     return inspection
 
 
-def _detail(inspection: Inspection, template: str):
+def _detail(inspection: Inspection, template: str, kept: KeptForm | None = None):
     definition = inspection_definition(inspection)
     answers = {a.item_id: a for a in inspection.answers}
     score = score_inspection(
@@ -135,6 +151,7 @@ def _detail(inspection: Inspection, template: str):
         today=date.today(),
         lang=current_lang(),
         tz=halls_tz(),
+        kept=kept,
     )
 
 
@@ -218,18 +235,14 @@ def decide(appeal_id: int):
     decision = request.form.get("decision")
     if decision not in ("uphold", "reject"):
         abort(400)
+    inspection, reason = appeal.inspection, request.form.get("reason")
     try:
         decide_appeal(
-            appeal,
-            current_user,
-            uphold=decision == "uphold",
-            reason=request.form.get("reason"),
-            now=utcnow(),
+            appeal, current_user, uphold=decision == "uphold", reason=reason, now=utcnow()
         )
     except ReviewError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(request.referrer or url_for("review.appeals")), 303
+        kept = KeptForm(f"decide-{appeal_id}", reason or "", {"reason": [str(exc)]})
+        return _refused(inspection, kept, _("Nothing was saved: %(why)s", why=str(exc)))
     db.session.commit()
     flash(
         _("Appeal upheld: the finding is withdrawn and the scores recomputed.")
@@ -249,99 +262,119 @@ def verify(action_id: int):
     decision = request.form.get("decision")
     if decision not in ("verified", "not_verified"):
         abort(400)
+    inspection, comment = action.inspection, request.form.get("comment")
     try:
         verify_action(
-            action,
-            current_user,
-            verified=decision == "verified",
-            comment=request.form.get("comment"),
-            now=utcnow(),
+            action, current_user, verified=decision == "verified", comment=comment, now=utcnow()
         )
     except ReviewError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("review.appeals")), 303
+        kept = KeptForm(f"verify-{action_id}", comment or "", {"comment": [str(exc)]})
+        return _refused(inspection, kept, _("Nothing was saved: %(why)s", why=str(exc)))
     db.session.commit()
     flash(_("Saved."), "info")
     return redirect(url_for("review.appeals"))
 
 
-def _store_photos(inspection: Inspection, **owner) -> list[str]:
-    errors = []
-    limits = photo_limits()
-    for upload in request.files.getlist("photos")[:5]:
-        if not upload or not upload.filename:
-            continue
+def _refused(
+    inspection: Inspection, kept: KeptForm, message: str, stored: Iterable[str] = ()
+) -> tuple[str, int]:
+    """Undo the attempt and show the visit again with what was typed and why it was refused."""
+    db.session.rollback()
+    storage = photo_storage()
+    for key in stored:  # files of photos stored before a later one was refused
+        storage.delete(key)
+    flash(message, "error")
+    return _detail(inspection, "review/inspection.html", kept), 422
+
+
+def _store_photos(inspection: Inspection, **owner) -> tuple[list[str], list[str]]:
+    """Store the form's photos for an appeal or an action; return the stored keys and refusals."""
+    uploads = [upload for upload in request.files.getlist("photos") if upload and upload.filename]
+    if len(uploads) > MAX_OWNER_PHOTOS:
+        return [], [_("Attach at most %(n)s photos.", n=MAX_OWNER_PHOTOS)]
+    limits, storage = photo_limits(), photo_storage()
+    stored, errors = [], []
+    for upload in uploads:
         try:
-            add_photo(
+            photo = add_photo(
                 inspection, photo_uuid=str(uuid_module.uuid4()), item_id=owner.get("item_id"),
-                data=upload.read(), uploader=current_user, storage=photo_storage(), limits=limits, tz=halls_tz(),
-                purpose=owner["purpose"], appeal_id=owner.get("appeal_id"), corrective_action_id=owner.get("corrective_action_id"),
-            )  # fmt: skip
+                data=read_photo(upload, limits.max_bytes), uploader=current_user, storage=storage,
+                limits=limits, tz=halls_tz(), purpose=owner["purpose"],
+                appeal_id=owner.get("appeal_id"), corrective_action_id=owner.get("corrective_action_id"),
+            )[0]  # fmt: skip
         except PhotoError as exc:
-            errors.append(str(exc))
-    return errors
+            errors.append(refused_photo(upload, str(exc)))
+        else:
+            stored += [photo.storage_key, photo.thumbnail_key]
+    return stored, errors
 
 
 @bp.post("/results/<uuid>/appeals")
+@photo_form
 @requires(Permission.APPEAL)
+@replayable_form
 def appeal(uuid: str):
+    """A store manager files an appeal with photos; on any refusal the reason typed is kept."""
     inspection = _locked(uuid)
     answer = db.session.get(Answer, request.form.get("answer_id", type=int) or 0)
     if answer is None or answer.inspection_id != inspection.id:
         abort(404)
+    reason, item_id, form = request.form.get("reason") or "", answer.item_id, f"appeal-{answer.id}"
     try:
         filed = file_appeal(
             inspection,
             answer,
             current_user,
-            request.form.get("reason"),
+            reason,
             utcnow(),
             current_app.config["APPEAL_WINDOW_DAYS"],
         )
     except ReviewError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("review.results", uuid=uuid, _anchor=f"item-{answer.item_id}")), 303
-    errors = _store_photos(
-        inspection, purpose=PhotoPurpose.APPEAL, appeal_id=filed.id, item_id=answer.item_id
+        kept = KeptForm(form, reason, {"reason": [str(exc)]})
+        return _refused(inspection, kept, _("The appeal was not filed: %(why)s", why=str(exc)))
+    stored, errors = _store_photos(
+        inspection, purpose=PhotoPurpose.APPEAL, appeal_id=filed.id, item_id=item_id
     )
     if errors:
-        db.session.rollback()
-        flash(_("The appeal was not filed: %(why)s", why=" ".join(errors)), "error")
-        return redirect(url_for("review.results", uuid=uuid, _anchor=f"item-{answer.item_id}")), 303
+        why = " ".join(errors)
+        kept = KeptForm(form, reason, {"photos": errors})
+        return _refused(inspection, kept, _("The appeal was not filed: %(why)s", why=why), stored)
     db.session.commit()
     flash(_("Appeal filed. A reviewer will decide it."), "info")
-    return redirect(url_for("review.results", uuid=uuid, _anchor=f"item-{answer.item_id}"))
+    return redirect(url_for("review.results", uuid=uuid, _anchor=f"item-{item_id}"))
 
 
 @bp.post("/results/actions/<int:action_id>")
+@photo_form
 @requires(Permission.APPEAL)
+@replayable_form
 def record(action_id: int):
+    """The store records what it did, with photos; on any refusal the text typed is kept."""
     action = db.session.get(CorrectiveAction, action_id)
     if action is None:
         abort(404)
-    require_inspection(action.inspection)
-    uuid = action.inspection.uuid
+    inspection = action.inspection
+    require_inspection(inspection)
+    uuid, item_id = inspection.uuid, action.answer.item_id
+    description, form = request.form.get("description") or "", f"action-{action_id}"
     try:
-        record_action(action, current_user, request.form.get("description"), utcnow())
+        record_action(action, current_user, description, utcnow())
     except ReviewError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("review.results", uuid=uuid)), 303
-    errors = _store_photos(
-        action.inspection,
+        kept = KeptForm(form, description, {"description": [str(exc)]})
+        return _refused(inspection, kept, _("Nothing was saved: %(why)s", why=str(exc)))
+    stored, errors = _store_photos(
+        inspection,
         purpose=PhotoPurpose.CORRECTIVE_ACTION,
-        corrective_action_id=action.id,
-        item_id=action.answer.item_id,
+        corrective_action_id=action_id,
+        item_id=item_id,
     )
     if errors:
-        db.session.rollback()
-        flash(_("Nothing was saved: %(why)s", why=" ".join(errors)), "error")
-        return redirect(url_for("review.results", uuid=uuid)), 303
+        why = " ".join(errors)
+        kept = KeptForm(form, description, {"photos": errors})
+        return _refused(inspection, kept, _("Nothing was saved: %(why)s", why=why), stored)
     db.session.commit()
     flash(_("Corrective action recorded."), "info")
-    return redirect(url_for("review.results", uuid=uuid, _anchor=f"item-{action.answer.item_id}"))
+    return redirect(url_for("review.results", uuid=uuid, _anchor=f"item-{item_id}"))
 
 
 @bp.route("/actions")

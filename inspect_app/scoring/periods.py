@@ -9,6 +9,9 @@ from datetime import date, timedelta
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+#: Years a period may start in: others are typing mistakes, and near year 1 or 9999 the
+#: previous or next period cannot even be computed.
+YEARS = range(2000, 2101)
 
 
 class PeriodError(ValueError):
@@ -65,6 +68,8 @@ def parse_period(text: str | None, today: date) -> Period:
     if not text:
         return month_of(today)
     text = text.strip()
+    if not text[:4].isdigit() or int(text[:4]) not in YEARS:
+        raise PeriodError(text)
     try:
         if match := MONTH.match(text):
             return month_of(date(int(match[1]), int(match[2]), 1))

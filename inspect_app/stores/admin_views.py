@@ -11,6 +11,7 @@ from inspect_app.audit.operations import record_event
 from inspect_app.auth.permissions import Permission, requires
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
+from inspect_app.locking import unique_violation_as
 from inspect_app.stores import bp
 from inspect_app.stores.models import Region, Staff, Store
 
@@ -52,9 +53,14 @@ def _save(kind: str, obj, values: dict, code_field: str | None, label: str):
         _unique(model, getattr(model, code_field), values[code_field], obj.id, label)
     is_new = obj.id is None
     changes = _changes(obj, values)
-    if is_new:
-        db.session.add(obj)
-    db.session.flush()
+    taken = OrgError(
+        _("%(what)s %(value)s is already used.", what=label, value=values.get(code_field))
+    )
+    # The check above answers the usual case; this one the request that lost a race for the code.
+    with unique_violation_as(taken):
+        if is_new:
+            db.session.add(obj)
+        db.session.flush()
     record_event(
         f"{kind}.{'create' if is_new else 'update'}", obj, actor_id=current_user.id, **changes
     )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from inspect_app.audit.operations import record_event
 from inspect_app.extensions import db
+from inspect_app.locking import lock_name
 from inspect_app.stores.models import Region, Staff, Store
 from inspect_app.stores.roster_import import RosterReport
 
@@ -38,6 +39,8 @@ def apply_roster(report: RosterReport, actor_id: int) -> RosterChanges:
     """Upsert regions, stores and staff from a report that has no errors; running it twice changes nothing."""
     if not report.ok:
         raise ValueError("a roster with errors cannot be applied")
+    # One import at a time: a second one waits, then reads what the first wrote.
+    lock_name("roster import")
     changes = RosterChanges()
     regions = {r.code: r for r in db.session.scalars(select(Region))}
     for row in report.regions:

@@ -76,16 +76,26 @@ def roster_apply():
     if not TOKEN.match(token):
         abort(400)
     path = _upload_dir() / f"{token}.xlsx"
-    if not path.is_file():
+    # Claim the upload by renaming it (atomic): of two clicks on "apply", one applies it.
+    claimed = path.with_name(f"{token}.{secrets.token_hex(8)}.applying")
+    try:
+        path.rename(claimed)
+    except FileNotFoundError:
         flash(_("This upload was already applied or has expired. Upload the file again."), "error")
         return redirect(url_for("stores.roster_import")), 303
-    report = _read(path.read_bytes())
-    if not report.ok:
-        # Something changed since the check (another import): show the fresh report, apply nothing.
-        return render_template("stores/roster_import.html", report=report, token=None), 422
-    changes = apply_roster(report, current_user.id)
-    db.session.commit()
-    path.unlink(missing_ok=True)
+    try:
+        report = _read(claimed.read_bytes())
+        if not report.ok:
+            # Something changed since the check (another import): show the fresh report.
+            claimed.rename(path)
+            return render_template("stores/roster_import.html", report=report, token=None), 422
+        changes = apply_roster(report, current_user.id)
+        db.session.commit()
+    except BaseException:
+        if claimed.exists():
+            claimed.rename(path)  # nothing was applied: the upload can be applied again
+        raise
+    claimed.unlink(missing_ok=True)
     flash(
         _(
             "Roster applied: %(created)s new, %(updated)s updated, %(moved)s moved to another hall, %(left)s marked as left.",

@@ -7,7 +7,23 @@
   if (!form || !window.InspectOutbox) return;
   var outbox = window.InspectOutbox;
   var msg = JSON.parse(document.getElementById("visit-messages").textContent);
-  var uuid = form.dataset.uuid, key = "visit:" + uuid;
+  var uuid = form.dataset.uuid, offlineStart = form.dataset.offlineStart ? JSON.parse(form.dataset.offlineStart) : null;
+  if (offlineStart) {
+    /* The empty form kept for use without signal: this visit's UUID comes with the address. */
+    var params = new URLSearchParams(location.search);
+    uuid = params.get("uuid") || outbox.uuid4();
+    if (!params.get("uuid")) history.replaceState(null, "", location.pathname + "?uuid=" + uuid);
+    ["draftUrl", "submitUrl", "photoUrl"].forEach(function (k) { form.dataset[k] = form.dataset[k].replace(form.dataset.uuidPlaceholder, uuid); });
+    /* getAttribute: form.action would be the submit buttons named "action". */
+    form.setAttribute("action", form.getAttribute("action").replace(form.dataset.uuidPlaceholder, uuid));
+    form.dataset.uuid = uuid;
+    outbox.all().then(function (records) {
+      var queued = records.some(function (r) { return r.kind === "start" && r.visit === uuid; });
+      if (!queued) outbox.add({ kind: "start", visit: uuid, url: form.dataset.startUrl, payload: { uuid: uuid, assignment_id: offlineStart.assignment_id } });
+    });
+  }
+  /* The phone's copy belongs to the signed-in user: another user on this phone never sees it. */
+  var key = "visit:" + outbox.user() + ":" + uuid;
   var serverRevision = parseInt(form.dataset.revision, 10) || 0;
   var vetoMax = parseFloat(form.dataset.vetoMax);
   var items = Array.prototype.slice.call(form.querySelectorAll(".item[data-item]"));
@@ -75,12 +91,18 @@
     clearTimeout(saveTimer);
     saveTimer = setTimeout(saveServer, 1200);
   }
-  function post(url, body) {
+  function post(url, body, retried) {
     return fetch(url, {
       method: "POST", credentials: "same-origin", body: JSON.stringify(body),
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": form.querySelector('input[name="csrf_token"]').value }
-    }).then(function (r) { return r.json().catch(function () { return {}; }).then(function (j) { j._status = r.status; return j; }); });
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": outbox.csrfToken(), "Idempotency-Key": outbox.uuid4() }
+    }).then(function (r) { return r.json().catch(function () { return {}; }).then(function (j) { j._status = r.status; return j; }); })
+      .then(function (j) {
+        /* Signed in, but this page's token went stale: renew it and send once more. */
+        if (j._status === 403 && j.code === "csrf" && !retried) return outbox.renewToken().then(function () { return post(url, body, true); });
+        return j;
+      });
   }
+  function retrySave(text) { setSaveState(text, "phone"); clearTimeout(saveTimer); saveTimer = setTimeout(saveServer, 10000); }
   function saveServer() {
     if (submitting) return Promise.resolve();
     var state = collect();
@@ -94,9 +116,12 @@
         setSaveState(msg.saved_server, "server");
         showErrors(res.errors || {}, true);
       } else if (res._status === 401) { setSaveState(msg.signin, "error"); }
-      else if (res._status === 409) { setSaveState(res.message || msg.conflict, "error"); }
-      else { setSaveState(msg.offline, "phone"); clearTimeout(saveTimer); saveTimer = setTimeout(saveServer, 10000); }
-    }, function () { setSaveState(msg.offline, "phone"); clearTimeout(saveTimer); saveTimer = setTimeout(saveServer, 10000); });
+      else if (res._status === 409 && res.code !== "in_progress") { setSaveState(res.message || msg.conflict, "error"); }
+      else if (res._status === 404 && offlineStart) { retrySave(msg.offline); /* the visit's start is still on its way */ }
+      else if (res._status >= 500) { retrySave(msg.server_busy); }
+      else if (res._status === 400 || res._status === 413) { setSaveState(fmt(msg.refused, { why: res.message || "" }), "error"); }
+      else { retrySave(msg.offline); }
+    }, function () { retrySave(msg.offline); });
   }
 
   /* ---- errors beside their items ---- */
@@ -127,22 +152,34 @@
     var v = valueOf(target);
     return v !== null && cond.values.map(String).indexOf(String(v)) >= 0;
   }
+  /* Scores come from the server's own scoring, rendered into each item as data (form_rules.py). */
+  function rules(el) { if (!el._rules) el._rules = JSON.parse(el.dataset.rules || "{}"); return el._rules; }
   function itemScore(el, v) {
-    var type = el.dataset.type, points = parseFloat(el.dataset.points) || 0, config = el.dataset.config ? JSON.parse(el.dataset.config) : {};
-    if (v === null || v === "na" || type === "text") return null;
-    var earned;
-    if (type === "pass_fail") earned = v === "pass" ? points : 0;
-    else if (type === "scale") earned = points * Number(v) / config.max;
-    else if (type === "stars") earned = points * (Number(v) - 1) / 4;
-    else if (type === "choice") {
-      points = Math.max.apply(null, config.options.map(function (o) { return o.points; }));
-      earned = (config.options.filter(function (o) { return o.value === v; })[0] || { points: 0 }).points;
-    } else if (type === "number") {
+    var r = rules(el);
+    if (v === null || v === "na") return null;
+    var outcome = (r.outcomes || {})[String(v)];
+    if (!outcome && r.bands && r.bands.length) {
       var n = Number(v); if (isNaN(n)) return null;
-      earned = 0;
-      for (var i = 0; i < config.bands.length; i++) { if (n <= config.bands[i].upto) { earned = config.bands[i].points; break; } }
+      for (var i = 0; i < r.bands.length && !outcome; i++) { if (n <= r.bands[i][0]) outcome = r.bands[i].slice(1); }
+      if (!outcome) outcome = [0, r.possible, r.possible > 0];
     }
-    return { earned: earned, possible: points, failed: earned < points };
+    if (!outcome) return null;
+    return { earned: outcome[0], possible: outcome[1], failed: outcome[2] };
+  }
+  /* What the server will ask for before it takes the submission: {field id: [messages]}. */
+  function missing(state) {
+    var needs = {};
+    function need(id, text) { (needs[id] = needs[id] || []).push(text); }
+    ["arrived_at", "left_at"].forEach(function (k) { if (!state.visit[k]) need("visit." + k, msg.time); });
+    items.forEach(function (el) {
+      if (!visible(el)) return;
+      var r = rules(el), v = valueOf(el), s = itemScore(el, v), a = state.answers[el.dataset.item] || {};
+      if (v === null && r.required) need(el.dataset.item, msg.answer);
+      var photos = el.querySelectorAll(".photos figure.thumb:not(.failed)").length;
+      if ((r.photo === "always" || (r.photo === "on_fail" && s && s.failed)) && !photos) need(el.dataset.item, msg.photo);
+      if (r.staff && s && s.failed && !a.employee_no) need(el.dataset.item, msg.staff);
+    });
+    return needs;
   }
   function refresh() {
     var required = 0, answered = 0, totalWeight = 0, weighted = 0, veto = false;
@@ -253,22 +290,37 @@
     var fig = form.querySelector('figure[data-photo-uuid="' + e.detail.record.uuid + '"]');
     if (fig) { fig.classList.remove("pending"); if (e.detail.response.thumbnail_url) fig.querySelector("img").src = e.detail.response.thumbnail_url; }
   });
+  function markPhoto(r) {
+    var fig = form.querySelector('figure[data-photo-uuid="' + r.uuid + '"]');
+    if (!fig) return;
+    var why = fmt(msg.photo_refused, { why: (r.last || {}).message || "" });
+    fig.classList.remove("pending"); fig.classList.add("failed"); fig.title = why;
+    var errors = {}; errors[r.item] = [why]; showErrors(errors, true);
+  }
+  function submitRefused(r, response) {
+    submitting = false;
+    document.getElementById("submit-visit").disabled = false;
+    var first = showErrors((response || {}).errors || (r.last || {}).errors || {}, false);
+    setSaveState(fmt(msg.refused, { why: (response || {}).message || (r.last || {}).message || "" }), "error");
+    if (first) { var section = first.closest(".checklist-section"); show(section.dataset.section); first.scrollIntoView({ block: "center" }); }
+  }
   document.addEventListener("outbox:rejected", function (e) {
     var r = e.detail.record;
     if (r.visit !== uuid) return;
-    if (r.kind === "photo") {
-      var fig = form.querySelector('figure[data-photo-uuid="' + r.uuid + '"]');
-      if (fig) { fig.classList.remove("pending"); fig.classList.add("failed"); fig.title = fmt(msg.photo_failed, { why: (e.detail.response || {}).message || "" }); }
-      showErrors(Object.fromEntries([[r.item, [fmt(msg.photo_failed, { why: (e.detail.response || {}).message || "" })]]]), true);
-      outbox.remove(r.id);
-    } else {
-      submitting = false;
-      outbox.remove(r.id);
-      document.getElementById("submit-visit").disabled = false;
-      var first = showErrors((e.detail.response || {}).errors || {}, false);
-      setSaveState((e.detail.response || {}).message || msg.fix, "error");
-      if (first) { var section = first.closest(".checklist-section"); show(section.dataset.section); first.scrollIntoView({ block: "center" }); }
-    }
+    if (r.kind === "photo") markPhoto(r);
+    else if (r.kind === "submit") submitRefused(r, e.detail.response);
+  });
+  document.addEventListener("outbox:waiting", function (e) {
+    var r = e.detail.record;
+    if (r.visit !== uuid || !submitting) return;
+    setSaveState(e.detail.status ? fmt(msg.waiting, { why: (e.detail.response || {}).message || e.detail.status }) : msg.queued, "phone");
+  });
+  /* Started on another device meanwhile: continue in that visit (the outbox moved our copy). */
+  document.addEventListener("outbox:started", function (e) {
+    var res = e.detail.response || {};
+    if (e.detail.record.visit !== uuid || !res.uuid || res.uuid === uuid) return;
+    if (submitting) { uuid = res.uuid; key = "visit:" + outbox.user() + ":" + uuid; }  /* follow it until it is sent */
+    else window.location.replace(res.url);
   });
   document.addEventListener("outbox:submitted", function (e) {
     if (e.detail.record.visit !== uuid) return;
@@ -278,7 +330,7 @@
   });
   document.addEventListener("outbox:signin", function () { setSaveState(msg.signin, "error"); });
   document.addEventListener("outbox:sending", function (e) { if (submitting && e.detail.record.visit === uuid) setSaveState(msg.sending, "saving"); });
-  document.addEventListener("outbox:pending", function (e) { if (submitting && e.detail.count) setSaveState(msg.queued, "phone"); });
+  document.addEventListener("outbox:pending", function (e) { if (submitting && e.detail.count && !e.detail.signedOut) setSaveState(msg.queued, "phone"); });
 
   /* ---- submit: queue it, so a dropped network loses nothing ---- */
   form.addEventListener("submit", function (e) {
@@ -287,13 +339,25 @@
     saveLocal(true);
     if (action !== "submit") { clearTimeout(saveTimer); saveServer(); return; }
     if (submitting) return;
+    /* Check before queueing: an incomplete visit is shown what it lacks, not sent. */
+    var state = collect(), needs = missing(state), count = Object.keys(needs).length;
+    if (count) {
+      var first = showErrors(needs, false);
+      setSaveState(fmt(msg.missing, { n: count }), "error");
+      if (first) { var section = first.closest(".checklist-section"); show(section.dataset.section); first.scrollIntoView({ block: "center" }); }
+      return;
+    }
     submitting = true;
     clearTimeout(saveTimer);
     document.getElementById("submit-visit").disabled = true;
     setSaveState(msg.sending, "saving");
     Promise.all(photoJobs).then(function () { return outbox.all(); }).then(function (records) {
-      var queued = records.some(function (r) { return r.kind === "submit" && r.visit === uuid && !r.rejected; });
-      if (queued) return outbox.flush();
+      var pending = [];
+      records.forEach(function (r) {
+        if (r.kind !== "submit" || r.visit !== uuid) return;
+        if (r.state === "refused") outbox.remove(r.id); else pending.push(r);
+      });
+      if (pending.length) return outbox.flush();
       return outbox.add({ kind: "submit", visit: uuid, url: form.dataset.submitUrl, payload: collect() });
     });
   });
@@ -309,14 +373,28 @@
 
   /* ---- restore: the phone's unsent changes win over the page the server rendered ---- */
   var saved = local();
-  if (saved && saved.dirty) { apply(saved.state); setSaveState(msg.saved_phone, "phone"); saveTimer = setTimeout(saveServer, 300); }
+  /* A page kept for use without signal may be older than what this phone last saved. */
+  if (saved && !saved.dirty && saved.base > serverRevision) { apply(saved.state); setSaveState(msg.saved_server, "server"); }
+  else if (saved && saved.dirty) { apply(saved.state); setSaveState(msg.saved_phone, "phone"); saveTimer = setTimeout(saveServer, 300); }
   else if (saved && saved.base < serverRevision) { localStorage.removeItem(key); setSaveState(msg.saved_server, "server"); }
   else { setSaveState(msg.saved_server, "server"); }
+  /* Photos sent since this page was made (it may be a copy kept for use without signal). */
+  outbox.keepSent(uuid, outbox.sentPhotos(uuid).filter(function (p) {
+    if (form.querySelector('figure[data-photo-uuid="' + p.uuid + '"]')) return false;
+    var c = form.querySelector('.photos[data-photos-for="' + p.item + '"]');
+    if (c) addThumb(c, p.uuid, p.thumb, false);
+    return true;
+  }));
   outbox.all().then(function (records) {
     records.forEach(function (r) {
       if (r.visit !== uuid) return;
-      if (r.kind === "photo") { var c = form.querySelector('.photos[data-photos-for="' + r.item + '"]'); if (c) addThumb(c, r.uuid, URL.createObjectURL(r.blob), true); }
-      if (r.kind === "submit" && !r.rejected) { submitting = true; document.getElementById("submit-visit").disabled = true; setSaveState(msg.queued, "phone"); }
+      if (r.kind === "photo") {
+        var c = form.querySelector('.photos[data-photos-for="' + r.item + '"]');
+        if (c) { var fig = addThumb(c, r.uuid, URL.createObjectURL(r.blob), true); fig.title = msg.photo_pending; }
+        if (r.state === "refused") markPhoto(r);
+      }
+      if (r.kind === "submit" && r.state === "refused") submitRefused(r, null);
+      else if (r.kind === "submit") { submitting = true; document.getElementById("submit-visit").disabled = true; setSaveState(msg.queued, "phone"); }
     });
   });
   var start = null;

@@ -62,7 +62,7 @@ def test_repeated_failures_throttle_the_username(app, client, db, make_user, exi
     assert "登录失败次数过多" in locked.text
     # The count lives in the database, so every worker process sees it.
     db.session.expire_all()
-    throttle = db.session.get(LoginThrottle, "target")
+    throttle = db.session.get(LoginThrottle, ("target", "127.0.0.1"))
     assert throttle.failure_count == limit
     assert throttle.locked_until is not None
 
@@ -72,7 +72,7 @@ def test_success_clears_earlier_failures(client, db, make_user):
     sign_in(client, "forgetful", "wrong-wrong")
     assert sign_in(client, "forgetful").status_code == 302
     db.session.expire_all()
-    assert db.session.get(LoginThrottle, "forgetful") is None
+    assert db.session.get(LoginThrottle, ("forgetful", "127.0.0.1")) is None
 
 
 def test_disabled_user_cannot_sign_in(client, db, make_user):

@@ -7,11 +7,43 @@ serves on 127.0.0.1:PORT until killed.
 from __future__ import annotations
 
 import sys
+from datetime import date
 
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from inspect_app import create_app
+from inspect_app.auth.models import Role
+from inspect_app.auth.operations import create_user
+from inspect_app.checklists.models import Checklist
 from inspect_app.config import TestConfig
+from inspect_app.demo import DEMO_CHECKLIST_KEY
+from inspect_app.extensions import db
+from inspect_app.inspections.models import Assignment, AssignmentStatus
+from inspect_app.stores.models import Store
+
+#: A second inspector with one assignment, for two people sharing one phone.
+SECOND_INSPECTOR = ("inspector2", "demo-inspect2-pass", "暗访员 李娜")
+
+
+def add_second_inspector(today: date) -> None:
+    """Create SECOND_INSPECTOR with an open assignment at the demo's fifth hall."""
+    username, password, name = SECOND_INSPECTOR
+    user = create_user(username, password, Role.INSPECTOR, name)
+    store = db.session.scalar(select(Store).order_by(Store.id).offset(4).limit(1))
+    user.region_id = store.region_id
+    checklist = db.session.scalar(select(Checklist).where(Checklist.key == DEMO_CHECKLIST_KEY))
+    db.session.add(
+        Assignment(
+            inspector_id=user.id,
+            store_id=store.id,
+            checklist_id=checklist.id,
+            window_start=today,
+            window_end=today,
+            status=AssignmentStatus.PUBLISHED,
+        )
+    )
+    db.session.flush()
 
 
 def main() -> None:
@@ -21,17 +53,13 @@ def main() -> None:
         config_class=TestConfig,
     )
     with app.app_context():
-        from datetime import date
         from pathlib import Path
         from zoneinfo import ZoneInfo
-
-        from sqlalchemy import select
 
         from inspect_app.checklists.operations import checklist_files, sync_directory
         from inspect_app.db import utcnow
         from inspect_app.demo import load_demo
         from inspect_app.demo_history import load_demo_history
-        from inspect_app.extensions import db
         from inspect_app.inspections.models import Answer, Inspection
         from inspect_app.inspections.storage import LocalPhotoStorage
 
@@ -41,6 +69,7 @@ def main() -> None:
         load_demo_history(
             LocalPhotoStorage(photo_dir), ZoneInfo(app.config["TIMEZONE"]), date.today()
         )
+        add_second_inspector(date.today())
         # The newest visit with a finding in the manager's first hall was approved just now,
         # so its appeal window is open.
         latest = db.session.scalar(

@@ -117,7 +117,7 @@ def test_forged_or_oversized_drafts_are_refused_and_change_nothing(db, visit):
     )
     assert not_json.status_code == 400
     no_csrf = visit.client.post(f"/api/visits/{VISIT_UUID}/draft", json={"answers": {}})
-    assert no_csrf.status_code == 400
+    assert no_csrf.status_code == 403 and no_csrf.json["code"] == "csrf"
     answers = {a.item_id: a for a in _inspection(db).answers}
     assert answers["appearance.badge_worn"].value == "pass"
 

@@ -54,7 +54,7 @@ def test_manager_appeals_with_evidence_and_the_reviewer_upholds_it(db, approved,
         == appeal.id
     )
     again = _appeal(manager, FAILED_STAFF_ITEM, db)
-    assert again.status_code == 303  # one open appeal per item
+    assert again.status_code == 422  # one open appeal per item
     assert db.session.query(Appeal).count() == 1
     decided = post(reviewer, f"/review/appeals/{appeal.id}", {"decision": "uphold"})
     assert decided.status_code == 302
@@ -72,7 +72,7 @@ def test_manager_appeals_with_evidence_and_the_reviewer_upholds_it(db, approved,
         post(
             reviewer, f"/review/appeals/{appeal.id}", {"decision": "reject", "reason": "x"}
         ).status_code
-        == 303
+        == 422
     )
     assert "申诉成立" in manager.get(f"/results/{VISIT_UUID}").text
 
@@ -82,7 +82,7 @@ def test_rejecting_needs_a_reason_and_keeps_the_score(db, approved, reviewer, ma
     appeal = db.session.scalar(select(Appeal))
     score = db.session.scalar(select(Inspection)).score_percent
     no_reason = post(reviewer, f"/review/appeals/{appeal.id}", {"decision": "reject"})
-    assert no_reason.status_code == 303
+    assert no_reason.status_code == 422
     db.session.expire_all()
     assert db.session.get(Appeal, appeal.id).status == AppealStatus.OPEN
     post(
@@ -97,8 +97,8 @@ def test_rejecting_needs_a_reason_and_keeps_the_score(db, approved, reviewer, ma
 
 
 def test_forbidden_appeals(app, db, approved, manager, other_manager):
-    assert _appeal(manager, PASSED_ITEM, db).status_code == 303  # a passed item
-    assert _appeal(manager, FAILED_HALL_ITEM, db, reason="  ").status_code == 303  # no reason
+    assert _appeal(manager, PASSED_ITEM, db).status_code == 422  # a passed item
+    assert _appeal(manager, FAILED_HALL_ITEM, db, reason="  ").status_code == 422  # no reason
     assert _appeal(other_manager, FAILED_HALL_ITEM, db).status_code == 404  # another store
     inspection = db.session.scalar(select(Inspection))
     inspection.approved_at = inspection.approved_at - timedelta(
@@ -106,8 +106,8 @@ def test_forbidden_appeals(app, db, approved, manager, other_manager):
     )
     db.session.commit()
     late = _appeal(manager, FAILED_HALL_ITEM, db)
-    assert late.status_code == 303
-    assert "申诉期已于" in manager.get(late.headers["Location"]).text
+    assert late.status_code == 422
+    assert "申诉期已于" in late.text
     assert db.session.query(Appeal).count() == 0
 
 
@@ -120,7 +120,7 @@ def test_corrective_action_is_recorded_by_the_store_and_verified_by_a_reviewer(
     assert action.status == ActionStatus.OPEN
     assert "待整改" in manager.get("/actions").text
     empty = post(manager, f"/results/actions/{action.id}", {"description": ""})
-    assert empty.status_code == 303
+    assert empty.status_code == 422
     done = post(
         manager, f"/results/actions/{action.id}",
         {"description": "已清理积水并安排专人巡检", "photos": [(__import__("io").BytesIO(jpeg_bytes(31)), "fixed.jpg")]},
@@ -131,7 +131,7 @@ def test_corrective_action_is_recorded_by_the_store_and_verified_by_a_reviewer(
     assert db.session.get(CorrectiveAction, action.id).status == ActionStatus.RECORDED
     assert (
         post(reviewer, f"/review/actions/{action.id}", {"decision": "not_verified"}).status_code
-        == 303
+        == 422
     )
     post(
         reviewer,
@@ -150,7 +150,7 @@ def test_corrective_action_is_recorded_by_the_store_and_verified_by_a_reviewer(
     db.session.expire_all()
     assert db.session.get(CorrectiveAction, action.id).status == ActionStatus.VERIFIED
     assert (
-        post(manager, f"/results/actions/{action.id}", {"description": "again"}).status_code == 303
+        post(manager, f"/results/actions/{action.id}", {"description": "again"}).status_code == 422
     )
 
 

@@ -1,0 +1,120 @@
+"""Issue 11 on the phone: a visit reopened without signal shows what was entered since its page
+was kept, visits in progress stay available offline after signing in again, and a page whose
+security token went stale renews it and still saves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import wait_until
+from tests.browser.phone import (
+    FINDING,
+    PHOTO_ITEMS,
+    answer_rows,
+    fill_visit,
+    go_offline,
+    go_online,
+    kept_pages,
+    photo_rows,
+    sign_in,
+    sign_out,
+    start_visit,
+    visit_row,
+)
+from tests.browser.test_visit_offline import rows
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_visit_reopened_without_signal_shows_what_was_entered(live_server, phone, tmp_path: Path):
+    base, db, proxy, page = live_server["url"], live_server["db"], live_server["proxy"], phone
+    sign_in(page, base)
+    page.evaluate("navigator.serviceWorker.ready")
+    uuid = start_visit(page, base)  # the phone keeps this page as it is now: empty
+    answered = fill_visit(page, tmp_path)
+    wait_until(lambda: "服务器" in page.text_content("#save-state"), timeout=15)
+    wait_until(lambda: len(answer_rows(db, uuid)) == answered, timeout=10)
+    wait_until(lambda: len(photo_rows(db, uuid)) == len(PHOTO_ITEMS), timeout=10)
+    page.goto(f"{base}/visits")
+
+    go_offline(page, proxy)
+    page.locator(f'a[href="/visits/{uuid}"]').first.tap()
+    page.wait_for_url(f"{base}/visits/{uuid}")
+    page.wait_for_selector("#save-state:not(:empty)")
+    page.locator('#section-tabs button[data-goto="appearance"]').tap()
+    finding = page.locator(f'[id="item-{FINDING}"]')
+    assert finding.locator(".seg-fail input").is_checked()
+    assert finding.locator(".staff-field input").input_value() == "0000101"
+    assert page.input_value("#visit_waiting_minutes") == "5"
+    checked = page.evaluate(
+        "() => document.querySelectorAll('#visit-form input[type=radio]:checked').length"
+    )
+    assert checked == answered - 3  # all but the two number items and the remark
+    for item_id in PHOTO_ITEMS:  # the photos sent since the page was kept are shown too
+        thumb = page.locator(f'[id="item-{item_id}"] figure.thumb img')
+        assert thumb.count() == 1
+        assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
+
+    # Submitted offline, it is not refused for want of the photos the server already has.
+    page.locator(f'[id="item-{FINDING}"] details.comment textarea').fill("工牌未佩戴")
+    page.locator("#submit-visit").tap()
+    wait_until(lambda: "没有网络" in page.text_content("#save-state"), timeout=10)
+    go_online(page, proxy)
+    page.wait_for_url(f"{base}/visits", timeout=30_000)
+    assert visit_row(db, uuid)["status"] == "submitted"
+    answers = answer_rows(db, uuid)
+    assert len(answers) == answered
+    assert [a[1:] for a in answers if a[0] == FINDING] == [('"fail"', "0000101", "工牌未佩戴")]
+    assert [p[0] for p in photo_rows(db, uuid)] == sorted(PHOTO_ITEMS)
+    assert page.js_errors == []
+
+
+def test_a_page_whose_token_went_stale_renews_it_and_saves(live_server, phone, tmp_path: Path):
+    base, db, page = live_server["url"], live_server["db"], phone
+    sign_in(page, base)
+    uuid = start_visit(page, base)
+    # The inspector signs out and in again in another tab: this page's token is now stale.
+    other = page.context.new_page()
+    other.goto(f"{base}/visits")
+    sign_out(other, base)
+    sign_in(other, base)
+    other.close()
+
+    replies = []
+    page.on("response", lambda r: replies.append(r.status) if "/draft" in r.url else None)
+    page.fill("#visit_waiting_minutes", "7")
+    wait_until(lambda: "服务器" in page.text_content("#save-state"), timeout=15)
+    assert replies == [403, 200]
+    assert rows(db, f"SELECT waiting_minutes FROM inspections WHERE uuid = '{uuid}'") == [(7,)]
+    assert page.js_errors == []
+
+
+def test_a_visit_in_progress_opens_without_signal_after_signing_in_again(
+    live_server, phone, tmp_path: Path
+):
+    base, db, proxy, page = live_server["url"], live_server["db"], live_server["proxy"], phone
+    sign_in(page, base)
+    page.evaluate("navigator.serviceWorker.ready")
+    uuid = start_visit(page, base)
+    page.fill("#visit_waiting_minutes", "9")
+    wait_until(lambda: "服务器" in page.text_content("#save-state"), timeout=15)
+    # Signing out drops the pages kept on the phone; the home page keeps them again.
+    sign_out(page, base)
+    sign_in(page, base)
+    wait_until(lambda: f"/visits/{uuid}" in kept_pages(page), timeout=20)
+
+    go_offline(page, proxy)
+    page.locator(f'a[href="/visits/{uuid}"]').first.tap()
+    page.wait_for_url(f"{base}/visits/{uuid}")
+    page.wait_for_selector("#save-state:not(:empty)")
+    assert page.input_value("#visit_waiting_minutes") == "9"
+    page.fill("#visit_counter_no", "3号窗口")
+    wait_until(lambda: "离线" in page.text_content("#save-state"), timeout=15)
+    go_online(page, proxy)
+    wait_until(lambda: "服务器" in page.text_content("#save-state"), timeout=20)
+    assert rows(
+        db, f"SELECT waiting_minutes, counter_no FROM inspections WHERE uuid = '{uuid}'"
+    ) == [(9, "3号窗口")]
+    assert page.js_errors == []

@@ -1,0 +1,85 @@
+"""Fixtures for request-hygiene tests: a started visit, raw bodies, a real server socket."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from hypothesis import HealthCheck, settings
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from inspect_app.inspections.models import Answer, Inspection, Photo
+from tests.inspections.conftest import VISIT_UUID, assignment, jpeg_bytes, visit
+
+# Bounded so that the whole folder runs in well under a minute per database; every example
+# shares one started visit, so the health check about function-scoped fixtures does not apply.
+settings.register_profile(
+    "edge-fuzz",
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+
+BOUNDARY = "edge-test-boundary-7c1f"
+
+
+def multipart(fields: dict[str, bytes], files: dict[str, tuple[bytes, bytes]]) -> bytes:
+    """Encode a multipart/form-data body from raw bytes, however hostile (no re-encoding)."""
+    out = bytearray()
+    for name, value in fields.items():
+        out += f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+        out += value + b"\r\n"
+    for name, (filename, data) in files.items():
+        out += f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename="'.encode()
+        out += filename + b'"\r\nContent-Type: image/jpeg\r\n\r\n' + data + b"\r\n"
+    out += f"--{BOUNDARY}--\r\n".encode()
+    return bytes(out)
+
+
+MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
+
+
+def saved_state(db) -> tuple:
+    """Everything a draft save or photo upload could change on the started visit."""
+    db.session.expire_all()
+    inspection = db.session.scalar(select(Inspection).where(Inspection.uuid == VISIT_UUID))
+    answers = db.session.execute(
+        select(Answer.item_id, Answer.value, Answer.comment, Answer.employee_no)
+        .where(Answer.inspection_id == inspection.id)
+        .order_by(Answer.item_id)
+    ).all()
+    photos = db.session.scalars(
+        select(Photo.uuid).where(Photo.inspection_id == inspection.id).order_by(Photo.uuid)
+    ).all()
+    return (
+        inspection.status,
+        inspection.draft_revision,
+        inspection.visit_started_at,
+        inspection.visit_ended_at,
+        inspection.waiting_minutes,
+        inspection.counter_no,
+        [tuple(row) for row in answers],
+        list(photos),
+    )
+
+
+@pytest.fixture
+def live_app(app: Flask, db) -> Iterator[str]:
+    """The test app behind Werkzeug's real HTTP server on 127.0.0.1; yields host:port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
