@@ -26,4 +26,7 @@ def photo_limits() -> PhotoLimits:
 def current_lang() -> str:
     """The UI language of this request ("zh_CN" or "en")."""
     locale = get_locale()
-    return str(locale) if locale else current_app.config["DEFAULT_LANGUAGE"]
+    if locale is None:
+        return current_app.config["DEFAULT_LANGUAGE"]
+    # Babel names zh_CN "zh_Hans_CN"; the rest of the app (and the language switch) says zh_CN.
+    return "en" if locale.language == "en" else "zh_CN"

@@ -377,6 +377,24 @@ def record(action_id: int):
     return redirect(url_for("review.results", uuid=uuid, _anchor=f"item-{item_id}"))
 
 
+@bp.get("/results/<uuid>/appeals")
+@requires(Permission.VIEW_RESULTS)
+def appeal_page(uuid: str):
+    """The address a refused appeal form was shown at, opened again: back to the visit."""
+    return redirect(url_for("review.results", uuid=uuid))
+
+
+@bp.get("/results/actions/<int:action_id>")
+@requires(Permission.APPEAL)
+def action_page(action_id: int):
+    """The address a refused corrective-action form was shown at, opened again."""
+    action = db.session.get(CorrectiveAction, action_id)
+    if action is None:
+        abort(404)
+    require_inspection(action.inspection)
+    return redirect(url_for("review.results", uuid=action.inspection.uuid))
+
+
 @bp.route("/actions")
 @requires(Permission.APPEAL)
 def store_actions():

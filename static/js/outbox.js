@@ -285,6 +285,12 @@
       if (refused.length) text = (text ? text + " " : "") + fmt(status.dataset.refused, refused.length);
       status.textContent = text;
       status.hidden = !text;
+      if (queued && signedOut && status.dataset.loginUrl) {
+        var link = document.createElement("a");
+        link.href = status.dataset.loginUrl + "?next=" + encodeURIComponent(location.pathname + location.search);
+        link.textContent = status.dataset.signinLink; link.className = "signin-link";
+        status.appendChild(document.createTextNode(" ")); status.appendChild(link);
+      }
       status.dataset.kind = signedOut ? "signin" : (refused.length ? "refused" : "pending");
       emit("outbox:pending", { count: queued, refused: refused.length, signedOut: signedOut });
       showRefused(refused);
@@ -405,6 +411,8 @@
       return null;
     });
   }
+  /* Back to this tab (perhaps after signing in again in another one): try at once. */
+  document.addEventListener("visibilitychange", function () { if (!document.hidden && userId()) schedule(0); });
   window.addEventListener("online", function () { dueNow().then(function () { schedule(0); }, function () { schedule(0); }); });
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { /* http on a LAN address: no offline copy */ });

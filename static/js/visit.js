@@ -103,7 +103,18 @@
       });
   }
   function retrySave(text) { setSaveState(text, "phone"); clearTimeout(saveTimer); saveTimer = setTimeout(saveServer, 10000); }
+  /* The server would not store this change (e.g. an invisible character pasted into a comment):
+     say so beside the item, in words; the phone keeps the copy. */
+  function draftRefused(res) {
+    var m = /^answers\.(.+)\.(value|comment|employee_no)$/.exec(res.field || ""), errors = {};
+    if (m && byId[m[1]]) errors[m[1]] = [msg.bad_text];
+    else if (/^visit\./.test(res.field || "") && document.getElementById("item-" + res.field)) errors[res.field] = [msg.bad_text];
+    var first = showErrors(errors, true);
+    setSaveState(first ? msg.draft_refused : fmt(msg.draft_refused_why, { why: res.message || "" }), "error");
+  }
+  var signedOut = false;
   function saveServer() {
+    signedOut = false;
     if (submitting) return Promise.resolve();
     var state = collect();
     setSaveState(msg.saving, "saving");
@@ -115,11 +126,11 @@
         if (entry && JSON.stringify(entry.state) === JSON.stringify(state)) { entry.dirty = false; entry.base = serverRevision; localStorage.setItem(key, JSON.stringify(entry)); }
         setSaveState(msg.saved_server, "server");
         showErrors(res.errors || {}, true);
-      } else if (res._status === 401) { setSaveState(msg.signin, "error"); }
+      } else if (res._status === 401) { signedOut = true; setSaveState(msg.signin, "error"); }
       else if (res._status === 409 && res.code !== "in_progress") { setSaveState(res.message || msg.conflict, "error"); }
       else if (res._status === 404 && offlineStart) { retrySave(msg.offline); /* the visit's start is still on its way */ }
       else if (res._status >= 500) { retrySave(msg.server_busy); }
-      else if (res._status === 400 || res._status === 413) { setSaveState(fmt(msg.refused, { why: res.message || "" }), "error"); }
+      else if (res._status === 400 || res._status === 413) { draftRefused(res); }
       else { retrySave(msg.offline); }
     }, function () { retrySave(msg.offline); });
   }
@@ -371,6 +382,16 @@
     if (e.target.type !== "file") changed();
   });
 
+  /* Back online, or back to this tab after signing in elsewhere: save now, not in 10 seconds. */
+  function resume() {
+    var entry = local();
+    if (submitting || !(signedOut || (entry && entry.dirty) || saveState.dataset.kind === "phone")) return;
+    clearTimeout(saveTimer); saveTimer = setTimeout(saveServer, 200);
+  }
+  window.addEventListener("online", resume);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) resume(); });
+  window.addEventListener("focus", resume);
+
   /* ---- restore: the phone's unsent changes win over the page the server rendered ---- */
   var saved = local();
   /* A page kept for use without signal may be older than what this phone last saved. */
@@ -378,6 +399,8 @@
   else if (saved && saved.dirty) { apply(saved.state); setSaveState(msg.saved_phone, "phone"); saveTimer = setTimeout(saveServer, 300); }
   else if (saved && saved.base < serverRevision) { localStorage.removeItem(key); setSaveState(msg.saved_server, "server"); }
   else { setSaveState(msg.saved_server, "server"); }
+  /* An empty form opened for a visit the server does not know yet: nothing is on the server. */
+  if (offlineStart && serverRevision === 0) setSaveState(msg.saved_phone, "phone");
   /* Photos sent since this page was made (it may be a copy kept for use without signal). */
   outbox.keepSent(uuid, outbox.sentPhotos(uuid).filter(function (p) {
     if (form.querySelector('figure[data-photo-uuid="' + p.uuid + '"]')) return false;

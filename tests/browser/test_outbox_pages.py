@@ -118,3 +118,26 @@ def test_a_visit_in_progress_opens_without_signal_after_signing_in_again(
         db, f"SELECT waiting_minutes, counter_no FROM inspections WHERE uuid = '{uuid}'"
     ) == [(9, "3号窗口")]
     assert page.js_errors == []
+
+
+def test_text_the_server_cannot_store_is_marked_beside_its_item_and_kept(live_server, phone):
+    base, db, page = live_server["url"], live_server["db"], phone
+    sign_in(page, base)
+    uuid = start_visit(page, base)
+    page.locator('#section-tabs button[data-goto="appearance"]').tap()
+    item = page.locator('.item[data-item="appearance.makeup"]')
+    item.locator("details.comment summary").tap()
+    # Pasted text with an invisible control character the database cannot hold.
+    item.locator("details.comment textarea").evaluate(
+        "el => { el.value = 'abc\\u0000def'; el.dispatchEvent(new Event('input', {bubbles: true})); }"
+    )
+    wait_until(lambda: item.locator(".field-error").count() > 0, timeout=15)
+    assert "无法保存的字符" in item.locator(".field-error").first.text_content()
+    assert "未能保存到服务器" in page.text_content("#save-state")
+    assert "answers." not in page.text_content("#save-state")  # words, not a field path
+    kept = page.evaluate(
+        f"localStorage.getItem('visit:' + document.querySelector('meta[name=inspect-user]').content + ':{uuid}')"
+    )
+    assert "abc\\u0000def" in kept  # still on the phone, to be corrected
+    assert rows(db, "SELECT count(*) FROM answers WHERE comment LIKE 'abc%'") == [(0,)]
+    assert page.js_errors == []

@@ -125,6 +125,7 @@ def test_a_visit_started_and_filled_without_signal_arrives_once(live_server, pho
     uuid = page.url.split("uuid=")[1]
     page.wait_for_selector("#save-state:not(:empty)")
     assert page.locator("#visit-form").is_visible()  # the kept form, not the browser's error page
+    assert "服务器" not in page.text_content("#save-state")  # the server does not know it yet
     answered = fill_visit(page, tmp_path)
     page.locator("#submit-visit").tap()
     wait_until(lambda: "没有网络" in page.text_content("#save-state"), timeout=10)

@@ -57,6 +57,10 @@ def test_a_photo_queued_when_the_session_ends_arrives_after_signing_in_again(
     assert (kept["uuid"], kept["state"]) == (record["uuid"], "queued")
     assert page.locator(f'figure[data-photo-uuid="{record["uuid"]}"].failed').count() == 0
     assert photo_rows(db, uuid) == []
+    # The banner offers the way back: a sign-in link that returns to this visit.
+    link = page.locator("#outbox-status a.signin-link")
+    assert link.text_content() == "登录"
+    assert link.get_attribute("href") == f"/login?next=%2Fvisits%2F{uuid}"
 
     sign_in(page, base)
     wait_until(lambda: photo_rows(db, uuid), timeout=20)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from inspect_app.audit.models import AuditEvent
 from inspect_app.inspections.models import Answer, InspectionStatus, Photo, PhotoPurpose
 from inspect_app.inspections.queries import inspection_by_uuid
-from inspect_app.review.models import Appeal
+from inspect_app.review.models import Appeal, CorrectiveAction
 from tests.conftest import csrf_from
 from tests.inspections.conftest import PHOTO_ALWAYS, VISIT_UUID, jpeg_bytes, visit_payload
 from tests.review.conftest import FAILED_STAFF_ITEM, post
@@ -82,3 +82,14 @@ def test_an_appeal_sent_twice_is_filed_once_with_its_photo_once(db, approved, ma
         select(func.count()).select_from(Photo).where(Photo.purpose == PhotoPurpose.APPEAL)
     )
     assert appeal_photos == 1
+
+
+def test_reopening_the_address_of_a_refused_appeal_leads_back_to_the_visit(
+    db, approved, manager, other_manager
+):
+    page = manager.get(f"/results/{VISIT_UUID}/appeals")
+    assert page.status_code == 302 and page.headers["Location"].endswith(f"/results/{VISIT_UUID}")
+    assert manager.get("/results/actions/999999").status_code == 404
+    action_id = db.session.scalar(select(CorrectiveAction.id))
+    assert manager.get(f"/results/actions/{action_id}").status_code == 302
+    assert other_manager.get(f"/results/actions/{action_id}").status_code == 404
