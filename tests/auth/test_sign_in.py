@@ -46,6 +46,7 @@ def test_unknown_user_and_wrong_password_get_the_same_answer(client, make_user):
     assert wrong.status_code == unknown.status_code == 401
     assert "用户名或密码错误" in wrong.text
     assert "用户名或密码错误" in unknown.text
+
     # Nothing on the page tells the two apart (but the CSRF token, signed with the second it
     # was made in).
     def page(response, name):
