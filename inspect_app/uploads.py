@@ -9,6 +9,7 @@ limit, so one large photo refuses that photo and never the text typed around it.
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,6 +17,12 @@ from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
+
+from inspect_app.context import halls_tz, photo_limits
+from inspect_app.inspections.models import Inspection, Photo
+from inspect_app.inspections.operations import add_photo
+from inspect_app.inspections.photos import PhotoError
+from inspect_app.inspections.storage import photo_storage
 
 View = TypeVar("View", bound=Callable[..., Any])
 #: Longest file name shown beside a refused photo, in characters.
@@ -52,6 +59,37 @@ def read_photo(upload: FileStorage, max_bytes: int) -> bytes:
     The photo pipeline then refuses the oversized one with the same message as the photo API.
     """
     return upload.stream.read(max_bytes + 1)
+
+
+def store_upload(
+    inspection: Inspection, upload: FileStorage, **owner: Any
+) -> tuple[Photo | None, str | None]:
+    """Store one photo of a form for the signed-in user under a new UUID.
+
+    Returns (photo, None), or (None, the sentence naming the photo and why) when the photo
+    pipeline refuses it. ``owner`` is passed to add_photo: item_id, purpose, appeal_id,
+    corrective_action_id. StorageUnavailable (a 503) when the photo disk cannot take it.
+    """
+    limits = photo_limits()
+    try:
+        photo, _created = add_photo(
+            inspection,
+            photo_uuid=str(uuid.uuid4()),
+            data=read_photo(upload, limits.max_bytes),
+            uploader=current_user,
+            storage=photo_storage(),
+            limits=limits,
+            tz=halls_tz(),
+            **owner,
+        )
+    except PhotoError as exc:
+        return None, refused_photo(upload, str(exc))
+    return photo, None
+
+
+def chosen_files(uploads: list[FileStorage]) -> list[FileStorage]:
+    """The file inputs' uploads that carry a file (an empty input sends a nameless part)."""
+    return [upload for upload in uploads if upload and upload.filename]
 
 
 def shown_name(upload: FileStorage) -> str:

@@ -29,7 +29,7 @@ from inspect_app.inspections.operations import (
 )
 from inspect_app.inspections.payload import PayloadError, payload_from_json
 from inspect_app.inspections.photos import PhotoError
-from inspect_app.inspections.queries import draft_for_assignment, inspection_by_uuid
+from inspect_app.inspections.queries import inspection_by_uuid
 from inspect_app.inspections.storage import (
     RETRY_AFTER_SECONDS,
     StorageKeyError,
@@ -83,7 +83,7 @@ def api_csrf_token():
 @replayable
 def api_start_visit():
     """Open a visit the phone started offline under its own UUID (an assignment or a hall)."""
-    data = request.get_json(silent=True)
+    data = read_json(MAX_JSON_BYTES)
     if not isinstance(data, dict) or not valid_uuid(data.get("uuid")):
         return _error(400, _("A visit needs its id to be started."))
     client_uuid = valid_uuid(data.get("uuid"))
@@ -92,10 +92,6 @@ def api_start_visit():
         assignment = db.session.get(Assignment, assignment_id)
         if assignment is None or assignment.inspector_id != current_user.id:
             return _error(404, _("This assignment is not yours or no longer exists."))
-        existing = draft_for_assignment(assignment.id)
-        if existing is not None and existing.uuid != client_uuid:
-            # Started on another device meanwhile: the phone continues in that visit.
-            return jsonify(ok=True, uuid=existing.uuid, url=_visit_url(existing.uuid)), 200
         store, checklist = assignment.store, assignment.checklist
     elif _is_id(store_id):
         if not current_app.config["ALLOW_UNASSIGNED_VISITS"]:
@@ -115,7 +111,10 @@ def api_start_visit():
     except VisitConflict:
         return _error(409, _("This visit id is already used for another visit."))
     db.session.commit()
-    return jsonify(ok=True, uuid=inspection.uuid, url=_visit_url(inspection.uuid)), 201
+    # Another UUID: the assignment was started on another device meanwhile, and the phone
+    # continues in that visit (its outbox moves what it queued there).
+    status = 201 if inspection.uuid == client_uuid else 200
+    return jsonify(ok=True, uuid=inspection.uuid, url=_visit_url(inspection.uuid)), status
 
 
 def _is_id(value: object) -> bool:

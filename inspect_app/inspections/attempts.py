@@ -24,12 +24,11 @@ from flask import Response, jsonify, make_response, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from inspect_app.db import Base, utcnow
 from inspect_app.extensions import db
+from inspect_app.locking import insert_or_ignore
 
 HEADER = "Idempotency-Key"
 #: The hidden field that carries the attempt id of an ordinary form (no JavaScript needed).
@@ -63,15 +62,8 @@ class RequestAttempt(Base):
 
 def _insert_key(user_id: int, key: str, endpoint: str) -> bool:
     """Insert the attempt's row; False when the user already sent this key."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(RequestAttempt)
-        .values(user_id=user_id, key=key, endpoint=endpoint, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["user_id", "key"])
-        .returning(RequestAttempt.id)
-    )
-    return db.session.execute(statement).scalar() is not None
+    values = {"user_id": user_id, "key": key, "endpoint": endpoint, "created_at": utcnow()}
+    return insert_or_ignore(RequestAttempt, values)
 
 
 def _stored(user_id: int, key: str) -> RequestAttempt | None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import uuid as uuid_module
-from datetime import date, tzinfo
+from datetime import date
 
 from flask import (
     abort,
@@ -28,7 +27,7 @@ from inspect_app.auth.permissions import (
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.checklists.forms import answer_field_name, answer_form_class, comment_field_name
 from inspect_app.checklists.models import Checklist, ChecklistVersion
-from inspect_app.context import current_lang, halls_tz, photo_limits
+from inspect_app.context import current_lang, halls_tz
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections import bp
@@ -38,7 +37,6 @@ from inspect_app.inspections.models import Assignment, Inspection, InspectionSta
 from inspect_app.inspections.operations import (
     EDITABLE,
     VisitConflict,
-    add_photo,
     inspection_definition,
     save_draft,
     start_inspection,
@@ -46,7 +44,6 @@ from inspect_app.inspections.operations import (
     valid_uuid,
 )
 from inspect_app.inspections.payload import payload_from_form, photo_field_name, staff_field_name
-from inspect_app.inspections.photos import PhotoError
 from inspect_app.inspections.queries import (
     draft_for_assignment,
     evidence_photos,
@@ -57,9 +54,8 @@ from inspect_app.inspections.queries import (
     store_roster,
     unfinished_inspections,
 )
-from inspect_app.inspections.storage import photo_storage
 from inspect_app.stores.models import Store
-from inspect_app.uploads import photo_form, read_photo, refused_photo
+from inspect_app.uploads import chosen_files, photo_form, store_upload
 
 STORE_PICKER_LIMIT = 30
 
@@ -285,7 +281,7 @@ def visit_post(uuid: str):
         return redirect(url_for("inspections.view", uuid=inspection.uuid)), 303
     definition = inspection_definition(inspection)
     tz, now = halls_tz(), utcnow()
-    photo_errors = _store_form_photos(inspection, definition, tz)
+    photo_errors = _store_form_photos(inspection, definition)
     payload = payload_from_form(request.form, definition)
     if request.form.get("action") == "submit" and not photo_errors:
         result = submit_inspection(inspection, payload, tz=tz, now=now)
@@ -314,28 +310,15 @@ def visit_post(uuid: str):
 
 
 def _store_form_photos(
-    inspection: Inspection, definition: ChecklistDefinition, tz: tzinfo
+    inspection: Inspection, definition: ChecklistDefinition
 ) -> dict[str, list[str]]:
     """Store each photo of a no-JavaScript post; return, per item, the refused ones and why."""
-    limits = photo_limits()
     refused: dict[str, list[str]] = {}
     for item in definition.items:
-        for upload in request.files.getlist(photo_field_name(item)):
-            if not upload or not upload.filename:
-                continue
-            try:
-                add_photo(
-                    inspection,
-                    photo_uuid=str(uuid_module.uuid4()),
-                    item_id=item.id,
-                    data=read_photo(upload, limits.max_bytes),
-                    uploader=current_user,
-                    storage=photo_storage(),
-                    limits=limits,
-                    tz=tz,
-                )
-            except PhotoError as exc:
-                refused.setdefault(item.id, []).append(refused_photo(upload, str(exc)))
+        for upload in chosen_files(request.files.getlist(photo_field_name(item))):
+            _photo, refusal = store_upload(inspection, upload, item_id=item.id)
+            if refusal is not None:
+                refused.setdefault(item.id, []).append(refusal)
     return refused
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid as uuid_module
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,13 +21,12 @@ from inspect_app.auth.permissions import (
     scoped_store_ids,
 )
 from inspect_app.checklists.models import Checklist, ChecklistVersion
-from inspect_app.context import current_lang, halls_tz, photo_limits
+from inspect_app.context import current_lang, halls_tz
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections.attempts import replayable_form
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, Photo, PhotoPurpose
-from inspect_app.inspections.operations import add_photo, inspection_definition, valid_uuid
-from inspect_app.inspections.photos import PhotoError
+from inspect_app.inspections.operations import inspection_definition, valid_uuid
 from inspect_app.inspections.queries import evidence_photos
 from inspect_app.inspections.storage import photo_storage
 from inspect_app.review import bp
@@ -53,7 +51,7 @@ from inspect_app.review.queries import (
 )
 from inspect_app.scoring.inspection import AnswerInput, score_inspection
 from inspect_app.stores.models import Region, Store
-from inspect_app.uploads import photo_form, read_photo, refused_photo
+from inspect_app.uploads import chosen_files, photo_form, store_upload
 
 QUEUE_LIMIT = 200
 #: Most photos an appeal or a corrective action carries.
@@ -256,9 +254,7 @@ def decide(appeal_id: int):
 @bp.post("/review/actions/<int:action_id>")
 @requires(Permission.REVIEW)
 def verify(action_id: int):
-    action = db.session.get(CorrectiveAction, action_id)
-    if action is None:
-        abort(404)
+    action = _action_or_404(action_id)
     decision = request.form.get("decision")
     if decision not in ("verified", "not_verified"):
         abort(400)
@@ -275,6 +271,15 @@ def verify(action_id: int):
     return redirect(url_for("review.appeals"))
 
 
+def _action_or_404(action_id: int) -> CorrectiveAction:
+    """The corrective action, if the current user may see its visit; 404 otherwise."""
+    action = db.session.get(CorrectiveAction, action_id)
+    if action is None:
+        abort(404)
+    require_inspection(action.inspection)
+    return action
+
+
 def _refused(
     inspection: Inspection, kept: KeptForm, message: str, stored: Iterable[str] = ()
 ) -> tuple[str, int]:
@@ -289,21 +294,14 @@ def _refused(
 
 def _store_photos(inspection: Inspection, **owner) -> tuple[list[str], list[str]]:
     """Store the form's photos for an appeal or an action; return the stored keys and refusals."""
-    uploads = [upload for upload in request.files.getlist("photos") if upload and upload.filename]
+    uploads = chosen_files(request.files.getlist("photos"))
     if len(uploads) > MAX_OWNER_PHOTOS:
         return [], [_("Attach at most %(n)s photos.", n=MAX_OWNER_PHOTOS)]
-    limits, storage = photo_limits(), photo_storage()
     stored, errors = [], []
     for upload in uploads:
-        try:
-            photo = add_photo(
-                inspection, photo_uuid=str(uuid_module.uuid4()), item_id=owner.get("item_id"),
-                data=read_photo(upload, limits.max_bytes), uploader=current_user, storage=storage,
-                limits=limits, tz=halls_tz(), purpose=owner["purpose"],
-                appeal_id=owner.get("appeal_id"), corrective_action_id=owner.get("corrective_action_id"),
-            )[0]  # fmt: skip
-        except PhotoError as exc:
-            errors.append(refused_photo(upload, str(exc)))
+        photo, refusal = store_upload(inspection, upload, **owner)
+        if photo is None:
+            errors.append(refusal)
         else:
             stored += [photo.storage_key, photo.thumbnail_key]
     return stored, errors
@@ -350,11 +348,8 @@ def appeal(uuid: str):
 @replayable_form
 def record(action_id: int):
     """The store records what it did, with photos; on any refusal the text typed is kept."""
-    action = db.session.get(CorrectiveAction, action_id)
-    if action is None:
-        abort(404)
+    action = _action_or_404(action_id)
     inspection = action.inspection
-    require_inspection(inspection)
     uuid, item_id = inspection.uuid, action.answer.item_id
     description, form = request.form.get("description") or "", f"action-{action_id}"
     try:
@@ -388,10 +383,7 @@ def appeal_page(uuid: str):
 @requires(Permission.APPEAL)
 def action_page(action_id: int):
     """The address a refused corrective-action form was shown at, opened again."""
-    action = db.session.get(CorrectiveAction, action_id)
-    if action is None:
-        abort(404)
-    require_inspection(action.inspection)
+    action = _action_or_404(action_id)
     return redirect(url_for("review.results", uuid=action.inspection.uuid))
 
 

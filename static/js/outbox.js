@@ -320,7 +320,10 @@
     });
   }
 
-  window.InspectOutbox = { add: add, all: all, remove: remove, flush: flush, uuid4: uuid4, user: userId, renewToken: renewToken, csrfToken: csrfToken, sentPhotos: sentPhotos, keepSent: keepSent };
+  /* Send a JSON body at once, outside the queue (autosave): same headers, same token renewal. */
+  function sendNow(url, payload) { return send({ kind: "json", url: url, payload: payload, attempt: uuid4() }); }
+
+  window.InspectOutbox = { add: add, all: all, remove: remove, flush: flush, uuid4: uuid4, user: userId, renewToken: renewToken, csrfToken: csrfToken, sentPhotos: sentPhotos, keepSent: keepSent, sendNow: sendNow };
 
   /* ---- pages kept for offline use belong to the user who opened them ---- */
   function dropPages() { return window.caches ? caches.delete(PAGES).catch(function () {}) : Promise.resolve(); }

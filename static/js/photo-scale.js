@@ -8,7 +8,7 @@
   "use strict";
   var LONG_SIDE = 1600, QUALITY = 0.85;
 
-  /* The same as downscale() in visit.js; keep the two in step until they share a module. */
+  /* Also the visit form's (visit.js): window.InspectPhotoScale.downscale. */
   function downscale(file) {
     if (!window.createImageBitmap) return Promise.resolve(file);
     return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
@@ -98,4 +98,5 @@
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("form[data-scale-photos]"), watch);
+  window.InspectPhotoScale = { downscale: downscale };
 })();

@@ -91,16 +91,9 @@
     clearTimeout(saveTimer);
     saveTimer = setTimeout(saveServer, 1200);
   }
-  function post(url, body, retried) {
-    return fetch(url, {
-      method: "POST", credentials: "same-origin", body: JSON.stringify(body),
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": outbox.csrfToken(), "Idempotency-Key": outbox.uuid4() }
-    }).then(function (r) { return r.json().catch(function () { return {}; }).then(function (j) { j._status = r.status; return j; }); })
-      .then(function (j) {
-        /* Signed in, but this page's token went stale: renew it and send once more. */
-        if (j._status === 403 && j.code === "csrf" && !retried) return outbox.renewToken().then(function () { return post(url, body, true); });
-        return j;
-      });
+  /* One request now, not queued: the outbox's own sending (attempt id, stale-token renewal). */
+  function post(url, body) {
+    return outbox.sendNow(url, body).then(function (r) { var j = r.json; j._status = r.status; return j; });
   }
   function retrySave(text) { setSaveState(text, "phone"); clearTimeout(saveTimer); saveTimer = setTimeout(saveServer, 10000); }
   /* The server would not store this change (e.g. an invisible character pasted into a comment):
@@ -259,16 +252,8 @@
     } catch (e) { /* not a JPEG we can read: the server looks itself */ }
     return null;
   }
-  function downscale(file) {
-    if (!window.createImageBitmap) return Promise.resolve(file);
-    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
-      var scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.round(bitmap.width * scale); canvas.height = Math.round(bitmap.height * scale);
-      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      return new Promise(function (resolve) { canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", 0.85); });
-    }, function () { return file; /* e.g. HEIC this browser cannot draw: the server converts it */ });
-  }
+  /* Scaled down on the phone like appeal photos: one function for both (photo-scale.js). */
+  var downscale = window.InspectPhotoScale ? window.InspectPhotoScale.downscale : function (file) { return Promise.resolve(file); };
   function addThumb(container, photoUuid, src, pending) {
     var fig = document.createElement("figure");
     fig.className = "thumb" + (pending ? " pending" : "");

@@ -274,3 +274,29 @@ def test_old_remembered_outcomes_are_pruned_and_recent_ones_kept(app, db, visit)
     assert result.exit_code == 0 and "1" in result.output
     db.session.expire_all()
     assert db.session.scalars(select(RequestAttempt.key)).all() == ["new-attempt-0001"]
+
+
+def test_a_visit_without_an_assignment_starts_through_the_api_and_its_refusals(
+    app, db, inspector_client, org, default_checklist_version
+):
+    token = csrf_from(inspector_client.get("/visits").text)
+    store = org["stores"][0]
+
+    def start(**body):
+        body.setdefault("uuid", str(uuid_module.uuid4()))
+        return inspector_client.post("/api/visits/start", json=body, headers={"X-CSRFToken": token})
+
+    checklist_id = default_checklist_version.checklist_id
+    assert start(store_id=store.id, checklist_id=checklist_id).status_code == 201
+    assert start(store_id=store.id, checklist_id=checklist_id + 99).status_code == 404
+    assert start(store_id=store.id).status_code == 404
+    store.is_active = False
+    db.session.commit()
+    assert start(store_id=store.id, checklist_id=checklist_id).status_code == 404
+    app.config["ALLOW_UNASSIGNED_VISITS"] = False
+    try:
+        refused = start(store_id=org["stores"][1].id, checklist_id=checklist_id)
+    finally:
+        app.config["ALLOW_UNASSIGNED_VISITS"] = True
+    assert refused.status_code == 403 and refused.json["message"]
+    assert db.session.scalar(select(func.count()).select_from(Inspection)) == 1
