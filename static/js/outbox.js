@@ -229,6 +229,48 @@
     }).sort(function (a, b) { return (ORDER[a.kind] - ORDER[b.kind]) || (a.created - b.created); });
   }
 
+  /* Answers typed on the phone and not yet saved on the server (visit.js keeps them in
+     localStorage as "visit:<user>:<uuid>" with dirty set). */
+  function unsavedDrafts() {
+    var me = userId(), prefix = "visit:" + me + ":", out = [];
+    var form = document.getElementById("visit-form"), open = form ? form.dataset.uuid : null;
+    if (!me) return out;
+    try {
+      for (var i = 0; i < localStorage.length; i++) {
+        var key = localStorage.key(i);
+        if (key.indexOf(prefix) !== 0) continue;
+        var entry = JSON.parse(localStorage.getItem(key));
+        /* The visit open on this page saves its own draft (visit.js). */
+        if (entry && entry.dirty && key.slice(prefix.length) !== open) out.push({ key: key, uuid: key.slice(prefix.length), entry: entry });
+      }
+    } catch (e) { /* private mode */ }
+    return out;
+  }
+
+  /* Save those drafts from whatever page is open (the visit page saves its own), once their
+     visit exists on the server; a 422 still saves the valid part, as the form's autosave does. */
+  function sendDrafts(records) {
+    var starting = {};
+    records.forEach(function (r) { if (r.kind === "start" && r.state === "queued") starting[r.visit] = true; });
+    return unsavedDrafts().filter(function (d) { return !starting[d.uuid]; }).reduce(function (chain, d) {
+      return chain.then(function (goOn) {
+        if (!goOn) return false;
+        return send({ kind: "json", url: "/api/visits/" + d.uuid + "/draft", payload: d.entry.state, attempt: uuid4() }).then(function (res) {
+          if (res.status === 401) { signedOut = true; return false; }
+          /* Saved (200, or 422: the valid part), or a visit that is closed or gone (409, 404): the
+             copy stays on the phone but is no longer waiting. */
+          if ([200, 422, 404, 409].indexOf(res.status) >= 0) {
+            var now = JSON.parse(localStorage.getItem(d.key) || "null");
+            if (now && JSON.stringify(now.state) === JSON.stringify(d.entry.state)) {
+              now.dirty = false; if (res.json.revision) now.base = res.json.revision; localStorage.setItem(d.key, JSON.stringify(now));
+            }
+          }
+          return true;
+        }, function () { return false; /* no network */ });
+      });
+    }, Promise.resolve(true));
+  }
+
   /* Send every due record of the signed-in user, each on its own. */
   function flush() {
     if (flushing) return flushing;
@@ -246,7 +288,7 @@
           });
         });
       });
-      return chain;
+      return chain.then(function (goOn) { return goOn ? all().then(sendDrafts) : false; });
     }).then(function () { return afterFlush(); }, function () { return afterFlush(); });
     return flushing;
   }
@@ -256,6 +298,7 @@
     return all().then(function (records) {
       refreshStatus(records);
       var queued = records.filter(function (r) { return r.state === "queued"; });
+      if (!queued.length && unsavedDrafts().length && !signedOut) { schedule(30000); return; }
       if (!queued.length || signedOut) return;
       var next = Math.min.apply(null, queued.map(function (r) { return r.nextAt || 0; }));
       /* Records held back behind their visit's start or photos go as soon as those are through. */
@@ -275,7 +318,7 @@
     var status = document.getElementById("outbox-status");
     if (!status || !userId() || !window.indexedDB) return;
     (records ? Promise.resolve(records) : all()).then(function (rs) {
-      var waiting = rs.filter(function (r) { return r.state === "queued"; }), queued = waiting.length;
+      var waiting = rs.filter(function (r) { return r.state === "queued"; }), queued = waiting.length + unsavedDrafts().length;
       var refused = rs.filter(function (r) { return r.state === "refused"; });
       /* The server answered but did not take them (404, 409, 5xx…): not a matter of signal. */
       var answered = waiting.some(function (r) { return r.last && r.last.status > 0; });
@@ -341,7 +384,7 @@
       if (logout.dataset.confirmed) return;
       e.preventDefault();
       all().then(function (rs) {
-        var unsent = rs.filter(function (r) { return r.state === "queued"; }).length;
+        var unsent = rs.filter(function (r) { return r.state === "queued"; }).length + unsavedDrafts().length;
         if (unsent && !window.confirm(fmt(logout.dataset.unsentWarning, unsent))) return;
         return dropPages().then(function () { logout.dataset.confirmed = "1"; logout.submit(); });
       }, function () { logout.dataset.confirmed = "1"; logout.submit(); });
@@ -368,9 +411,18 @@
       .then(function () { return flush(); });
     setTimeout(function () { go(offlineUrl); }, 8000);
   }
+  /* Tapped again before the first start reached the server: open that same visit, not a second. */
+  function continueOrStart(form) {
+    var assignmentId = parseInt(form.dataset.assignmentId, 10);
+    all().then(function (records) {
+      var queued = records.filter(function (r) { return r.kind === "start" && r.state === "queued" && r.payload.assignment_id === assignmentId; })[0];
+      if (queued) window.location.assign(form.dataset.offlineUrl + "?uuid=" + encodeURIComponent(queued.visit));
+      else startVisit(form);
+    }, function () { startVisit(form); });
+  }
   document.querySelectorAll("form.start-visit[data-api]").forEach(function (form) {
     if (!window.indexedDB) return;
-    form.addEventListener("submit", function (e) { e.preventDefault(); startVisit(form); });
+    form.addEventListener("submit", function (e) { e.preventDefault(); continueOrStart(form); });
   });
   /* The no-JavaScript start form's own UUID, so a double tap opens one visit. */
   document.querySelectorAll("input.client-uuid").forEach(function (input) { input.value = uuid4(); });

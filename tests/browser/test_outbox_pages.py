@@ -141,3 +141,42 @@ def test_text_the_server_cannot_store_is_marked_beside_its_item_and_kept(live_se
     assert "abc\\u0000def" in kept  # still on the phone, to be corrected
     assert rows(db, "SELECT count(*) FROM answers WHERE comment LIKE 'abc%'") == [(0,)]
     assert page.js_errors == []
+
+
+def test_an_assignment_started_twice_offline_is_one_visit_and_its_answers_arrive_from_home(
+    live_server, phone
+):
+    base, db, proxy, page = live_server["url"], live_server["db"], live_server["proxy"], phone
+    sign_in(page, base)
+    forms = page.eval_on_selector_all(
+        "form.start-visit[data-offline-url]", "els => els.map(e => e.dataset.offlineUrl)"
+    )
+    wait_until(lambda: kept_pages(page) >= {"/visits", *forms}, timeout=20)
+    go_offline(page, proxy)
+    page.locator("form.start-visit button").first.tap()
+    page.wait_for_url(lambda url: "/visits/offline/" in url)
+    uuid = page.url.split("uuid=")[1]
+    page.locator('#section-tabs button[data-goto="appearance"]').tap()
+    page.locator('.item[data-item="appearance.hair_men"] .seg-pass').tap()
+
+    # Back to the kept home page, still offline, and the same assignment tapped again.
+    page.goto(f"{base}/visits")
+    page.locator("form.start-visit button").first.tap()
+    page.wait_for_url(lambda url: "/visits/offline/" in url)
+    assert page.url.split("uuid=")[1] == uuid  # the same visit, not a second one
+    page.locator('#section-tabs button[data-goto="appearance"]').tap()
+    assert page.is_checked('.item[data-item="appearance.hair_men"] .seg-pass input')
+    page.locator('.item[data-item="appearance.makeup"] .seg-fail').tap()
+
+    # Online again on the home page: the start and the answers typed offline arrive from there,
+    # and until they have, the home page says something is waiting.
+    page.goto(f"{base}/visits")
+    assert "等待发送" in page.text_content("#outbox-status")
+    go_online(page, proxy)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_until(lambda: len(answer_rows(db, uuid)) == 2, timeout=60)
+    values = {row[0]: row[1] for row in answer_rows(db, uuid)}
+    assert values == {"appearance.hair_men": '"pass"', "appearance.makeup": '"fail"'}
+    assert rows(db, "SELECT count(*) FROM inspections WHERE status = 'draft'") == [(1,)]
+    wait_until(lambda: page.locator("#outbox-status").is_hidden(), timeout=40)
+    assert page.js_errors == []
