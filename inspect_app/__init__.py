@@ -120,9 +120,10 @@ def register_blueprints(app: Flask) -> None:
         "auth": ["views", "admin_views"],
         "checklists": ["views", "xlsx_views"],
         "inspections": ["views", "api", "planning_views"],
-        "review": ["views"],
+        "review": ["views", "action_views"],
         "stores": ["views", "roster_views", "admin_views"],
         "reports": ["views"],
+        "ratings": ["views"],
     }
     for package, modules in route_modules.items():
         for module in modules:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from inspect_app.auth.models import Role, User
 from inspect_app.auth.operations import create_user
 from inspect_app.checklists.models import Checklist
+from inspect_app.context import halls_tz
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Assignment, AssignmentStatus, TimeSlot
 from inspect_app.stores.models import Region, Staff, Store
@@ -47,13 +48,16 @@ STAFF_NAMES = [
     "梁晨", "宋佳", "郑凯", "谢婷", "韩冰", "唐宁", "冯雨", "于洁", "董鹏", "萧然",
 ]  # fmt: skip
 POSITIONS = ["值班店长", "营业员", "营业员", "引导员", "营业员"]
+#: (hall number, roster position) of the one person who left, and how many days ago: the
+#: history shows them serving before that day and never after.
+LEAVER = (2, 5, 25)
 
 
 def load_demo(today: date | None = None) -> bool:
     """Load the demo organisation once; return False if it is already there."""
     if db.session.scalar(select(User).where(User.username == "admin")) is not None:
         return False
-    today = today or date.today()
+    today = today or datetime.now(halls_tz()).date()
     stores: list[Store] = []
     names = iter(STAFF_NAMES)
     for region_code, region_name, halls in REGIONS:
@@ -67,9 +71,14 @@ def load_demo(today: date | None = None) -> bool:
                 employee_no = (
                     f"00{len(stores):02d}{n:03d}"  # 工号 with leading zeros, as HR keys them
                 )
-                db.session.add(
-                    Staff(employee_no=employee_no, name=next(names), store=store, position=position)
+                person = Staff(
+                    employee_no=employee_no, name=next(names), store=store, position=position
                 )
+                if (len(stores), n) == LEAVER[:2]:
+                    left_on = today - timedelta(days=LEAVER[2])
+                    # As the roster import records a 离职日期: the start of that day, UTC.
+                    person.is_active, person.left_at = False, datetime.combine(left_on, time(), UTC)
+                db.session.add(person)
     db.session.flush()
     users = {}
     for username, (role, password) in DEMO_PASSWORDS.items():

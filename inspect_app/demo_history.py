@@ -1,4 +1,13 @@
-"""Three months of approved demo inspections, so every page shows real figures."""
+"""Three months of approved demo inspections, so every page shows real figures.
+
+Each visit records who served the inspector (1–2 staff of the hall's roster on the visit date).
+Person-items fall to the first of them; the greeter at the door is named on the few items that
+concern them; now and then the inspector could not identify someone and the reviewer resolved
+it. Answers are drawn as full marks, partial credit or failure by the checklist's own rules, and
+`store_scores` attributes and flags them, so the staff results are what real visits would give:
+most staff between 70 and 100 % in a month, two weaker ones below, one veto (customer data
+leaked) in the last complete month. Each visit with failed items has one corrective action.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +21,38 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from inspect_app.auth.models import User
+from inspect_app.checklists.definition import ChecklistDefinition, Item
 from inspect_app.checklists.models import Checklist
 from inspect_app.checklists.operations import definition_of
+from inspect_app.demo_actions import add_corrective_action
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, Photo, PhotoPurpose
+from inspect_app.inspections.models import (
+    Answer,
+    Inspection,
+    InspectionStatus,
+    Photo,
+    PhotoPurpose,
+    ServedStaff,
+)
 from inspect_app.inspections.operations import store_scores
 from inspect_app.inspections.photos import PhotoLimits, process_photo
 from inspect_app.inspections.storage import PhotoStorage
 from inspect_app.stores.models import Staff, Store
+from inspect_app.stores.queries import roster_on
 
 VISITS_PER_MONTH = 2
 #: (store index, month offset, visit index) of the one visit where customer data leaked.
 VETO_VISIT = (4, 1, 0)
 VETO_ITEM = "process.data_confidential"
+#: Items about the person who greets at the door: named on the second served staff member.
+DOOR_ITEMS = ("phrasing.greeting", "process.queue_guidance", "process.special_groups")
+#: The item an unidentified person failed (someone behind the counter, not the one serving).
+UNIDENTIFIED_ITEM = "behaviour.no_grooming"
+UNIDENTIFIED_DESCRIPTION = "柜台后方一名女员工在吃零食，短发，未看清工牌"
+#: Per store index, the 1-based roster position of a weaker staff member (below 70 %).
+WEAK_STAFF = {2: 3, 5: 2}
+#: Share of the scored items, by type, that earn partial credit rather than full marks.
+PARTIAL_SHARE = 0.3
 
 
 def _photo(rng: random.Random) -> bytes:
@@ -43,19 +71,37 @@ def _photo(rng: random.Random) -> bytes:
     return out.getvalue()
 
 
-def _answer_value(item, rng: random.Random, fail: bool):
+def _candidates(item: Item) -> list:
     if item.type == "pass_fail":
-        return "fail" if fail else "pass"
+        return ["pass", "fail"]
     if item.type == "scale":
-        return item.config["max"] - (rng.randint(1, 2) if fail else 0)
+        return list(range(item.config["max"] + 1))
     if item.type == "stars":
-        return rng.choice([3, 4]) if fail else 5
+        return [1, 2, 3, 4, 5]
     if item.type == "choice":
-        options = sorted(item.config["options"], key=lambda o: -o["points"])
-        return options[1]["value"] if fail else options[0]["value"]
+        return [option["value"] for option in item.config["options"]]
     if item.type == "number":
-        return 18 if fail else rng.randint(1, 4)
-    return "服务整体规范，个别细节待改进。" if fail else None
+        low = max(int(item.config.get("min", 0)), 1)
+        return list(range(low, int(item.config["max"]) + 1))
+    return []
+
+
+def answer_outcomes(definition: ChecklistDefinition) -> dict[str, dict[str, list]]:
+    """Every scored item's possible answers sorted by the checklist's rules into
+    full marks, partial credit (points lost, not failed) and failed."""
+    outcomes: dict[str, dict[str, list]] = {}
+    for item in definition.items:
+        classes: dict[str, list] = {"full": [], "partial": [], "fail": []}
+        for value in _candidates(item):
+            score = item.item_type.score(item, value, fail_below=definition.fail_below(item))
+            kind = "fail" if score.failed else "partial" if score.lost_points else "full"
+            classes[kind].append(value)
+        if item.type == "number":  # realistic times: near the limits, not 240 minutes
+            classes["partial"] = classes["partial"][:6]
+            classes["fail"] = classes["fail"][:10]
+        if classes["full"]:
+            outcomes[item.id] = classes
+    return outcomes
 
 
 def load_demo_history(
@@ -72,80 +118,180 @@ def load_demo_history(
     checklist = db.session.scalar(
         select(Checklist).where(Checklist.key == "business-hall-mystery-shop")
     )
-    inspector = db.session.scalar(select(User).where(User.username == "inspector"))
-    reviewer = db.session.scalar(select(User).where(User.username == "reviewer"))
-    if checklist is None or inspector is None or reviewer is None:
+    users = {
+        u.username: u
+        for u in db.session.scalars(
+            select(User).where(User.username.in_(["inspector", "reviewer", "manager", "admin"]))
+        )
+    }
+    if checklist is None or "inspector" not in users or "reviewer" not in users:
         return 0
     version = checklist.active_version
     definition = definition_of(version)
+    outcomes = answer_outcomes(definition)
     query = select(Store).order_by(Store.code)
     if store_ids is not None:
         query = query.where(Store.id.in_(store_ids))
     stores = list(db.session.scalars(query))
+    managed = {s.id for s in users["manager"].stores} if "manager" in users else set()
     created = 0
     for store_index, store in enumerate(stores):
-        roster = list(db.session.scalars(select(Staff).where(Staff.store_id == store.id)))
-        # Each hall has its own level, so ratings and ranks differ.
-        fail_rate = 0.03 + 0.035 * store_index
+        # Each hall has its own level, so ratings and ranks differ; people differ within it.
+        hall_rate = 0.02 + 0.02 * store_index
+        staff = list(db.session.scalars(select(Staff).where(Staff.store_id == store.id)))
+        levels = {person.id: rng.uniform(0.5, 1.5) for person in staff}
+        weak = None
+        if store_index in WEAK_STAFF and len(staff) >= WEAK_STAFF[store_index]:
+            weak = sorted(staff, key=lambda s: s.employee_no)[WEAK_STAFF[store_index] - 1]
+            levels[weak.id] = 0.42 / hall_rate
+        recorder = users["manager"] if store.id in managed else users.get("admin")
         for month_offset in range(3):
-            month_index = today.year * 12 + today.month - 1 - month_offset
-            month_start = date(month_index // 12, month_index % 12 + 1, 1)
-            last_day = (
-                today
-                if month_offset == 0
-                else (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-            )
-            for visit_index in range(visits_per_month):
-                day = month_start + timedelta(
-                    days=rng.randint(0, max(0, (last_day - month_start).days))
-                )
-                start = datetime.combine(
-                    day, time(rng.choice([9, 10, 14, 16]), rng.randint(0, 59)), tz
-                )
-                inspection = Inspection(
-                    uuid=str(uuid.uuid4()),
-                    store_id=store.id,
-                    checklist_version_id=version.id,
-                    inspector_id=inspector.id,
-                    status=InspectionStatus.APPROVED,
-                    visit_started_at=start.astimezone(UTC),
-                    visit_ended_at=(start + timedelta(minutes=rng.randint(25, 50))).astimezone(UTC),
-                    visit_date=day,
-                    waiting_minutes=rng.randint(1, 18),
-                    counter_no=str(rng.randint(1, 6)),
-                    submitted_at=(start + timedelta(hours=1)).astimezone(UTC),
-                    approved_at=(start + timedelta(days=1)).astimezone(UTC),
-                    approved_by_id=reviewer.id,
-                )
-                db.session.add(inspection)
-                db.session.flush()
+            for visit_index, day in enumerate(
+                _visit_days(today, month_offset, visits_per_month, rng)
+            ):
+                roster = roster_on(store.id, day)
+                if not roster:
+                    continue
+                served = _served(roster, weak, visit_index, rng)
+                inspection = _visit(store, version.id, day, tz, users, rng)
+                for position, person in enumerate(served):
+                    inspection.served_by.append(ServedStaff(staff=person, position=position))
                 vetoed = (store_index, month_offset, visit_index) == VETO_VISIT
-                for item in definition.items:
-                    fail = (not item.veto and rng.random() < fail_rate) or (
-                        vetoed and item.id == VETO_ITEM
-                    )
-                    value = _answer_value(item, rng, fail)
-                    if value is None:
-                        continue
-                    answer = Answer(item_id=item.id, value=value)
-                    if fail and item.staff and roster:
-                        answer.employee_no = rng.choice(roster).employee_no
-                        answer.staff_id = next(
-                            s.id for s in roster if s.employee_no == answer.employee_no
+                unidentified = (store_index + month_offset) % 3 == 0 and visit_index == 1
+                other = next((p for p in roster if p not in served), None)
+                _answer_items(
+                    inspection,
+                    definition,
+                    outcomes,
+                    rng,
+                    served=served,
+                    hall_rate=hall_rate,
+                    staff_rates={pid: hall_rate * level for pid, level in levels.items()},
+                    vetoed=vetoed,
+                    unidentified=unidentified,
+                    # The reviewer names the person in older months, else confirms nobody.
+                    resolved_to=other if month_offset == 2 else None,
+                    reviewer=users["reviewer"],
+                )
+                for answer in inspection.answers:
+                    item = definition.item(answer.item_id)
+                    if item.photo == "always" or (item.photo == "on_fail" and answer.is_failed):
+                        _add_photo(
+                            inspection, item.id, _photo(rng), users["inspector"], storage, tz
                         )
-                    if fail and item.type in ("pass_fail", "scale"):
-                        answer.comment = (
-                            "现场发现未达标，已拍照留存。"
-                            if item.photo != "never"
-                            else "现场观察未达标。"
-                        )
-                    inspection.answers.append(answer)
-                    if item.photo == "always" or (item.photo == "on_fail" and fail):
-                        _add_photo(inspection, item.id, _photo(rng), inspector, storage, tz)
-                store_scores(inspection, definition)
+                add_corrective_action(inspection, today, recorder, users["reviewer"], definition)
                 created += 1
     db.session.flush()
     return created
+
+
+def _visit_days(today: date, month_offset: int, count: int, rng: random.Random) -> list[date]:
+    month_index = today.year * 12 + today.month - 1 - month_offset
+    month_start = date(month_index // 12, month_index % 12 + 1, 1)
+    if month_offset == 0:
+        # Visits of this month were approved the day after: none is from today.
+        last_day = max(month_start, today - timedelta(days=1))
+    else:
+        last_day = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    span = (last_day - month_start).days
+    return sorted(month_start + timedelta(days=rng.randint(0, span)) for _ in range(count))
+
+
+def _served(roster: list[Staff], weak: Staff | None, visit_index: int, rng: random.Random):
+    """One or two staff of the roster; the hall's weaker person serves the first visit."""
+    count = 2 if len(roster) > 1 and rng.random() < 0.6 else 1
+    served = rng.sample(roster, count)
+    if weak is not None and weak in roster and visit_index == 0:
+        served = [weak, *(p for p in served if p is not weak)][:count]
+    return served
+
+
+def _visit(store, version_id, day, tz, users, rng) -> Inspection:
+    start = datetime.combine(day, time(rng.choice([9, 10, 14, 16]), rng.randint(0, 59)), tz)
+    inspection = Inspection(
+        uuid=str(uuid.uuid4()),
+        store_id=store.id,
+        checklist_version_id=version_id,
+        inspector_id=users["inspector"].id,
+        status=InspectionStatus.APPROVED,
+        visit_started_at=start.astimezone(UTC),
+        visit_ended_at=(start + timedelta(minutes=rng.randint(25, 50))).astimezone(UTC),
+        visit_date=day,
+        counter_no=str(rng.randint(1, 6)),
+        submitted_at=(start + timedelta(hours=1)).astimezone(UTC),
+        approved_at=(start + timedelta(days=1)).astimezone(UTC),
+        approved_by_id=users["reviewer"].id,
+    )
+    db.session.add(inspection)
+    db.session.flush()
+    return inspection
+
+
+def _answer_items(
+    inspection: Inspection,
+    definition: ChecklistDefinition,
+    outcomes: dict[str, dict[str, list]],
+    rng: random.Random,
+    *,
+    served: list[Staff],
+    hall_rate: float,
+    staff_rates: dict[int, float],
+    vetoed: bool,
+    unidentified: bool,
+    resolved_to: Staff | None,
+    reviewer: User,
+) -> None:
+    values: dict[str, object] = {}
+    for item in definition.items:
+        if item.show_if is not None and not item.show_if.is_met(values.get(item.show_if.item_id)):
+            continue
+        if item.id not in outcomes:  # the text remark: written now and then
+            if rng.random() < 0.2:
+                values[item.id] = "服务整体规范，个别细节待改进。"
+                inspection.answers.append(Answer(item_id=item.id, value=values[item.id]))
+            continue
+        answer = Answer(item_id=item.id)
+        person = served[0] if item.staff else None
+        if item.staff and item.id in DOOR_ITEMS and len(served) > 1:
+            person = served[1]
+            answer.is_staff_named, answer.employee_no = True, person.employee_no
+        if item.allow_na and "不适用" in (item.guidance or "") and rng.random() < 0.3:
+            kind = "na"
+        elif item.veto:
+            kind = "fail" if vetoed and item.id == VETO_ITEM else "full"
+        elif item.id == UNIDENTIFIED_ITEM and unidentified:
+            kind = "fail"
+            _unidentified(answer, inspection, resolved_to, reviewer)
+        else:
+            draw = rng.random()
+            kind = (
+                "fail"
+                if draw < (staff_rates[person.id] if person else hall_rate)
+                else "partial"
+                if outcomes[item.id]["partial"] and draw > 1 - PARTIAL_SHARE
+                else "full"
+            )
+        value = "na" if kind == "na" else rng.choice(outcomes[item.id][kind])
+        values[item.id] = answer.value = value
+        if kind == "fail" and item.type in ("pass_fail", "scale"):
+            answer.comment = (
+                "现场发现未达标，已拍照留存。" if item.photo != "never" else "现场观察未达标。"
+            )
+        if item.id == "process.waiting_minutes" and kind != "na":
+            inspection.waiting_minutes = value
+        inspection.answers.append(answer)
+    store_scores(inspection, definition)
+
+
+def _unidentified(answer: Answer, inspection: Inspection, person: Staff | None, reviewer) -> None:
+    """The inspector could not name the person; the reviewer resolved it before approving."""
+    answer.is_unidentified = True
+    answer.person_description = UNIDENTIFIED_DESCRIPTION
+    answer.attribution_resolved_at = inspection.submitted_at + timedelta(hours=3)
+    answer.attribution_resolved_by_id = reviewer.id
+    if person is not None:
+        answer.is_unidentified = False
+        answer.is_staff_named, answer.employee_no = True, person.employee_no
 
 
 def _add_photo(inspection, item_id, data, uploader, storage, tz) -> None:

@@ -249,7 +249,7 @@ def _walk(document: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
 def _path_text(path: tuple) -> str:
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
 
 

@@ -10,9 +10,10 @@ from inspect_app.inspections.models import (
     Inspection,
     Photo,
     SectionScore,
+    ServedStaff,
 )
 from inspect_app.reports.models import ExportJob
-from inspect_app.review.models import Appeal, CorrectiveAction
+from inspect_app.review.models import Appeal, CorrectiveAction, CorrectiveActionItem
 from inspect_app.stores.models import Region, Staff, Store
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Checklist",
     "ChecklistVersion",
     "CorrectiveAction",
+    "CorrectiveActionItem",
     "ExportJob",
     "Inspection",
     "LoginThrottle",
@@ -31,6 +33,7 @@ __all__ = [
     "RequestAttempt",
     "Role",
     "SectionScore",
+    "ServedStaff",
     "Staff",
     "Store",
     "User",

@@ -62,6 +62,8 @@ EVENT_LABELS = {
     "action.record": _l("Corrective action recorded"),
     "action.verify": _l("Corrective action verified"),
     "action.reject": _l("Corrective action not verified"),
+    "finding.attribute": _l("Unidentified finding attributed to a staff member"),
+    "finding.unidentified": _l("Finding confirmed as not identifiable"),
 }
 
 

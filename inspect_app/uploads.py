@@ -67,8 +67,9 @@ def store_upload(
     """Store one photo of a form for the signed-in user under a new UUID.
 
     Returns (photo, None), or (None, the sentence naming the photo and why) when the photo
-    pipeline refuses it. ``owner`` is passed to add_photo: item_id, purpose, appeal_id,
-    corrective_action_id. StorageUnavailable (a 503) when the photo disk cannot take it.
+    pipeline refuses it. ``owner`` is passed to add_photo: item_id, purpose, appeal_id, or
+    corrective_action_id with corrective_action_item_id (the failed item the photo proves
+    fixed). StorageUnavailable (a 503) when the photo disk cannot take it.
     """
     limits = photo_limits()
     try:

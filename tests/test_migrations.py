@@ -65,3 +65,111 @@ def test_upgrade_head_matches_the_models_and_downgrades_cleanly(empty_database_u
         with db.engine.connect() as conn:
             assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+#: A visit at revision 0007 with two failed answers, each with its own corrective action; the
+#: first is recorded with a proof photo, the second still open.
+ROWS_0007 = [
+    "INSERT INTO users (id, username, display_name, password_hash, role, is_active, "
+    "session_version, created_at) VALUES (1, 'mgr', 'mgr', 'x', 'manager', :t, 1, :now)",
+    "INSERT INTO regions (id, code, name, is_active, created_at, updated_at) "
+    "VALUES (1, 'N', 'N', :t, :now, :now)",
+    "INSERT INTO stores (id, code, name, region_id, is_active, created_at, updated_at) "
+    "VALUES (1, '0101', 'S', 1, :t, :now, :now)",
+    "INSERT INTO checklists (id, key, title, created_at) VALUES (1, 'c', 'c', :now)",
+    "INSERT INTO checklist_versions (id, checklist_id, number, content_hash, definition, "
+    "source_text, source_name, created_at) VALUES (1, 1, 1, 'h', '{}', '', 'c.yaml', :now)",
+    "INSERT INTO inspections (id, uuid, store_id, checklist_version_id, inspector_id, status, "
+    "is_vetoed, draft_revision, visit_date, created_at, updated_at) VALUES (1, "
+    "'00000000-0000-4000-8000-000000000001', 1, 1, 1, 'approved', :f, 0, '2026-01-02', :now, :now)",
+    "INSERT INTO answers (id, inspection_id, item_id, value, points_earned, points_possible, "
+    "is_not_applicable, is_failed, is_veto_failed, employee_no, updated_at) VALUES "
+    "(1, 1, 'a.one', '\"fail\"', 0, 5, :f, :t, :f, '0001001', :now), "
+    "(2, 1, 'a.two', '\"fail\"', 0, 5, :f, :t, :f, NULL, :now)",
+    "INSERT INTO corrective_actions (id, inspection_id, answer_id, status, due_date, "
+    "description, recorded_by_id, recorded_at, created_at) VALUES "
+    "(7, 1, 1, 'recorded', '2026-01-20', '已整改', 1, :now, :now), "
+    "(8, 1, 2, 'open', '2026-01-16', NULL, NULL, NULL, :now)",
+    "INSERT INTO photos (id, uuid, inspection_id, item_id, purpose, corrective_action_id, "
+    "storage_key, thumbnail_key, byte_size, width, height, sha256, source_sha256, perceptual_hash, "
+    "uploaded_by_id, created_at) VALUES (1, '00000000-0000-4000-8000-0000000000f1', 1, 'a.one', "
+    "'corrective_action', 7, 'k1', 't1', 10, 8, 8, 's', 's', '0000000000000000', 1, :now)",
+]
+
+
+def test_0008_merges_a_visits_actions_into_one_with_an_item_each_and_splits_them_back(
+    empty_database_url, tmp_path
+):
+    app = create_app(
+        {"DATABASE_URL": empty_database_url, "PHOTO_DIR": str(tmp_path / "p")},
+        config_class=TestConfig,
+    )
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision="0007")
+        values = {"t": True, "f": False, "now": "2026-01-02 10:00:00+00:00"}
+        with db.engine.begin() as conn:
+            for statement in ROWS_0007:
+                conn.execute(text(statement), values)
+        upgrade(directory=str(MIGRATIONS), revision="0008")
+        with db.engine.connect() as conn:
+            actions = conn.execute(
+                text("SELECT id, inspection_id, status, due_date FROM corrective_actions")
+            ).all()
+            items = conn.execute(
+                text(
+                    "SELECT id, action_id, answer_id, status, description, recorded_by_id "
+                    "FROM corrective_action_items ORDER BY answer_id"
+                )
+            ).all()
+            photo = conn.execute(
+                text("SELECT corrective_action_id, corrective_action_item_id FROM photos")
+            ).one()
+            named = conn.execute(text("SELECT id, is_staff_named FROM answers ORDER BY id")).all()
+        # One action for the visit: the earliest due date, open while an item is open.
+        assert [(a.id, a.inspection_id, a.status, str(a.due_date)) for a in actions] == [
+            (7, 1, "open", "2026-01-16")
+        ]
+        assert [(i.action_id, i.answer_id, i.status, i.description) for i in items] == [
+            (7, 1, "recorded", "已整改"),
+            (7, 2, "open", None),
+        ]
+        assert items[0].recorded_by_id == 1
+        # A 工号 typed on an item before 0008 stays the item's named person when rescored.
+        assert [(a.id, bool(a.is_staff_named)) for a in named] == [(1, True), (2, False)]
+        # The proof photo is tied to the item it proves, and to the merged action.
+        assert (photo.corrective_action_id, photo.corrective_action_item_id) == (7, items[0].id)
+        with db.engine.begin() as conn:  # new items take ids after the merged ones
+            conn.execute(
+                text(
+                    "INSERT INTO answers (id, inspection_id, item_id, value, points_earned, "
+                    "points_possible, is_not_applicable, is_failed, is_veto_failed, "
+                    "is_staff_named, is_unidentified, updated_at) VALUES (3, 1, 'a.three', "
+                    "'\"fail\"', 0, 5, :f, :t, :f, :f, :f, :now)"
+                ),
+                values,
+            )
+            new_id = conn.execute(
+                text(
+                    "INSERT INTO corrective_action_items (action_id, answer_id, status) "
+                    "VALUES (7, 3, 'open') RETURNING id"
+                )
+            ).scalar_one()
+            assert new_id > max(i.id for i in items)
+            conn.execute(text("DELETE FROM corrective_action_items WHERE id = :id"), {"id": new_id})
+            conn.execute(text("DELETE FROM answers WHERE id = 3"))
+
+        downgrade(directory=str(MIGRATIONS), revision="0007")
+        with db.engine.connect() as conn:
+            split = conn.execute(
+                text(
+                    "SELECT id, inspection_id, answer_id, status, description, due_date "
+                    "FROM corrective_actions ORDER BY answer_id"
+                )
+            ).all()
+            photo_action = conn.execute(text("SELECT corrective_action_id FROM photos")).scalar()
+        assert [(a.inspection_id, a.answer_id, a.status, a.description) for a in split] == [
+            (1, 1, "recorded", "已整改"),
+            (1, 2, "open", None),
+        ]
+        assert photo_action == split[0].id  # the photo follows its item's action
+        db.engine.dispose()

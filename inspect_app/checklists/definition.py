@@ -9,6 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 PHOTO_RULES = ("never", "on_fail", "always")
+#: An item fails when it earns less than this share of its points (the rating rule's default).
+#: Pass/fail items then fail at 0; partial credit (4 of 5 stars, 3 of 4) loses points only.
+DEFAULT_FAIL_BELOW = Decimal("0.5")
+#: A staff member's result rests on at least this many observed person-items by default.
+DEFAULT_STAFF_MIN_ITEMS = 10
 
 
 def to_json_number(value: Decimal) -> int | float:
@@ -43,6 +48,9 @@ class Item:
     required: bool = True
     allow_na: bool = False
     show_if: Condition | None = None
+    #: This item's own failure threshold (share of its points, 0 < x <= 1); None uses the
+    #: checklist's `rating.fail_below`.
+    fail_below: Decimal | None = None
     #: Type-specific settings as plain JSON (options, bands, scale max, unit ...).
     config: dict[str, Any] = field(default_factory=dict)
 
@@ -80,6 +88,10 @@ class RatingRules:
     veto_max_percent: Decimal
     #: A store with a veto in the period gets at most this many stars.
     veto_max_stars: int
+    #: An item fails when it earns less than this share of its points (0 < x <= 1).
+    fail_below: Decimal = DEFAULT_FAIL_BELOW
+    #: A staff member's period result is "enough" from this many observed person-items.
+    staff_min_items: int = DEFAULT_STAFF_MIN_ITEMS
 
     def stars_for(self, percent: Decimal) -> int:
         """Return the star count (1-5) a percentage earns."""
@@ -107,6 +119,10 @@ class ChecklistDefinition:
     def items(self) -> tuple[Item, ...]:
         return tuple(item for section in self.sections for item in section.items)
 
+    def fail_below(self, item: Item) -> Decimal:
+        """Return the share of its points below which `item` fails (its own, else the rule's)."""
+        return item.fail_below if item.fail_below is not None else self.rating.fail_below
+
     def item(self, item_id: str) -> Item:
         """Return the item with this id; KeyError if the checklist has none."""
         for candidate in self.items:
@@ -133,6 +149,18 @@ class ChecklistDefinition:
                     "max_percent": to_json_number(self.rating.veto_max_percent),
                     "max_stars": self.rating.veto_max_stars,
                 },
+                # Written only when not the default, so versions stored before these rules
+                # existed keep their content hash.
+                **(
+                    {"fail_below": to_json_number(self.rating.fail_below)}
+                    if self.rating.fail_below != DEFAULT_FAIL_BELOW
+                    else {}
+                ),
+                **(
+                    {"staff_min_items": self.rating.staff_min_items}
+                    if self.rating.staff_min_items != DEFAULT_STAFF_MIN_ITEMS
+                    else {}
+                ),
             },
             "sections": [
                 {
@@ -178,6 +206,8 @@ class ChecklistDefinition:
                 min_inspections=int(rating["min_inspections"]),
                 veto_max_percent=Decimal(str(rating["veto"]["max_percent"])),
                 veto_max_stars=int(rating["veto"]["max_stars"]),
+                fail_below=Decimal(str(rating.get("fail_below", DEFAULT_FAIL_BELOW))),
+                staff_min_items=int(rating.get("staff_min_items", DEFAULT_STAFF_MIN_ITEMS)),
             ),
             sections=sections,
         )
@@ -203,6 +233,7 @@ def _item_to_dict(item: Item) -> dict[str, Any]:
             else None
         ),
         "config": item.config,
+        **({"fail_below": to_json_number(item.fail_below)} if item.fail_below is not None else {}),
     }
 
 
@@ -224,4 +255,5 @@ def _item_from_dict(section_id: str, data: dict[str, Any]) -> Item:
         allow_na=data["na"],
         show_if=Condition(show_if["item"], tuple(show_if["in"])) if show_if else None,
         config=data.get("config") or {},
+        fail_below=Decimal(str(data["fail_below"])) if "fail_below" in data else None,
     )

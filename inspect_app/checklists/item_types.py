@@ -41,7 +41,12 @@ class ItemScore:
     possible: Decimal
     answered: bool
     not_applicable: bool
+    #: Earned less than the failure share of its points (not merely fewer than all of them).
     failed: bool
+
+    @property
+    def lost_points(self) -> bool:
+        return self.earned < self.possible
 
 
 UNANSWERED = ItemScore(Decimal(0), Decimal(0), False, False, False)
@@ -93,8 +98,13 @@ class ItemType:
     def earned(self, item: Item, value: Any) -> Decimal:
         raise NotImplementedError
 
-    def score(self, item: Item, value: Any) -> ItemScore:
-        """Score a canonical answer; not-applicable and unanswered items score nothing."""
+    def score(self, item: Item, value: Any, *, fail_below: Decimal) -> ItemScore:
+        """Score a canonical answer; not-applicable and unanswered items score nothing.
+
+        The item fails when it earns less than `fail_below` (a share, 0 < x <= 1) of its
+        points, so partial credit above that share loses points without failing. The share is
+        the checklist's (`ChecklistDefinition.fail_below(item)`); see docs/ratings.md.
+        """
         if value is None:
             return UNANSWERED
         if value == NOT_APPLICABLE and item.allow_na:
@@ -103,7 +113,7 @@ class ItemType:
             return ItemScore(Decimal(0), Decimal(0), True, False, False)
         earned = _quantize(self.earned(item, value))
         possible = self.max_points(item)
-        return ItemScore(earned, possible, True, False, earned < possible)
+        return ItemScore(earned, possible, True, False, earned < possible * fail_below)
 
     def form_field(self, item: Item, lang: str) -> Field:
         """Return an unbound WTForms field that asks for this item's answer."""

@@ -17,6 +17,8 @@ import yaml
 from flask_babel import gettext as _
 
 from inspect_app.checklists.definition import (
+    DEFAULT_FAIL_BELOW,
+    DEFAULT_STAFF_MIN_ITEMS,
     PHOTO_RULES,
     ChecklistDefinition,
     Condition,
@@ -39,11 +41,11 @@ ITEM_ID = re.compile(r"^[a-z][a-z0-9_.]{0,99}$")
 MAX_SOURCE_BYTES = 1_000_000
 
 TOP_KEYS = {"key", "title", "title_en", "description", "description_en", "rating", "sections"}
-RATING_KEYS = {"star_thresholds", "min_inspections", "veto"}
+RATING_KEYS = {"star_thresholds", "min_inspections", "veto", "fail_below", "staff_min_items"}
 SECTION_KEYS = {"id", "title", "title_en", "weight", "staff", "items"}
 ITEM_KEYS = {
     "id", "type", "text", "text_en", "guidance", "guidance_en", "points",
-    "photo", "staff", "veto", "required", "na", "show_if",
+    "photo", "staff", "veto", "required", "na", "show_if", "fail_below",
 }  # fmt: skip
 
 
@@ -223,9 +225,47 @@ class _Validator:
                 )
             else:
                 max_stars = stars_cap
+        fail_below = self.fail_share(node, DEFAULT_FAIL_BELOW) or DEFAULT_FAIL_BELOW
+        staff_min = node.get("staff_min_items", DEFAULT_STAFF_MIN_ITEMS)
+        if isinstance(staff_min, bool) or not isinstance(staff_min, int) or staff_min < 1:
+            self.error(
+                _("`staff_min_items` must be a whole number of at least 1."),
+                _line(node, "staff_min_items") or line,
+            )
+            staff_min = DEFAULT_STAFF_MIN_ITEMS
         if len(parsed) != 5:
             return None
-        return RatingRules(tuple(parsed), minimum, max_percent, max_stars)
+        return RatingRules(
+            tuple(parsed),
+            minimum,
+            max_percent,
+            max_stars,
+            fail_below=fail_below,
+            staff_min_items=staff_min,
+        )
+
+    def fail_share(
+        self, node: Mapping, default: Decimal | None, item_id: str | None = None
+    ) -> Decimal | None:
+        """Read `fail_below`: the share of an item's points below which it fails (0 < x <= 1).
+
+        A share such as 0.5, not 50 or "50%"; a bad value is reported at its line and `default`
+        is returned so that later checks still run.
+        """
+        if "fail_below" not in node:
+            return default
+        value = _decimal(node["fail_below"])
+        if value is None or not 0 < value <= 1:
+            self.error(
+                _(
+                    "`fail_below` must be a share of an item's points above 0 and at most 1 "
+                    "(0.5: an item fails when it earns less than half its points)."
+                ),
+                _line(node, "fail_below"),
+                item_id,
+            )
+            return default
+        return value
 
     def sections(self, node: Any, line: int) -> list[Section]:
         if not isinstance(node, list) or not node:
@@ -368,6 +408,14 @@ class _Validator:
             self.error(
                 _("Only a scored item can be marked not applicable."), _line(raw, "na"), item_id
             )
+        fail_below = self.fail_share(raw, None, item_id)
+        if fail_below is not None and not item_type.scored:
+            self.error(
+                _("A text item cannot fail; remove `fail_below`."),
+                _line(raw, "fail_below"),
+                item_id,
+            )
+            fail_below = None
         item = Item(
             id=item_id or "",
             section_id=section_id,
@@ -383,6 +431,7 @@ class _Validator:
             required=self.flag(raw, "required", item_type.scored, item_id),
             allow_na=allow_na,
             config=config,
+            fail_below=fail_below,
         )
         if type_key == "choice" and points is None:
             item = _with_points(item, item_type.max_points(item))

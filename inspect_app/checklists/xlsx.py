@@ -1,4 +1,4 @@
-"""Checklists edited in Excel, and the safe reading of any uploaded workbook.
+"""Checklists edited in Excel: the workbook written for a version, and read back from an upload.
 
 `checklist_from_xlsx` builds the same document the YAML loader validates, out of
 LineDict/LineList nodes whose lines are spreadsheet rows, so every loader error
@@ -11,25 +11,28 @@ from __future__ import annotations
 import io
 import json
 import re
-import warnings
-import zipfile
 from collections.abc import Sequence
-from contextlib import closing
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from inspect_app.checklists.definition import PHOTO_RULES, to_json_number
+from inspect_app.checklists.definition import (
+    DEFAULT_FAIL_BELOW,
+    DEFAULT_STAFF_MIN_ITEMS,
+    PHOTO_RULES,
+    to_json_number,
+)
 from inspect_app.checklists.item_types import get_item_type, item_type_keys
 from inspect_app.checklists.loader import ITEM_KEYS, ChecklistError, LoadResult, validate_document
 from inspect_app.checklists.yaml_source import LineDict, LineList
+from inspect_app.workbook_upload import SheetRows, XlsxFileError, read_sheets
 
 ITEMS_SHEET = "检查项"
 RATING_SHEET = "评级规则"
@@ -47,7 +50,7 @@ FLAG_COLUMNS = {"涉及员工": "staff", "一票否决": "veto", "必答": "requ
 ITEM_COLUMNS = {
     "部分编号": 14, "部分名称": 12, "部分名称(英文)": 16, "部分权重": 9, "检查项编号": 26,
     "检查内容": 40, "检查内容(英文)": 40, "标准说明": 50, "标准说明(英文)": 50, "类型": 10,
-    "分值": 7, "拍照": 9, "涉及员工": 9, "一票否决": 9, "必答": 7, "可不适用": 9,
+    "分值": 7, "不合格线": 9, "拍照": 9, "涉及员工": 9, "一票否决": 9, "必答": 7, "可不适用": 9,
     "显示条件-检查项": 24, "显示条件-取值": 14, "类型参数": 60,
 }  # fmt: skip
 REQUIRED_ITEM_COLUMNS = ("部分编号", "部分名称", "部分权重", "检查项编号", "检查内容", "类型", "分值")  # fmt: skip
@@ -61,6 +64,9 @@ RATING_ROWS = {
     "min_inspections": "星级评定所需的最少暗访次数",
     "veto_max_percent": "一票否决项不合格时，本次得分率的上限（%）",
     "veto_max_stars": "期内有一票否决时，门店星级的上限",
+    "fail_below": "不合格线：检查项得分低于其分值的这一比例即为不合格（大于0且不超过1，如0.5，也可写50%）；"
+                  "高于此线的部分得分只扣分，不算不合格。检查项表的“不合格线”列可为单项另设",
+    "staff_min_items": "员工考核：一期内观察到的员工项目达到此数，结果才算样本充足",
 }  # fmt: skip
 YES = {"TRUE", "是", "Y", "YES", "1"}
 NO = {"FALSE", "否", "N", "NO", "0"}
@@ -91,6 +97,9 @@ def checklist_to_xlsx(definition_dict: dict) -> bytes:
     values["min_inspections"] = rating["min_inspections"]
     values["veto_max_percent"] = rating["veto"]["max_percent"]
     values["veto_max_stars"] = rating["veto"]["max_stars"]
+    # Written out even when they are the defaults, so that HR sees the rule in force.
+    values["fail_below"] = rating.get("fail_below", to_json_number(DEFAULT_FAIL_BELOW))
+    values["staff_min_items"] = rating.get("staff_min_items", DEFAULT_STAFF_MIN_ITEMS)
     for key, note in RATING_ROWS.items():
         _append(rating_sheet, [key, values.get(key), note])
 
@@ -109,7 +118,7 @@ def _item_row(section: dict, item: dict) -> list[Any]:
         section["id"], section["title"], section.get("title_en"), section["weight"],
         item["id"], item["text"], item.get("text_en"), item.get("guidance"),
         item.get("guidance_en"), item["type"], item["points"] if scored else None,
-        item["photo"], *("是" if flag else "否" for flag in flags),
+        item.get("fail_below"), item["photo"], *("是" if flag else "否" for flag in flags),
         show_if["item"] if show_if else None, "|".join(map(str, targets)) or None,
         json.dumps(config, ensure_ascii=False) if config else None,
     ]  # fmt: skip
@@ -205,6 +214,18 @@ def _number(value: Any) -> Any:
     return to_json_number(number) if number.is_finite() else value
 
 
+def _share(value: Any) -> Any:
+    """Return a share as a number; text such as "50%" is read as 0.5."""
+    text = _text(value)
+    if isinstance(text, str) and text.endswith(("%", "％")):
+        try:
+            number = Decimal(text[:-1].strip()) / 100
+        except InvalidOperation:
+            return text
+        return to_json_number(number) if number.is_finite() else text
+    return _number(value)
+
+
 def _flag(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
@@ -289,8 +310,10 @@ class _DocumentBuilder:
                 elif star:
                     thresholds.line = line if not thresholds else thresholds.line
                     _put(thresholds, int(star[1]), _number(value), line)
-                elif key == "min_inspections":
+                elif key in ("min_inspections", "staff_min_items"):
                     _put(rating, key, _number(value), line)
+                elif key == "fail_below":
+                    _put(rating, key, _share(value), line)
                 else:
                     veto.line = line if not veto else veto.line
                     _put(veto, key.removeprefix("veto_"), _number(value), line)
@@ -346,6 +369,8 @@ class _DocumentBuilder:
                 _put(item, key, _text(cells[header]), number)
         if _text(cells.get("分值")) is not None:
             _put(item, "points", _number(cells["分值"]), number)
+        if _text(cells.get("不合格线")) is not None:
+            _put(item, "fail_below", _share(cells["不合格线"]), number)
         item_id = item.get("id")
         for header, key in FLAG_COLUMNS.items():
             if _text(cells.get(header)) is None:
@@ -390,111 +415,3 @@ class _DocumentBuilder:
                 self.error(ITEMS_SHEET, number, message, item.get("id"))
             else:
                 _put(item, key, value, number)
-
-
-# Safe reading of uploaded workbooks, shared with the roster import.
-
-#: Most bytes the zip members of an upload may expand to.
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-#: Highest compression ratio of one member; Apache POI's zip-bomb guard uses the same.
-MAX_COMPRESSION_RATIO = 100
-#: Members smaller than this are not ratio-checked: they cannot hurt and compress well.
-RATIO_GRACE_BYTES = 100 * 1024
-MAX_ZIP_MEMBERS = 10_000
-#: Columns read from any sheet; cells further right are ignored.
-MAX_COLUMNS = 50
-OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-SheetRows = list[tuple[int, tuple[Any, ...]]]
-
-
-class XlsxFileError(ValueError):
-    """An upload that is not a workbook we can safely read; the message says why."""
-
-
-def check_xlsx_container(data: bytes) -> None:
-    """Refuse anything but a plain XLSX zip of sane size before openpyxl opens it."""
-    if not data:
-        raise XlsxFileError(_("The file is empty."))
-    if data.startswith(OLE2_SIGNATURE):
-        raise XlsxFileError(
-            _(
-                "This is a password-protected workbook or an old Excel 97-2003 (.xls) file. "
-                "Remove the password, save it as an Excel workbook (.xlsx) and upload it again."
-            )
-        )
-    if not data.startswith(b"PK"):
-        raise XlsxFileError(
-            _(
-                "This is not an Excel workbook (.xlsx). Save it as an Excel workbook and upload it again."
-            )
-        )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except Exception as exc:  # zipfile raises many types on damaged or crafted input
-        raise XlsxFileError(_("The workbook is damaged: it is not a readable zip file.")) from exc
-    # zipfile stops inflating a member at its declared size, so the declared sizes can be trusted.
-    if sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
-        raise XlsxFileError(_("The workbook expands to more than 50 MB, which is too large."))
-    if len(members) > MAX_ZIP_MEMBERS or any(
-        m.file_size > RATIO_GRACE_BYTES and m.file_size > MAX_COMPRESSION_RATIO * m.compress_size
-        for m in members
-    ):
-        raise XlsxFileError(
-            _("The workbook is compressed suspiciously well (a zip bomb?) and was not opened.")
-        )
-
-
-def read_sheets(
-    data: bytes, sheet_names: Sequence[str], *, max_rows: int, max_columns: int = MAX_COLUMNS
-) -> dict[str, SheetRows]:
-    """Return the non-blank rows, as (Excel row number, values), of each named sheet present."""
-    check_xlsx_container(data)
-    try:
-        with warnings.catch_warnings(), closing(_open_workbook(data)) as workbook:
-            titles = {title.strip(): title for title in workbook.sheetnames}
-            sheets = {name: workbook[titles[name]] for name in sheet_names if name in titles}
-            # A chart sheet has no cells; treat it as missing.
-            return {
-                name: _sheet_rows(sheet, name, max_rows, max_columns)
-                for name, sheet in sheets.items()
-                if hasattr(sheet, "iter_rows")
-            }
-    except XlsxFileError:
-        raise
-    except Exception as exc:  # openpyxl, zipfile, zlib and the XML parser fail in many ways
-        raise XlsxFileError(
-            _(
-                "The workbook could not be read; it may be damaged. "
-                "Open it in Excel, save it as an Excel workbook (.xlsx) and upload it again."
-            )
-        ) from exc
-
-
-def _open_workbook(data: bytes) -> Any:
-    # Harmless notes about styles and extensions that pytest would turn into errors.
-    warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
-    return load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-
-
-def _sheet_rows(sheet: Any, name: str, max_rows: int, max_columns: int) -> SheetRows:
-    # A wrong <dimension> in the file would otherwise cut rows off without a word.
-    sheet.reset_dimensions()
-    rows: SheetRows = []
-    data_rows = 0
-    for number, values in enumerate(sheet.iter_rows(max_col=max_columns, values_only=True), 1):
-        if values.count(None) == len(values) or all(
-            v is None or (isinstance(v, str) and not v.strip()) for v in values
-        ):
-            continue
-        data_rows += number > 1
-        if data_rows > max_rows:
-            raise XlsxFileError(
-                _(
-                    "The sheet %(sheet)s has more than %(n)s rows; split it into smaller files.",
-                    sheet=name,
-                    n=f"{max_rows:,}",
-                )
-            )
-        rows.append((number, values))
-    return rows

@@ -8,27 +8,28 @@ and fail, each band of a number — with the item's own type, and the page looks
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from inspect_app.checklists.definition import Item
 from inspect_app.checklists.item_types import AnswerError
 
 
-def _outcome(item: Item, raw: Any) -> list | None:
+def _outcome(item: Item, raw: Any, fail_below: Decimal) -> list | None:
     try:
         value = item.item_type.parse_answer(item, raw)
     except AnswerError:
         return None
     if value is None:
         return None
-    score = item.item_type.score(item, value)
+    score = item.item_type.score(item, value, fail_below=fail_below)
     if score.not_applicable or not item.item_type.scored:
         return None
     return [float(score.earned), float(score.possible), score.failed]
 
 
-def item_rules(item: Item, field: Any = None) -> dict[str, Any]:
-    """Return the item's rules for the phone.
+def item_rules(item: Item, fail_below: Decimal, field: Any = None) -> dict[str, Any]:
+    """Return the item's rules for the phone; `fail_below` is the item's failure share.
 
     Shape: ``{"required": bool, "photo": "never"|"always"|"on_fail", "staff": bool,
     "outcomes": {value: [earned, possible, failed]}, "bands": [[upto, earned, possible,
@@ -49,11 +50,11 @@ def item_rules(item: Item, field: Any = None) -> dict[str, Any]:
         "bands": [],
     }
     for raw in choices:
-        outcome = _outcome(item, raw)
+        outcome = _outcome(item, raw, fail_below)
         if outcome is not None:
             rules["outcomes"][str(raw)] = outcome
     for band in item.config.get("bands", []) if item.type == "number" else []:
-        outcome = _outcome(item, band["upto"])
+        outcome = _outcome(item, band["upto"], fail_below)
         if outcome is not None:
             rules["bands"].append([float(band["upto"]), *outcome])
     return rules

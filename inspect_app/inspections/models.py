@@ -148,6 +148,31 @@ class Inspection(TimestampMixin, Base):
     photos: Mapped[list[Photo]] = relationship(
         back_populates="inspection", cascade="all, delete-orphan", order_by="Photo.id"
     )
+    #: The staff who served the inspector (接待员工), in the order chosen; person-items are
+    #: attributed to the first unless the item names someone else.
+    served_by: Mapped[list[ServedStaff]] = relationship(
+        back_populates="inspection", cascade="all, delete-orphan", order_by="ServedStaff.position"
+    )
+
+
+class ServedStaff(Base):
+    """One staff member who served the inspector on a visit (接待员工)."""
+
+    __tablename__ = "served_staff"
+    __table_args__ = (
+        UniqueConstraint("inspection_id", "staff_id"),
+        UniqueConstraint("inspection_id", "position"),
+        CheckConstraint("position >= 0", name="position_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    #: 0 for the first chosen (the default for person-items), then 1, 2 ...
+    position: Mapped[int]
+
+    inspection: Mapped[Inspection] = relationship(back_populates="served_by")
+    staff: Mapped[Staff] = relationship()
 
 
 class Answer(Base):
@@ -181,14 +206,26 @@ class Answer(Base):
     #: A failed veto item (一票否决): staff appraisal counts these apart.
     is_veto_failed: Mapped[bool] = mapped_column(default=False)
     comment: Mapped[str | None] = mapped_column(Text)
-    #: The observed staff member, when the item concerns a person and they are on the roster.
+    #: The staff member the finding is attributed to (a person-item: the one named on the item,
+    #: else the visit's first served staff member); None when not a person-item or unidentified.
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    #: The observed person's 工号 as entered; kept even when not on the roster.
+    #: That person's 工号 (text, leading zeros kept), as on the roster.
     employee_no: Mapped[str | None] = mapped_column(String(32))
+    #: The inspector named this item's person rather than taking the visit's served staff.
+    is_staff_named: Mapped[bool] = mapped_column(default=False)
+    #: The inspector could not identify the person: the finding counts for the hall only and
+    #: is flagged to the reviewer until resolved.
+    is_unidentified: Mapped[bool] = mapped_column(default=False)
+    #: How the inspector described the unidentified person (e.g. "门口引导员，短发，戴眼镜").
+    person_description: Mapped[str | None] = mapped_column(Text)
+    #: When and by whom a reviewer resolved an unidentified person (named them, or confirmed
+    #: "not identified"); None while the finding is still flagged.
+    attribution_resolved_at: Mapped[datetime | None]
+    attribution_resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     inspection: Mapped[Inspection] = relationship(back_populates="answers")
-    staff: Mapped[Staff | None] = relationship()
+    staff: Mapped[Staff | None] = relationship(foreign_keys=[staff_id])
 
 
 class SectionScore(Base):
@@ -237,6 +274,10 @@ class Photo(Base):
     )
     appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
     corrective_action_id: Mapped[int | None] = mapped_column(ForeignKey("corrective_actions.id"))
+    #: The failed item of the corrective action that this photo proves fixed.
+    corrective_action_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("corrective_action_items.id")
+    )
     #: Key of the re-encoded JPEG in photo storage (random, never the uploaded name).
     storage_key: Mapped[str] = mapped_column(String(128), unique=True)
     thumbnail_key: Mapped[str] = mapped_column(String(128), unique=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid as uuid_module
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -18,6 +19,7 @@ from inspect_app.checklists.models import Checklist
 from inspect_app.checklists.operations import definition_of
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
+from inspect_app.inspections.attribution import RosterLookup
 from inspect_app.inspections.models import (
     Answer,
     Assignment,
@@ -27,6 +29,7 @@ from inspect_app.inspections.models import (
     Photo,
     PhotoPurpose,
     SectionScore,
+    ServedStaff,
 )
 from inspect_app.inspections.payload import (
     CAPTURE_GRACE,
@@ -36,6 +39,7 @@ from inspect_app.inspections.payload import (
     plausible_time,
 )
 from inspect_app.inspections.photos import PhotoLimits, ProcessedPhoto, process_photo
+from inspect_app.inspections.queries import people_by_employee_no, roster_standings
 from inspect_app.inspections.storage import PhotoStorage
 from inspect_app.locking import insert_or_ignore, lock_row
 from inspect_app.scoring.inspection import AnswerInput, score_inspection
@@ -141,15 +145,21 @@ def photo_counts(inspection: Inspection) -> dict[str, int]:
 
 
 def _apply(inspection: Inspection, checked: CheckedVisit, definition: ChecklistDefinition) -> None:
-    """Write the checked content onto the visit: valid values replace, invalid ones are kept as they were."""
+    """Write the checked content onto the visit: valid values replace, invalid ones are kept as they were.
+
+    The served staff list is replaced as a whole; an answer's attribution (the 工号 named,
+    "not identified" and the description) is kept as stored when the check refused it.
+    `store_scores` then works out whom each person-item is attributed to.
+    """
     for attr in ("arrived_at", "left_at", "waiting_minutes", "counter_no"):
         if f"visit.{attr}" in checked.errors:
             continue
         value = getattr(checked, attr)
         column = {"arrived_at": "visit_started_at", "left_at": "visit_ended_at"}.get(attr, attr)
         setattr(inspection, column, value)
+    if checked.served_by_ok:
+        _replace_served(inspection, checked.served_by)
     existing = {a.item_id: a for a in inspection.answers}
-    staff_ids = _staff_ids(inspection.store_id, checked)
     for item in definition.items:
         new = checked.answers.get(item.id)
         answer = existing.get(item.id)
@@ -160,19 +170,47 @@ def _apply(inspection: Inspection, checked: CheckedVisit, definition: ChecklistD
             inspection.answers.append(answer)
         answer.value = new.value
         answer.comment = new.comment
-        answer.employee_no = new.employee_no if item.staff else None
-        answer.staff_id = staff_ids.get(answer.employee_no) if answer.employee_no else None
+        if item.id not in checked.attribution_refused:
+            _attribute(answer, new.employee_no, new.unidentified, new.person_description)
     inspection.draft_revision = (inspection.draft_revision or 0) + 1
 
 
-def _staff_ids(store_id: int, checked: CheckedVisit) -> dict[str, int]:
-    numbers = {a.employee_no for a in checked.answers.values() if a.employee_no}
-    if not numbers:
-        return {}
-    rows = db.session.execute(
-        select(Staff.employee_no, Staff.id).where(Staff.employee_no.in_(numbers))
+def _attribute(
+    answer: Answer, named: str | None, unidentified: bool, description: str | None
+) -> None:
+    """Store whom the inspector said an answer is about; a change reopens a reviewer's ruling."""
+    before = (answer.is_staff_named, answer.is_unidentified)
+    if answer.is_staff_named:
+        before += (answer.employee_no,)
+    after = (named is not None, unidentified) + ((named,) if named is not None else ())
+    if before != after:
+        answer.attribution_resolved_at = None
+        answer.attribution_resolved_by_id = None
+    answer.is_staff_named = named is not None
+    if named is not None:
+        answer.employee_no = named
+    answer.is_unidentified = unidentified
+    answer.person_description = description
+
+
+def _replace_served(inspection: Inspection, numbers: list[str]) -> None:
+    """Make the visit's served staff exactly `numbers`, in that order."""
+    if [s.staff.employee_no for s in inspection.served_by] == numbers:
+        return
+    if inspection.served_by:
+        # Deleted first: the new rows may reuse a position or a person (both unique).
+        inspection.served_by.clear()
+        db.session.flush()
+    people = people_by_employee_no(numbers)
+    chosen = [people[n] for n in numbers if n in people]
+    inspection.served_by.extend(
+        ServedStaff(staff=person, position=position) for position, person in enumerate(chosen)
     )
-    return dict(rows.all())
+
+
+def roster_lookup(inspection: Inspection, tz: tzinfo) -> RosterLookup:
+    """The roster check for this visit's hall (see attribution.RosterLookup)."""
+    return lambda day, numbers: roster_standings(inspection.store_id, day, numbers, tz)
 
 
 def save_draft(
@@ -183,7 +221,9 @@ def save_draft(
     if inspection.status not in EDITABLE:
         raise VisitClosed(inspection.uuid)
     definition = inspection_definition(inspection)
-    checked = check_visit(payload, definition, tz=tz, now=now, for_submit=False)
+    checked = check_visit(
+        payload, definition, tz=tz, now=now, for_submit=False, roster=roster_lookup(inspection, tz)
+    )
     _apply(inspection, checked, definition)
     store_scores(inspection, definition)
     db.session.flush()
@@ -212,12 +252,19 @@ def submit_inspection(
             return SubmitResult(CheckedVisit(), repeated=True)
         raise VisitClosed(inspection.uuid)
     definition = inspection_definition(inspection)
+    roster = roster_lookup(inspection, tz)
     checked = check_visit(
-        payload, definition, tz=tz, now=now, for_submit=True, photo_counts=photo_counts(inspection)
+        payload,
+        definition,
+        tz=tz,
+        now=now,
+        for_submit=True,
+        roster=roster,
+        photo_counts=photo_counts(inspection),
     )
     if checked.errors:
         # Nothing the inspector entered is lost: the valid part is kept as the draft.
-        draft = check_visit(payload, definition, tz=tz, now=now, for_submit=False)
+        draft = check_visit(payload, definition, tz=tz, now=now, for_submit=False, roster=roster)
         _apply(inspection, draft, definition)
         store_scores(inspection, definition)
         # The inspector's home page flags the visit with these reasons until it goes through.
@@ -252,7 +299,11 @@ def submit_inspection(
 
 
 def _answer_snapshot(inspection: Inspection) -> dict[str, list]:
-    return {a.item_id: [a.value, a.comment, a.employee_no] for a in inspection.answers}
+    return {
+        a.item_id: [a.value, a.comment, a.employee_no]
+        + ([True, a.person_description] if a.is_unidentified else [])
+        for a in inspection.answers
+    }
 
 
 def _changes(before: dict[str, list], after: dict[str, list]) -> dict[str, list]:
@@ -265,12 +316,30 @@ def _changes(before: dict[str, list], after: dict[str, list]) -> dict[str, list]
 
 
 def store_scores(inspection: Inspection, definition: ChecklistDefinition | None = None) -> None:
-    """Recompute and store every answer's points, the section scores and the totals."""
+    """Recompute and store every answer's points, attribution, the section scores and totals.
+
+    Person-items are attributed by the scoring rules (scoring/inspection.py): the 工号 named on
+    the answer, else the visit's first served staff member; `staff_id` and `employee_no` hold
+    the result, so roll-ups read one column whoever was named. A 工号 named on an item that
+    is not a person-item now (unanswered, not applicable, hidden) is kept as named, so the
+    inspector's choice survives until the item is answered; roll-ups count only answered,
+    applicable items with points.
+    """
     definition = definition or inspection_definition(inspection)
     answers = {a.item_id: a for a in inspection.answers}
+    served = [s.staff for s in inspection.served_by]
     result = score_inspection(
-        definition, {k: AnswerInput(a.value, a.employee_no) for k, a in answers.items()}
+        definition, scoring_inputs(inspection.answers), [s.employee_no for s in served]
     )
+    people = {s.employee_no: s.id for s in served}
+    named = {a.employee_no for a in answers.values() if a.is_staff_named and a.employee_no}
+    missing = named - set(people)
+    if missing:
+        people.update(
+            db.session.execute(
+                select(Staff.employee_no, Staff.id).where(Staff.employee_no.in_(missing))
+            ).all()
+        )
     for item_id, answer in answers.items():
         item_result = result.items.get(item_id)
         if item_result is None:
@@ -280,6 +349,11 @@ def store_scores(inspection: Inspection, definition: ChecklistDefinition | None 
         answer.is_not_applicable = item_result.not_applicable
         answer.is_failed = item_result.failed
         answer.is_veto_failed = item_result.veto_failed
+        employee_no = item_result.employee_no
+        if not item_result.person_item and answer.is_staff_named:
+            employee_no = answer.employee_no
+        answer.employee_no = employee_no
+        answer.staff_id = people.get(employee_no) if employee_no else None
     sections = {s.section_id: s for s in inspection.section_scores}
     for section in result.sections:
         row = sections.get(section.section_id)
@@ -293,6 +367,16 @@ def store_scores(inspection: Inspection, definition: ChecklistDefinition | None 
     inspection.points_possible = result.possible
     inspection.score_percent = result.percent
     inspection.is_vetoed = result.is_vetoed
+
+
+def scoring_inputs(answers: Iterable[Answer]) -> dict[str, AnswerInput]:
+    """The stored answers as the scoring rules read them (named 工号 only; unidentified flag)."""
+    return {
+        a.item_id: AnswerInput(
+            a.value, a.employee_no if a.is_staff_named else None, a.is_unidentified
+        )
+        for a in answers
+    }
 
 
 def add_photo(
@@ -309,6 +393,7 @@ def add_photo(
     purpose: PhotoPurpose = PhotoPurpose.EVIDENCE,
     appeal_id: int | None = None,
     corrective_action_id: int | None = None,
+    corrective_action_item_id: int | None = None,
 ) -> tuple[Photo, bool]:
     """Store one photo; a retry with the same UUID and bytes returns the stored one (created False).
 
@@ -346,6 +431,7 @@ def add_photo(
                 "purpose": purpose,
                 "appeal_id": appeal_id,
                 "corrective_action_id": corrective_action_id,
+                "corrective_action_item_id": corrective_action_item_id,
                 "storage_key": keys[0],
                 "thumbnail_key": keys[1],
                 "byte_size": len(processed.jpeg),

@@ -3,6 +3,13 @@
 The same payload comes as JSON from the page's script (autosave, submit, the
 offline outbox) or as an ordinary form post when JavaScript is off; both are
 turned into a VisitPayload and validated here, so the rules live in one place.
+
+JSON shape: ``{"visit": {"arrived_at", "left_at", "waiting_minutes", "counter_no",
+"served_by": ["工号", ...]}, "answers": {item_id: {"value", "comment", "employee_no",
+"unidentified": bool, "person_description"}}}``. `served_by` lists the staff who served the
+inspector (接待员工, at most three, the first is the default for person-items); an answer's
+`employee_no` names someone else for that item, `unidentified` says the person could not be
+identified and `person_description` describes them.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from flask_babel import gettext as _
@@ -20,7 +27,17 @@ from flask_babel import gettext as _
 from inspect_app.checklists.definition import ChecklistDefinition, Item
 from inspect_app.checklists.forms import answer_field_name, comment_field_name
 from inspect_app.checklists.item_types import MAX_TEXT_LENGTH, AnswerError
-from inspect_app.scoring.inspection import AnswerInput, is_visible
+from inspect_app.inspections.attribution import (
+    MAX_SERVED,
+    UNIDENTIFIED_CHOICE,
+    RosterLookup,
+    both_message,
+    describe_message,
+    roster_refusal,
+    unattributed_message,
+    visit_day,
+)
+from inspect_app.scoring.inspection import AnswerInput, score_inspection
 
 EMPLOYEE_NO = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
 MAX_COUNTER_LENGTH = 32
@@ -45,24 +62,43 @@ class PayloadError(ValueError):
 class AnswerPayload:
     value: Any = None
     comment: str | None = None
+    #: 工号 the inspector named for this item (instead of the visit's served staff).
     employee_no: str | None = None
+    #: The inspector could not identify the person this item is about.
+    unidentified: bool = False
+    person_description: str | None = None
+
+    def has_content(self) -> bool:
+        return bool(
+            self.value not in (None, "")
+            or self.comment
+            or self.employee_no
+            or self.unidentified
+            or self.person_description
+        )
 
 
 @dataclass
 class VisitPayload:
     visit: dict[str, Any] = field(default_factory=dict)
     answers: dict[str, AnswerPayload] = field(default_factory=dict)
+    #: 工号 of the staff who served the inspector, in the order chosen.
+    served_by: list[str] = field(default_factory=list)
 
     def canonical_hash(self) -> str:
         """Return the sha256 of this content, the same for the same answers in any order."""
-        doc = {
-            "visit": {k: self.visit.get(k) for k in VISIT_FIELDS},
-            "answers": {
-                item_id: [a.value, a.comment or None, a.employee_no or None]
-                for item_id, a in sorted(self.answers.items())
-                if a.value not in (None, "") or a.comment or a.employee_no
-            },
-        }
+        visit: dict[str, Any] = {k: self.visit.get(k) for k in VISIT_FIELDS}
+        # Added only when present, so content without them hashes as it did before.
+        if self.served_by:
+            visit["served_by"] = list(self.served_by)
+        answers = {}
+        for item_id, a in sorted(self.answers.items()):
+            if not a.has_content():
+                continue
+            answers[item_id] = [a.value, a.comment or None, a.employee_no or None]
+            if a.unidentified or a.person_description:
+                answers[item_id] += [bool(a.unidentified), a.person_description or None]
+        doc = {"visit": visit, "answers": answers}
         text = json.dumps(
             doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
         )
@@ -87,7 +123,13 @@ def payload_from_json(data: Any, definition: ChecklistDefinition) -> VisitPayloa
     if not isinstance(visit, Mapping) or not isinstance(answers, Mapping):
         raise PayloadError("visit and answers must be objects")
     known = {item.id for item in definition.items}
-    payload = VisitPayload(visit={k: visit.get(k) for k in VISIT_FIELDS})
+    served = visit.get("served_by")
+    if served is not None and not isinstance(served, list):
+        raise PayloadError("visit.served_by must be a list of employee numbers")
+    payload = VisitPayload(
+        visit={k: visit.get(k) for k in VISIT_FIELDS},
+        served_by=[n for n in (_text(v, "served_by") for v in served or []) if n],
+    )
     for item_id, answer in answers.items():
         if item_id not in known:
             raise PayloadError(f"unknown item {item_id!r}")
@@ -96,34 +138,57 @@ def payload_from_json(data: Any, definition: ChecklistDefinition) -> VisitPayloa
         value = answer.get("value")
         if isinstance(value, Mapping | list):
             raise PayloadError(f"answer for {item_id!r} has a wrong value")
+        unidentified = answer.get("unidentified")
+        if unidentified is not None and not isinstance(unidentified, bool):
+            raise PayloadError(f"unidentified for {item_id!r} must be true or false")
         payload.answers[item_id] = AnswerPayload(
             value=value,
             comment=_text(answer.get("comment"), "comment"),
             employee_no=_text(answer.get("employee_no"), "employee_no"),
+            unidentified=bool(unidentified),
+            person_description=_text(answer.get("person_description"), "person_description"),
         )
     return payload
 
 
 def payload_from_form(form: Mapping[str, str], definition: ChecklistDefinition) -> VisitPayload:
-    """Read an ordinary form post (JavaScript off) into the same payload."""
-    payload = VisitPayload(visit={k: form.get(f"visit_{k}") or None for k in VISIT_FIELDS})
+    """Read an ordinary form post (JavaScript off) into the same payload.
+
+    `visit_served_by` comes once per chosen slot, in order; an item's staff choice `s__<id>`
+    is empty (the served staff), a 工号, or UNIDENTIFIED_CHOICE with a description `d__<id>`.
+    """
     getlist = getattr(form, "getlist", lambda key: [form[key]] if key in form else [])
+    payload = VisitPayload(
+        visit={k: form.get(f"visit_{k}") or None for k in VISIT_FIELDS},
+        served_by=[v.strip() for v in getlist(SERVED_FIELD) if v and v.strip()],
+    )
     for item in definition.items:
         # A number item's "not applicable" box shares the field's name.
         values = [v for v in getlist(answer_field_name(item)) if v]
         value = "na" if "na" in values else (values[0] if values else None)
-        comment = form.get(comment_field_name(item))
-        employee_no = form.get(staff_field_name(item))
-        if value or comment or employee_no:
-            payload.answers[item.id] = AnswerPayload(
-                value=value or None, comment=(comment or "").strip() or None,
-                employee_no=(employee_no or "").strip() or None,
-            )  # fmt: skip
+        choice = (form.get(staff_field_name(item)) or "").strip()
+        answer = AnswerPayload(
+            value=value or None,
+            comment=(form.get(comment_field_name(item)) or "").strip() or None,
+            employee_no=choice if choice not in ("", UNIDENTIFIED_CHOICE) else None,
+            unidentified=choice == UNIDENTIFIED_CHOICE,
+            person_description=(form.get(description_field_name(item)) or "").strip() or None,
+        )
+        if answer.has_content():
+            payload.answers[item.id] = answer
     return payload
+
+
+#: The no-JavaScript form's field for the served staff, one per chosen slot.
+SERVED_FIELD = "visit_served_by"
 
 
 def staff_field_name(item: Item) -> str:
     return "s__" + item.id.replace(".", "__")
+
+
+def description_field_name(item: Item) -> str:
+    return "d__" + item.id.replace(".", "__")
 
 
 def photo_field_name(item: Item) -> str:
@@ -139,13 +204,26 @@ class CheckedVisit:
     left_at: datetime | None = None
     waiting_minutes: int | None = None
     counter_no: str | None = None
+    #: The served staff's 工号 as checked; only stored when "visit.served_by" has no error.
+    served_by: list[str] = field(default_factory=list)
+    #: Items whose attribution was refused (a 工号 off the roster ...): stored ones are kept.
+    attribution_refused: set[str] = field(default_factory=set)
+    #: The halls' date the 工号 were checked for.
+    day: date | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
 
     def add_error(self, key: str, message: str) -> None:
         self.errors.setdefault(key, []).append(message)
 
+    @property
+    def served_by_ok(self) -> bool:
+        return "visit.served_by" not in self.errors
+
     def inputs(self) -> dict[str, AnswerInput]:
-        return {item_id: AnswerInput(a.value, a.employee_no) for item_id, a in self.answers.items()}
+        return {
+            item_id: AnswerInput(a.value, a.employee_no, a.unidentified)
+            for item_id, a in self.answers.items()
+        }
 
 
 def plausible_time(value: datetime, now: datetime, grace: timedelta = CLOCK_GRACE) -> bool:
@@ -176,16 +254,22 @@ def check_visit(
     tz: tzinfo,
     now: datetime,
     for_submit: bool,
+    roster: RosterLookup,
     photo_counts: Mapping[str, int] | None = None,
 ) -> CheckedVisit:
-    """Check every field; for_submit adds the completeness rules (required, photos, 工号)."""
+    """Check every field; for_submit adds the completeness rules (required, photos, who).
+
+    Every served and named 工号 must be on the hall's roster on the visit date (`roster`
+    tells where each stands); a refused one is an error on "visit.served_by" or its item.
+    """
     checked = CheckedVisit()
     _check_visit_details(payload.visit, checked, tz=tz, now=now, for_submit=for_submit)
+    _check_served(payload.served_by, checked)
     for item in definition.items:
         answer = payload.answers.get(item.id)
         if answer is None:
             continue
-        canonical = AnswerPayload(comment=answer.comment, employee_no=answer.employee_no)
+        canonical = AnswerPayload(comment=answer.comment)
         try:
             canonical.value = item.item_type.parse_answer(item, answer.value)
         except AnswerError as exc:
@@ -195,17 +279,76 @@ def check_visit(
                 item.id, _("Keep the comment under %(n)s characters.", n=MAX_TEXT_LENGTH)
             )
             canonical.comment = None
-        if answer.employee_no and not EMPLOYEE_NO.match(answer.employee_no):
-            checked.add_error(
-                item.id, _("An employee number has letters and digits only (at most 32).")
-            )
-            canonical.employee_no = None
-        if answer.employee_no and not item.staff:
-            canonical.employee_no = None
+        if item.staff:
+            _check_attribution(item.id, answer, canonical, checked)
         checked.answers[item.id] = canonical
+    checked.day = visit_day(checked.arrived_at, now, tz)
+    _check_roster(checked, roster)
     if for_submit:
         _check_complete(definition, checked, photo_counts or {})
     return checked
+
+
+def _valid_employee_no(value: str) -> bool:
+    return bool(EMPLOYEE_NO.match(value))
+
+
+def _bad_employee_no() -> str:
+    return _("An employee number has letters and digits only (at most 32).")
+
+
+def _check_served(served: list[str], checked: CheckedVisit) -> None:
+    numbers = list(dict.fromkeys(n.strip() for n in served if n and n.strip()))
+    if len(numbers) > MAX_SERVED:
+        checked.add_error(
+            "visit.served_by",
+            _("Choose at most %(n)s staff members who served you.", n=MAX_SERVED),
+        )
+    for number in numbers:
+        if not _valid_employee_no(number):
+            checked.add_error("visit.served_by", _bad_employee_no())
+            break
+    checked.served_by = numbers[:MAX_SERVED]
+
+
+def _check_attribution(
+    item_id: str, answer: AnswerPayload, canonical: AnswerPayload, checked: CheckedVisit
+) -> None:
+    """Check who a staff item names; on a refusal the stored attribution is kept."""
+    refusals = []
+    if answer.employee_no and not _valid_employee_no(answer.employee_no):
+        refusals.append(_bad_employee_no())
+    elif answer.employee_no and answer.unidentified:
+        refusals.append(both_message())
+    if answer.person_description and len(answer.person_description) > MAX_TEXT_LENGTH:
+        refusals.append(_("Keep the description under %(n)s characters.", n=MAX_TEXT_LENGTH))
+    for message in refusals:
+        checked.add_error(item_id, message)
+    if refusals:
+        checked.attribution_refused.add(item_id)
+        return
+    canonical.employee_no = answer.employee_no
+    canonical.unidentified = answer.unidentified
+    canonical.person_description = answer.person_description
+
+
+def _check_roster(checked: CheckedVisit, roster: RosterLookup) -> None:
+    """Refuse every 工号 that is not on the hall's roster on the visit date."""
+    named = {item_id: a.employee_no for item_id, a in checked.answers.items() if a.employee_no}
+    served = checked.served_by if checked.served_by_ok else []
+    numbers = frozenset(served) | frozenset(named.values())
+    if not numbers:
+        return
+    standings = roster(checked.day, numbers)
+    refusals = {n: roster_refusal(n, standings.get(n)) for n in numbers}
+    for number in served:
+        if refusals[number]:
+            checked.add_error("visit.served_by", refusals[number])
+    for item_id, number in named.items():
+        if refusals[number]:
+            checked.add_error(item_id, refusals[number])
+            checked.attribution_refused.add(item_id)
+            checked.answers[item_id].employee_no = None
 
 
 def _check_visit_details(
@@ -264,11 +407,21 @@ def _check_visit_details(
 def _check_complete(
     definition: ChecklistDefinition, checked: CheckedVisit, photo_counts: Mapping[str, int]
 ) -> None:
-    inputs = checked.inputs()
+    """Required answers and photos, and every answered person-item attributed to someone.
+
+    A person-item is attributed to the 工号 named on it, else the first served staff member,
+    else explicitly to "not identified" with a description. A refused served list still stands
+    in here (it is not stored), so that its error is not repeated on every item.
+    """
+    scored = score_inspection(definition, checked.inputs(), checked.served_by)
     for item in definition.items:
-        if item.id in checked.errors or not is_visible(item, inputs, definition):
-            continue
+        result = scored.items[item.id]
         answer = checked.answers.get(item.id)
+        if not result.person_item and answer is not None and item.id not in checked.errors:
+            # Only person-items carry a person: a hidden or not applicable item drops it.
+            answer.employee_no, answer.unidentified = None, False
+        if item.id in checked.errors or result.hidden:
+            continue
         value = answer.value if answer else None
         if value is None:
             if item.required:
@@ -276,9 +429,10 @@ def _check_complete(
             if item.photo == "always" and not photo_counts.get(item.id):
                 checked.add_error(item.id, _("Take a photo for this item."))
             continue
-        result = item.item_type.score(item, value)
         needs_photo = item.photo == "always" or (item.photo == "on_fail" and result.failed)
         if needs_photo and not photo_counts.get(item.id):
             checked.add_error(item.id, _("Take a photo for this item."))
-        if item.staff and result.failed and not (answer and answer.employee_no):
-            checked.add_error(item.id, _("Enter the employee number of the staff member observed."))
+        if result.unattributed:
+            checked.add_error(item.id, unattributed_message())
+        elif result.unidentified and not answer.person_description:
+            checked.add_error(item.id, describe_message())

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from inspect_app.extensions import db
+from inspect_app.inspections.attribution import RosterStanding, Standing
 from inspect_app.inspections.models import (
     Assignment,
     AssignmentStatus,
@@ -16,6 +19,7 @@ from inspect_app.inspections.models import (
     PhotoPurpose,
 )
 from inspect_app.stores.models import Staff
+from inspect_app.stores.queries import roster_on
 
 OPEN_ASSIGNMENT = (AssignmentStatus.PUBLISHED, AssignmentStatus.IN_PROGRESS)
 
@@ -88,14 +92,35 @@ def evidence_photos(inspection_id: int) -> dict[str, list[Photo]]:
     return grouped
 
 
-def store_roster(store_id: int) -> list[Staff]:
-    return list(
-        db.session.scalars(
-            select(Staff)
-            .where(Staff.store_id == store_id, Staff.is_active)
-            .order_by(Staff.employee_no)
-        )
-    )
+def roster_standings(
+    store_id: int, day: date, numbers: Collection[str], tz
+) -> dict[str, RosterStanding]:
+    """Where each 工号 stands against the hall's roster on `day`; unknown ones are left out."""
+    on_roster = {s.employee_no for s in roster_on(store_id, day) if s.employee_no in numbers}
+    standings = {n: RosterStanding(Standing.ON_ROSTER) for n in on_roster}
+    others = set(numbers) - on_roster
+    if not others:
+        return standings
+    for staff in db.session.scalars(
+        select(Staff).where(Staff.employee_no.in_(others)).options(joinedload(Staff.store))
+    ):
+        if staff.store_id != store_id:
+            hall = f"{staff.store.name} {staff.store.code}"
+            standings[staff.employee_no] = RosterStanding(Standing.OTHER_HALL, hall=hall)
+        else:
+            left_on = staff.left_at.astimezone(tz).date() if staff.left_at else None
+            standings[staff.employee_no] = RosterStanding(Standing.LEFT, left_on=left_on)
+    return standings
+
+
+def people_by_employee_no(numbers: Collection[str]) -> dict[str, Staff]:
+    """Staff by 工号, for the 工号 a visit already holds (served or named)."""
+    if not numbers:
+        return {}
+    return {
+        s.employee_no: s
+        for s in db.session.scalars(select(Staff).where(Staff.employee_no.in_(set(numbers))))
+    }
 
 
 def evidence_photos_by_item(inspection_ids: list[int]) -> dict[tuple[int, str], list[Photo]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     abort,
     current_app,
@@ -32,7 +30,9 @@ from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections import bp
 from inspect_app.inspections.attempts import replayable_form
+from inspect_app.inspections.attribution import UNIDENTIFIED_CHOICE
 from inspect_app.inspections.form_rules import item_rules
+from inspect_app.inspections.form_staff import StaffChoices, form_summary
 from inspect_app.inspections.models import Assignment, Inspection, InspectionStatus
 from inspect_app.inspections.operations import (
     EDITABLE,
@@ -43,7 +43,13 @@ from inspect_app.inspections.operations import (
     submit_inspection,
     valid_uuid,
 )
-from inspect_app.inspections.payload import payload_from_form, photo_field_name, staff_field_name
+from inspect_app.inspections.payload import (
+    SERVED_FIELD,
+    description_field_name,
+    payload_from_form,
+    photo_field_name,
+    staff_field_name,
+)
 from inspect_app.inspections.queries import (
     draft_for_assignment,
     evidence_photos,
@@ -51,7 +57,6 @@ from inspect_app.inspections.queries import (
     is_overdue,
     open_assignments,
     recent_submissions,
-    store_roster,
     unfinished_inspections,
 )
 from inspect_app.stores.models import Store
@@ -63,7 +68,7 @@ STORE_PICKER_LIMIT = 30
 @bp.route("/visits")
 @requires(Permission.INSPECT)
 def home():
-    today = date.today()
+    today = utcnow().astimezone(halls_tz()).date()
     assignments = open_assignments(current_user.id)
     return render_template(
         "inspections/home.html",
@@ -84,6 +89,7 @@ def refusal_reasons(inspection: Inspection) -> list[tuple[str, list[str]]]:
         "visit.left_at": _("Left at"),
         "visit.waiting_minutes": _("Waiting time (minutes)"),
         "visit.counter_no": _("Counter number"),
+        "visit.served_by": _("Who served you (接待员工)"),
     }
     reasons = []
     for key, messages in (inspection.submit_errors or {}).items():
@@ -192,6 +198,7 @@ def render_visit_form(
     )
     answers = {a.item_id: a for a in inspection.answers}
     tz = halls_tz()
+    staff = StaffChoices(inspection, definition, formdata, tz)
     return (
         render_template(
             "inspections/form.html",
@@ -200,17 +207,23 @@ def render_visit_form(
             form=form,
             answers=answers,
             photos=evidence_photos(inspection.id),
-            roster=store_roster(inspection.store_id),
+            staff=staff,
+            summary=form_summary(inspection, definition),
+            unidentified_choice=UNIDENTIFIED_CHOICE,
+            served_field=SERVED_FIELD,
             errors=errors or {},
             lang=lang,
             tz=tz,
             answer_field_name=answer_field_name,
             comment_field_name=comment_field_name,
             staff_field_name=staff_field_name,
+            description_field_name=description_field_name,
             photo_field_name=photo_field_name,
             formdata=formdata,
             offline_start=offline_start,
-            item_rules=item_rules,
+            item_rules=lambda item, field=None: item_rules(
+                item, definition.fail_below(item), field
+            ),
             uuid_placeholder=OFFLINE_UUID_PLACEHOLDER,
         ),
         status,

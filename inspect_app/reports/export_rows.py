@@ -16,12 +16,15 @@ from inspect_app.checklists.models import ChecklistVersion
 from inspect_app.checklists.operations import definition_of
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, Photo, PhotoPurpose
+from inspect_app.ratings.queries import staff_period_ratings
 from inspect_app.reports.workbook import DetailRow, StaffRow, StoreRatingRow
 from inspect_app.scoring.periods import Period
-from inspect_app.stores.models import Staff, Store
-from inspect_app.stores.rating_queries import rate_period, staff_period_ratings
+from inspect_app.stores.models import Store
+from inspect_app.stores.rating_queries import rate_period
 
 RESULT_LABELS = {"pass": "合格", "fail": "不合格", "na": "不适用"}
+#: 样本充足: whether the person-items reach the checklist's staff_min_items.
+ENOUGH_LABELS = {True: "是", False: "否"}
 
 
 def _approved(period: Period):
@@ -30,12 +33,6 @@ def _approved(period: Period):
         Inspection.visit_date >= period.start,
         Inspection.visit_date < period.end,
     )
-
-
-def scope_store_ids(region_id: int | None) -> list[int] | None:
-    if region_id is None:
-        return None
-    return list(db.session.scalars(select(Store.id).where(Store.region_id == region_id)))
 
 
 def store_rows(
@@ -65,29 +62,27 @@ def store_rows(
 
 
 def staff_rows(period: Period, region_id: int | None) -> list[StaffRow]:
-    ratings = staff_period_ratings(period, scope_store_ids(region_id))
-    codes = dict(
-        db.session.execute(
-            select(Staff.employee_no, Store.code)
-            .join(Store, Store.id == Staff.store_id)
-            .where(Staff.employee_no.in_([r.rating.employee_no for r in ratings]))
-        ).all()
-    )
+    """One row per person and hall observed in the period (the region's, or everyone's)."""
     return [
         StaffRow(
-            employee_no=r.rating.employee_no,
+            employee_no=r.employee_no,
             name=r.name,
-            store_code=codes.get(r.rating.employee_no),
+            store_code=r.store_code,
             store_name=r.store_name,
-            position=r.position,
-            observations=r.rating.observations,
-            points_earned=r.rating.earned,
-            points_possible=r.rating.possible,
+            region=r.region_name,
+            period=period.key,
+            visits=r.rating.tally.visits,
+            person_items=r.rating.tally.person_items,
+            points_earned=r.rating.tally.earned,
+            points_possible=r.rating.tally.possible,
             score=r.rating.percent,
-            failures=r.rating.failures,
-            veto_findings=r.rating.veto_findings,
+            failed_items=r.rating.tally.failed_items,
+            veto_findings=r.rating.tally.veto_findings,
+            enough=ENOUGH_LABELS[r.rating.is_enough],
+            rank_in_hall=r.rating.rank_in_hall,
+            rank_in_region=r.rating.rank_in_region,
         )
-        for r in ratings
+        for r in staff_period_ratings(period, region_ids=None if region_id is None else [region_id])
     ]
 
 

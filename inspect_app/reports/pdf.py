@@ -102,6 +102,6 @@ class StoreReport:
     trend: tuple[TrendPoint, ...]
     sections: tuple[SectionRow, ...]  # averaged over the period
     findings: tuple[FindingRow, ...]  # the period's failed items, with thumbnails
-    staff: tuple[tuple[str, ...], ...]  # 工号, name, observations, score, failures
+    staff: tuple[tuple[str, ...], ...]  # 工号, name, person-items, score, failed, veto
     labels: dict[str, str]  # STORE_LABEL_KEYS, translated
     generated_at: str

@@ -30,7 +30,8 @@ def build_store_pdf(report: StoreReport) -> bytes:
     """Return a store's period report as PDF bytes."""
     writer = PdfWriter(report.labels)
     trend = [(p.period, str(p.count), p.percent, stars_markup(p.stars)) for p in report.trend]
-    staff_keys = ("employee_no", "name", "observations", "score", "failures")
+    # One row per person observed at this hall: 工号, name, person-items, score, failed, veto.
+    staff_keys = ("employee_no", "name", "observations", "percent", "failures", "veto")
     story = [
         *writer.masthead(report.title, report.store_line, report.period),
         writer.rating(report.stars),
@@ -40,7 +41,7 @@ def build_store_pdf(report: StoreReport) -> bytes:
         *sections_block(writer, report.sections),
         *findings_block(writer, report.findings),
         writer.heading("staff"),
-        writer.table(staff_keys, report.staff, (30, 60, 30, 30, 30)),
+        writer.table(staff_keys, report.staff, (26, 44, 26, 40, 22, 22)),
     ]
     header_right = f"{report.store_line} · {report.period}"
     return writer.render(story, report.title, header_right, report.generated_at)

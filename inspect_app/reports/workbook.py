@@ -58,19 +58,25 @@ class StoreRatingRow:
 
 @dataclass(frozen=True, slots=True)
 class StaffRow:
-    """One 工号's appraisal for the period; roster fields are None for an unknown 工号."""
+    """One person's appraisal at one hall for the period (a person moved between halls has a row
+    per hall); ranks are None when the sample is too small to rank."""
 
     employee_no: str
-    name: str | None
-    store_code: str | None
-    store_name: str | None
-    position: str | None
-    observations: int
+    name: str
+    store_code: str
+    store_name: str
+    region: str
+    period: str
+    visits: int
+    person_items: int
     points_earned: Number
     points_possible: Number
     score: Number | None  # percent, 0-100
-    failures: int
+    failed_items: int
     veto_findings: int
+    enough: str  # 是 / 否
+    rank_in_hall: int | None
+    rank_in_region: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,16 +139,21 @@ STORE_COLUMNS = _columns("""
 """)
 STAFF_COLUMNS = _columns("""
 工号|employee_no|code|12|员工工号（文本，保留前导零）
-姓名|name|text|10|员工姓名；工号不在员工名册中时为空
-门店编码|store_code|code|12|员工所属门店编码（文本）
-门店名称|store_name|text|28|员工所属门店名称
-岗位|position|text|12|员工岗位
-观察次数|observations|int|10|期间内记到该工号的适用检查项数
-得分|points_earned|number|10|这些检查项的得分合计
-可得分|points_possible|number|10|这些检查项的满分合计
-得分率|score|percent|10|得分 ÷ 可得分 × 100，0–100，显示一位小数；可得分为 0 时为空
-不合格项|failures|int|10|其中不合格的检查项数
-否决项|veto_findings|int|10|其中触发否决的检查项数
+姓名|name|text|10|员工姓名
+营业厅编码|store_code|code|12|暗访所在营业厅的编码（文本）；员工调动过的，每个营业厅各占一行
+营业厅|store_name|text|28|暗访所在营业厅的名称
+区域|region|text|14|该营业厅所属区域
+期间|period|text|14|考核期间，如 2026-11、2026-Q4
+暗访次数|visits|int|10|期间内审核通过、有该员工观察项的暗访次数
+观察项数|person_items|int|10|记到该员工的观察项数（适用、已作答、计分的员工项，合格与否都算）
+得分|points_earned|number|10|这些观察项的得分合计
+满分|points_possible|number|10|这些观察项的满分合计
+得分率|score|percent|10|得分 ÷ 满分 × 100，四舍五入到 0.001，显示一位小数；满分为 0 时为空
+不合格项数|failed_items|int|10|其中不合格的观察项数（低于该项不合格线；只扣部分分的不算）
+否决项数|veto_findings|int|10|其中不合格的一票否决项数
+样本充足|enough|text|10|观察项数达到检查表规定的最少项数（默认 10）为“是”，否则为“否”
+厅内排名|rank_in_hall|int|10|在该营业厅内按得分率从高到低的名次，并列同名次；样本不足时为空、不参与排名
+区域排名|rank_in_region|int|10|在该区域内的名次，规则同厅内排名
 """)
 DETAIL_COLUMNS = _columns("""
 检查编号|inspection_id|code|38|检查记录编号（文本），同一次检查的各行相同

@@ -60,23 +60,49 @@ class ActionStatus(enum.StrEnum):
 
 
 class CorrectiveAction(Base):
+    """The hall's corrective action (整改) for one approved visit: a list of its failed items.
+
+    `status` sums up the items: open while any item still needs the store (open or not
+    verified), recorded when every item is recorded and some await verification, verified when
+    every item is verified.
+    """
+
     __tablename__ = "corrective_actions"
     __table_args__ = (Index("ix_corrective_actions_status_due", "status", "due_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), unique=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), unique=True)
     status: Mapped[ActionStatus] = mapped_column(
         str_enum(ActionStatus, "action_status"), default=ActionStatus.OPEN
     )
     due_date: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    inspection: Mapped[Inspection] = relationship()
+    items: Mapped[list[CorrectiveActionItem]] = relationship(
+        back_populates="action", cascade="all, delete-orphan", order_by="CorrectiveActionItem.id"
+    )
+
+
+class CorrectiveActionItem(Base):
+    """One failed item of a corrective action, closed with its own note and photo."""
+
+    __tablename__ = "corrective_action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("corrective_actions.id", ondelete="CASCADE"), index=True
+    )
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), unique=True)
+    status: Mapped[ActionStatus] = mapped_column(
+        str_enum(ActionStatus, "action_item_status"), default=ActionStatus.OPEN
+    )
     description: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verified_at: Mapped[datetime | None]
     verification_comment: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    inspection: Mapped[Inspection] = relationship()
+    action: Mapped[CorrectiveAction] = relationship(back_populates="items")
     answer: Mapped[Answer] = relationship()

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select, update
 
 from inspect_app.audit.operations import record_event
 from inspect_app.auth.models import User
 from inspect_app.checklists.definition import Item
+from inspect_app.context import halls_tz
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
+from inspect_app.inspections.attribution import roster_refusal
+from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, Photo
 from inspect_app.inspections.operations import inspection_definition, store_scores
-from inspect_app.locking import lock_row, unique_violation_as
+from inspect_app.inspections.queries import roster_standings
+from inspect_app.locking import unique_violation_as
 from inspect_app.review.models import (
     ActionStatus,
     Appeal,
     AppealStatus,
     CorrectiveAction,
+    CorrectiveActionItem,
 )
 
 #: Longest reviewer or manager text, in characters.
@@ -38,27 +44,100 @@ def _text(value: str | None, *, required: bool, what: str) -> str | None:
     return text or None
 
 
+def flagged_answers(inspection: Inspection) -> list[Answer]:
+    """The visit's findings whose person the inspector could not identify, not yet resolved."""
+    return [
+        a for a in inspection.answers if a.is_unidentified and a.attribution_resolved_at is None
+    ]
+
+
 def approve_inspection(
     inspection: Inspection, reviewer: User, now: datetime, action_days: int
-) -> None:
-    """Approve a submitted visit; it starts counting, and each failed item gets a corrective action."""
+) -> CorrectiveAction | None:
+    """Approve a submitted visit; it starts counting, and its failed items become one action.
+
+    Refused while a finding's person is still unidentified and unresolved. The corrective
+    action holds one item per failed answer (partial credit is not a failure); none is opened
+    when nothing failed.
+    """
     if inspection.status != InspectionStatus.SUBMITTED:
         raise ReviewError(
             _("Only a submitted visit can be approved; this one is %(s)s.", s=inspection.status)
         )
+    flagged = len(flagged_answers(inspection))
+    if flagged:
+        raise ReviewError(
+            _(
+                "%(n)s findings still have an unidentified staff member: resolve them first.",
+                n=flagged,
+            )
+        )
     inspection.status = InspectionStatus.APPROVED
     inspection.approved_at = now
     inspection.approved_by_id = reviewer.id
-    due = (inspection.visit_date or now.date()) + timedelta(days=action_days)
-    due = max(due, now.date() + timedelta(days=1))
-    for answer in inspection.answers:
-        if answer.is_failed:
-            db.session.add(
-                CorrectiveAction(inspection_id=inspection.id, answer_id=answer.id, due_date=due)
-            )
+    failed = [a for a in inspection.answers if a.is_failed]
+    action = None
+    if failed:
+        due = (inspection.visit_date or now.date()) + timedelta(days=action_days)
+        due = max(due, now.date() + timedelta(days=1))
+        action = CorrectiveAction(inspection_id=inspection.id, due_date=due, created_at=now)
+        action.items = [
+            CorrectiveActionItem(answer_id=a.id) for a in sorted(failed, key=lambda a: a.id)
+        ]
+        db.session.add(action)
+    # Two reviewers approving at once: the visit's row lock decides, the unique key backs it.
+    with unique_violation_as(ReviewError(_("This visit was already approved."))):
+        db.session.flush()
+    record_event(
+        "inspection.approve",
+        inspection,
+        actor_id=reviewer.id,
+        inspection_id=inspection.id,
+        action_items=len(failed),
+    )
+    return action
+
+
+def resolve_attribution(
+    answer: Answer,
+    reviewer: User,
+    employee_no: str | None,
+    now: datetime,
+) -> None:
+    """Resolve a finding whose person was not identified: name them, or confirm nobody.
+
+    A named 工号 must be an active member of the hall's roster on the visit date. The visit's
+    scores are stored again, so the finding moves to the person named.
+    """
+    inspection = answer.inspection
+    if inspection.status != InspectionStatus.SUBMITTED:
+        raise ReviewError(_("Only the findings of a submitted visit can be resolved."))
+    if answer.attribution_resolved_at is not None:
+        raise ReviewError(_("This finding was already resolved."))
+    if not answer.is_unidentified:
+        raise ReviewError(_("This finding's staff member is already identified."))
+    number = (employee_no or "").strip() or None
+    if number is not None:
+        standings = roster_standings(
+            inspection.store_id, inspection.visit_date, {number}, halls_tz()
+        )
+        refusal = roster_refusal(number, standings.get(number))
+        if refusal:
+            raise ReviewError(refusal)
+        answer.is_unidentified = False
+        answer.is_staff_named = True
+        answer.employee_no = number
+    answer.attribution_resolved_at = now
+    answer.attribution_resolved_by_id = reviewer.id
+    store_scores(inspection, inspection_definition(inspection))
     db.session.flush()
     record_event(
-        "inspection.approve", inspection, actor_id=reviewer.id, inspection_id=inspection.id
+        "finding.attribute" if number else "finding.unidentified",
+        answer,
+        actor_id=reviewer.id,
+        inspection_id=inspection.id,
+        item=answer.item_id,
+        employee_no=number,
     )
 
 
@@ -158,7 +237,11 @@ def full_marks_value(item: Item) -> Any:
 def decide_appeal(
     appeal: Appeal, reviewer: User, *, uphold: bool, reason: str | None, now: datetime
 ) -> None:
-    """Uphold (the finding is withdrawn and every score recomputed) or reject an open appeal."""
+    """Uphold (the finding is withdrawn and every score recomputed) or reject an open appeal.
+
+    An upheld finding leaves the visit's corrective action unless its fix was already
+    verified; the action goes when no item remains.
+    """
     if appeal.status != AppealStatus.OPEN:
         raise ReviewError(_("This appeal was already decided."))
     appeal.decision_reason = _text(reason, required=not uphold, what=_("the reason"))
@@ -174,9 +257,7 @@ def decide_appeal(
         answer.value = full_marks_value(definition.item(answer.item_id))
         changes = {"value": [old, answer.value], "score_before": str(inspection.score_percent)}
         store_scores(inspection, definition)
-        action = db.session.query(CorrectiveAction).filter_by(answer_id=answer.id).one_or_none()
-        if action is not None and action.status != ActionStatus.VERIFIED:
-            db.session.delete(action)
+        _withdraw_item(answer)
         changes["score_after"] = str(inspection.score_percent)
     db.session.flush()
     record_event(
@@ -194,39 +275,126 @@ def decide_appeal(
         )  # fmt: skip
 
 
-def record_action(
-    action: CorrectiveAction, manager: User, description: str | None, now: datetime
-) -> None:
-    """The store says what it did about a failed item."""
-    lock_row(action)  # two clicks record once
-    if action.status == ActionStatus.VERIFIED:
-        raise ReviewError(_("This action was already verified."))
-    text = _text(description, required=True, what=_("what was done"))
-    if action.status == ActionStatus.RECORDED and action.description == text:
-        return  # the same record sent again (a double click, a resent form)
-    action.description = text
-    action.status = ActionStatus.RECORDED
-    action.recorded_by_id = manager.id
-    action.recorded_at = now
+def _withdraw_item(answer: Answer) -> None:
+    """Take a withdrawn finding out of its corrective action (a verified fix stays as history)."""
+    item = db.session.scalar(
+        select(CorrectiveActionItem).where(CorrectiveActionItem.answer_id == answer.id)
+    )
+    if item is None:
+        return
+    action = _lock_action(item.action_id)
+    item = _fresh_item(item.id)
+    if action is None or item is None or item.status == ActionStatus.VERIFIED:
+        return
+    # Proof photos of a withdrawn item stay with the visit, owned by nothing.
+    db.session.execute(
+        update(Photo)
+        .where(Photo.corrective_action_item_id == item.id)
+        .values(corrective_action_item_id=None, corrective_action_id=None)
+    )
+    db.session.delete(item)
     db.session.flush()
-    record_event("action.record", action, actor_id=manager.id, inspection_id=action.inspection_id)
+    if not _item_statuses(action.id):
+        db.session.delete(action)
+    else:
+        _sum_up(action)
 
 
-def verify_action(
-    action: CorrectiveAction, reviewer: User, *, verified: bool, comment: str | None, now: datetime
+def action_status(statuses: Iterable[ActionStatus]) -> ActionStatus:
+    """The action's status from its items': open while any needs the store, verified when all are."""
+    statuses = set(statuses)
+    if statuses & {ActionStatus.OPEN, ActionStatus.NOT_VERIFIED}:
+        return ActionStatus.OPEN
+    if statuses <= {ActionStatus.VERIFIED}:
+        return ActionStatus.VERIFIED
+    return ActionStatus.RECORDED
+
+
+def _lock_action(action_id: int) -> CorrectiveAction | None:
+    """Lock the action for this transaction (every change to its items goes through it)."""
+    return db.session.scalar(
+        select(CorrectiveAction)
+        .where(CorrectiveAction.id == action_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _fresh_item(item_id: int) -> CorrectiveActionItem | None:
+    return db.session.scalar(
+        select(CorrectiveActionItem)
+        .where(CorrectiveActionItem.id == item_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _item_statuses(action_id: int) -> list[ActionStatus]:
+    return list(
+        db.session.scalars(
+            select(CorrectiveActionItem.status).where(CorrectiveActionItem.action_id == action_id)
+        )
+    )
+
+
+def _sum_up(action: CorrectiveAction) -> None:
+    db.session.flush()
+    action.status = action_status(_item_statuses(action.id))
+    db.session.flush()
+
+
+def _locked_item(item: CorrectiveActionItem) -> tuple[CorrectiveAction, CorrectiveActionItem]:
+    """The item and its action, locked and read afresh; refused if a decision removed it."""
+    action = _lock_action(item.action_id)
+    fresh = _fresh_item(item.id) if action is not None else None
+    if action is None or fresh is None:
+        raise ReviewError(
+            _("This item is no longer part of the corrective action: its appeal was upheld.")
+        )
+    return action, fresh
+
+
+def record_action_item(
+    item: CorrectiveActionItem, manager: User, description: str | None, now: datetime
 ) -> None:
-    """A reviewer confirms the fix, or sends it back to the store."""
-    lock_row(action)  # two clicks decide once
-    if action.status != ActionStatus.RECORDED:
-        raise ReviewError(_("Only a recorded action can be verified."))
-    action.status = ActionStatus.VERIFIED if verified else ActionStatus.NOT_VERIFIED
-    action.verification_comment = _text(
+    """The store says what it did about one failed item of its corrective action."""
+    action, item = _locked_item(item)  # two clicks, or two managers, record once
+    if item.status == ActionStatus.VERIFIED:
+        raise ReviewError(_("This item was already verified."))
+    text = _text(description, required=True, what=_("what was done"))
+    if item.status == ActionStatus.RECORDED and item.description == text:
+        return  # the same record sent again (a double click, a resent form)
+    item.description = text
+    item.status = ActionStatus.RECORDED
+    item.recorded_by_id = manager.id
+    item.recorded_at = now
+    _sum_up(action)
+    record_event(
+        "action.record", item, actor_id=manager.id, inspection_id=action.inspection_id,
+        item=item.answer.item_id,
+    )  # fmt: skip
+
+
+def verify_action_item(
+    item: CorrectiveActionItem,
+    reviewer: User,
+    *,
+    verified: bool,
+    comment: str | None,
+    now: datetime,
+) -> None:
+    """A reviewer confirms one item's fix, or sends it back to the store."""
+    action, item = _locked_item(item)  # two clicks decide once
+    if item.status != ActionStatus.RECORDED:
+        raise ReviewError(_("Only a recorded item can be verified."))
+    item.status = ActionStatus.VERIFIED if verified else ActionStatus.NOT_VERIFIED
+    item.verification_comment = _text(
         comment, required=not verified, what=_("what is still missing")
     )
-    action.verified_by_id = reviewer.id
-    action.verified_at = now
-    db.session.flush()
+    item.verified_by_id = reviewer.id
+    item.verified_at = now
+    _sum_up(action)
     record_event(
-        "action.verify" if verified else "action.reject", action, actor_id=reviewer.id,
-        inspection_id=action.inspection_id, comment=action.verification_comment,
+        "action.verify" if verified else "action.reject", item, actor_id=reviewer.id,
+        inspection_id=action.inspection_id, item=item.answer.item_id,
+        comment=item.verification_comment,
     )  # fmt: skip

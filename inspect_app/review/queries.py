@@ -6,14 +6,22 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from inspect_app.audit.models import AuditEvent
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Inspection, Photo
 from inspect_app.inspections.photos import hamming_distance
-from inspect_app.review.models import ActionStatus, Appeal, AppealStatus, CorrectiveAction
+from inspect_app.review.models import (
+    ActionStatus,
+    Appeal,
+    AppealStatus,
+    CorrectiveAction,
+    CorrectiveActionItem,
+)
 
+#: Item states in which the store still has to act.
+NEEDS_THE_STORE = (ActionStatus.OPEN, ActionStatus.NOT_VERIFIED)
 #: Perceptual hashes this close (of 64 bits) are the same picture, re-saved or cropped a little.
 NEAR_DUPLICATE_BITS = 6
 
@@ -77,13 +85,19 @@ def appeals_of(inspection_id: int) -> dict[int, list[Appeal]]:
     return out
 
 
-def actions_of(inspection_id: int) -> dict[int, CorrectiveAction]:
-    return {
-        a.answer_id: a
-        for a in db.session.scalars(
-            select(CorrectiveAction).where(CorrectiveAction.inspection_id == inspection_id)
-        )
-    }
+def action_of(inspection_id: int) -> CorrectiveAction | None:
+    """The visit's corrective action, if it has one (its items are loaded with it)."""
+    return db.session.scalar(
+        select(CorrectiveAction)
+        .where(CorrectiveAction.inspection_id == inspection_id)
+        .options(selectinload(CorrectiveAction.items))
+    )
+
+
+def action_items_of(inspection_id: int) -> dict[int, CorrectiveActionItem]:
+    """The visit's corrective-action items by answer id."""
+    action = action_of(inspection_id)
+    return {item.answer_id: item for item in action.items} if action else {}
 
 
 def open_appeals(store_scope=None) -> list[Appeal]:
@@ -102,14 +116,28 @@ def open_appeals(store_scope=None) -> list[Appeal]:
     return list(db.session.scalars(query).unique())
 
 
-def open_actions(today: date, store_scope=None) -> list[tuple[CorrectiveAction, bool]]:
-    """Actions not yet verified, with whether each is overdue, most urgent first."""
+@dataclass(frozen=True)
+class ActionRow:
+    """One visit's corrective action as the lists show it."""
+
+    action: CorrectiveAction
+    #: Items the store still has to correct (open, or not verified).
+    open_items: int
+    total_items: int
+    overdue: bool
+
+
+def open_actions(today: date, store_scope=None) -> list[ActionRow]:
+    """Actions not yet verified, one per visit, with whether each is overdue, most urgent first.
+
+    An action is overdue when its due date has passed and some item still needs the store.
+    """
     query = (
         select(CorrectiveAction)
         .where(CorrectiveAction.status != ActionStatus.VERIFIED)
         .options(
             joinedload(CorrectiveAction.inspection).joinedload(Inspection.store),
-            joinedload(CorrectiveAction.answer),
+            selectinload(CorrectiveAction.items),
         )
         .order_by(CorrectiveAction.due_date, CorrectiveAction.id)
     )
@@ -117,7 +145,12 @@ def open_actions(today: date, store_scope=None) -> list[tuple[CorrectiveAction, 
         query = query.join(Inspection, Inspection.id == CorrectiveAction.inspection_id).where(
             Inspection.store_id.in_(store_scope)
         )
-    return [
-        (a, a.due_date < today and a.status != ActionStatus.RECORDED)
-        for a in db.session.scalars(query).unique()
-    ]
+    rows = []
+    for action in db.session.scalars(query).unique():
+        open_items = sum(1 for item in action.items if item.status in NEEDS_THE_STORE)
+        rows.append(
+            ActionRow(
+                action, open_items, len(action.items), open_items > 0 and action.due_date < today
+            )
+        )
+    return rows

@@ -16,7 +16,7 @@ from inspect_app.reports.pdf import (
     PhotoThumb,
     SectionRow,
 )
-from inspect_app.review.models import Appeal, CorrectiveAction
+from inspect_app.review.models import Appeal, CorrectiveActionItem
 from inspect_app.scoring.inspection import InspectionScore
 
 
@@ -76,7 +76,7 @@ def inspection_report(
     score: InspectionScore,
     *,
     appeals: dict[int, list[Appeal]],
-    actions: dict[int, CorrectiveAction],
+    actions: dict[int, CorrectiveActionItem],
     storage: PhotoStorage,
     lang: str,
     tz: ZoneInfo,

@@ -6,7 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,7 +27,6 @@ from inspect_app.auth.permissions import (
     can,
     require_inspection,
     requires,
-    scoped_store_ids,
 )
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.context import current_lang, halls_tz
@@ -26,43 +34,56 @@ from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections.attempts import replayable_form
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, Photo, PhotoPurpose
-from inspect_app.inspections.operations import inspection_definition, valid_uuid
+from inspect_app.inspections.operations import inspection_definition, scoring_inputs, valid_uuid
 from inspect_app.inspections.queries import evidence_photos
 from inspect_app.inspections.storage import photo_storage
+from inspect_app.reports.pdf import build_inspection_pdf
 from inspect_app.review import bp
-from inspect_app.review.models import Appeal, CorrectiveAction
+from inspect_app.review.models import Appeal
 from inspect_app.review.operations import (
     ReviewError,
     appeal_deadline,
     approve_inspection,
     decide_appeal,
     file_appeal,
-    record_action,
+    flagged_answers,
+    resolve_attribution,
     return_inspection,
-    verify_action,
 )
+from inspect_app.review.quality import inspector_quality
 from inspect_app.review.queries import (
-    actions_of,
+    action_items_of,
+    action_of,
     appeals_of,
     audit_trail,
     open_actions,
     open_appeals,
     photo_reuse_warnings,
 )
-from inspect_app.scoring.inspection import AnswerInput, score_inspection
+from inspect_app.review.reports import inspection_report
+from inspect_app.scoring.inspection import InspectionScore, score_inspection
+from inspect_app.scoring.periods import PeriodError, month_of, parse_period
 from inspect_app.stores.models import Region, Store
+from inspect_app.stores.queries import roster_on
+from inspect_app.templating import ACTION_LABELS, APPEAL_LABELS, STATUS_LABELS
 from inspect_app.uploads import chosen_files, photo_form, store_upload
 
 QUEUE_LIMIT = 200
-#: Most photos an appeal or a corrective action carries.
+#: Most photos an appeal or a corrective-action item carries.
 MAX_OWNER_PHOTOS = 5
+
+
+def halls_today() -> date:
+    """Today's date in the halls' time zone (due dates and appeal windows use it)."""
+    return utcnow().astimezone(halls_tz()).date()
 
 
 @dataclass(frozen=True)
 class KeptForm:
     """A refused form, shown again with what was typed and each error beside its field."""
 
-    #: Which form on the page: "appeal-<answer id>", "action-<id>", "decide-<appeal id>", "verify-<id>".
+    #: Which form on the page: "appeal-<answer id>", "decide-<appeal id>",
+    #: "attribution-<answer id>", "record-<action item id>", "verify-<action item id>".
     form: str
     text: str
     errors: dict[str, list[str]] = field(default_factory=dict)
@@ -114,39 +135,48 @@ def _load(uuid: str) -> Inspection:
     return inspection
 
 
+def visit_score(inspection: Inspection) -> InspectionScore:
+    """The visit's stored answers scored again (the reasons and per-item results pages show)."""
+    served = [s.staff.employee_no for s in inspection.served_by]
+    return score_inspection(
+        inspection_definition(inspection), scoring_inputs(inspection.answers), served
+    )
+
+
 def _detail(inspection: Inspection, template: str, kept: KeptForm | None = None):
     definition = inspection_definition(inspection)
     answers = {a.item_id: a for a in inspection.answers}
-    score = score_inspection(
-        definition, {k: AnswerInput(a.value, a.employee_no) for k, a in answers.items()}
-    )
-    photos_by_owner: dict[tuple[str, int], list[Photo]] = {}
+    appeal_photos: dict[int, list[Photo]] = {}
     for photo in inspection.photos:
         if photo.appeal_id:
-            photos_by_owner.setdefault(("appeal", photo.appeal_id), []).append(photo)
-        if photo.corrective_action_id:
-            photos_by_owner.setdefault(("action", photo.corrective_action_id), []).append(photo)
+            appeal_photos.setdefault(photo.appeal_id, []).append(photo)
     show_inspector = can(current_user, Permission.VIEW_INSPECTOR)
+    can_review = (
+        can(current_user, Permission.REVIEW) and inspection.status == InspectionStatus.SUBMITTED
+    )
+    flagged = flagged_answers(inspection) if can_review else []
     return render_template(
         template,
         inspection=inspection,
         definition=definition,
         answers=answers,
-        score=score,
+        score=visit_score(inspection),
         photos=evidence_photos(inspection.id),
-        owner_photos=photos_by_owner,
+        appeal_photos=appeal_photos,
         appeals=appeals_of(inspection.id),
-        actions=actions_of(inspection.id),
+        action=action_of(inspection.id),
+        action_items=action_items_of(inspection.id),
+        flagged=flagged,
+        roster=roster_on(inspection.store_id, inspection.visit_date) if flagged else [],
         warnings=photo_reuse_warnings(inspection) if can(current_user, Permission.REVIEW) else [],
         events=audit_trail(inspection.id),
         show_inspector=show_inspector,
-        can_review=can(current_user, Permission.REVIEW)
-        and inspection.status == InspectionStatus.SUBMITTED,
+        can_review=can_review,
         can_decide=can(current_user, Permission.REVIEW),
         can_appeal=can(current_user, Permission.APPEAL)
         and inspection.status == InspectionStatus.APPROVED,
         appeal_deadline=appeal_deadline(inspection, current_app.config["APPEAL_WINDOW_DAYS"]),
-        today=date.today(),
+        today=halls_today(),
         lang=current_lang(),
         tz=halls_tz(),
         kept=kept,
@@ -213,13 +243,46 @@ def send_back(uuid: str):
     return redirect(url_for("review.queue"))
 
 
+@bp.post("/review/<uuid>/attribution")
+@requires(Permission.REVIEW)
+@replayable_form
+def resolve(uuid: str):
+    """The reviewer names the person behind an unidentified finding, or confirms nobody can be."""
+    inspection = _locked(uuid)
+    answer = db.session.get(Answer, request.form.get("answer_id", type=int) or 0)
+    if answer is None or answer.inspection_id != inspection.id:
+        abort(404)
+    decision = request.form.get("decision")
+    if decision not in ("name", "unidentified"):
+        abort(400)
+    number = (request.form.get("employee_no") or "").strip()
+    form = f"attribution-{answer.id}"
+    try:
+        if decision == "name" and not number:
+            raise ReviewError(
+                _("Choose the staff member, or confirm the person cannot be identified.")
+            )
+        resolve_attribution(answer, current_user, number if decision == "name" else None, utcnow())
+    except ReviewError as exc:
+        kept = KeptForm(form, number, {"employee_no": [str(exc)]})
+        return _refused(inspection, kept, _("Nothing was saved: %(why)s", why=str(exc)))
+    db.session.commit()
+    flash(
+        _("The finding is attributed to %(no)s.", no=number)
+        if decision == "name"
+        else _("Confirmed: the finding counts for the hall only."),
+        "info",
+    )
+    return redirect(url_for("review.inspection", uuid=uuid, _anchor="unidentified"))
+
+
 @bp.route("/review/appeals")
 @requires(Permission.REVIEW)
 def appeals():
     return render_template(
         "review/appeals.html",
         appeals=open_appeals(),
-        actions=open_actions(date.today()),
+        actions=open_actions(halls_today()),
         lang=current_lang(),
     )
 
@@ -251,49 +314,25 @@ def decide(appeal_id: int):
     return redirect(url_for("review.appeals"))
 
 
-@bp.post("/review/actions/<int:action_id>")
-@requires(Permission.REVIEW)
-def verify(action_id: int):
-    action = _action_or_404(action_id)
-    decision = request.form.get("decision")
-    if decision not in ("verified", "not_verified"):
-        abort(400)
-    inspection, comment = action.inspection, request.form.get("comment")
-    try:
-        verify_action(
-            action, current_user, verified=decision == "verified", comment=comment, now=utcnow()
-        )
-    except ReviewError as exc:
-        kept = KeptForm(f"verify-{action_id}", comment or "", {"comment": [str(exc)]})
-        return _refused(inspection, kept, _("Nothing was saved: %(why)s", why=str(exc)))
-    db.session.commit()
-    flash(_("Saved."), "info")
-    return redirect(url_for("review.appeals"))
-
-
-def _action_or_404(action_id: int) -> CorrectiveAction:
-    """The corrective action, if the current user may see its visit; 404 otherwise."""
-    action = db.session.get(CorrectiveAction, action_id)
-    if action is None:
-        abort(404)
-    require_inspection(action.inspection)
-    return action
-
-
 def _refused(
     inspection: Inspection, kept: KeptForm, message: str, stored: Iterable[str] = ()
 ) -> tuple[str, int]:
     """Undo the attempt and show the visit again with what was typed and why it was refused."""
+    undo(message, stored)
+    return _detail(inspection, "review/inspection.html", kept), 422
+
+
+def undo(message: str, stored: Iterable[str] = ()) -> None:
+    """Roll the attempt back, delete the files of photos it stored, and say why."""
     db.session.rollback()
     storage = photo_storage()
     for key in stored:  # files of photos stored before a later one was refused
         storage.delete(key)
     flash(message, "error")
-    return _detail(inspection, "review/inspection.html", kept), 422
 
 
-def _store_photos(inspection: Inspection, **owner) -> tuple[list[str], list[str]]:
-    """Store the form's photos for an appeal or an action; return the stored keys and refusals."""
+def store_form_photos(inspection: Inspection, **owner) -> tuple[list[str], list[str]]:
+    """Store the form's photos for an appeal or an action item; return stored keys and refusals."""
     uploads = chosen_files(request.files.getlist("photos"))
     if len(uploads) > MAX_OWNER_PHOTOS:
         return [], [_("Attach at most %(n)s photos.", n=MAX_OWNER_PHOTOS)]
@@ -330,7 +369,7 @@ def appeal(uuid: str):
     except ReviewError as exc:
         kept = KeptForm(form, reason, {"reason": [str(exc)]})
         return _refused(inspection, kept, _("The appeal was not filed: %(why)s", why=str(exc)))
-    stored, errors = _store_photos(
+    stored, errors = store_form_photos(
         inspection, purpose=PhotoPurpose.APPEAL, appeal_id=filed.id, item_id=item_id
     )
     if errors:
@@ -342,36 +381,6 @@ def appeal(uuid: str):
     return redirect(url_for("review.results", uuid=uuid, _anchor=f"item-{item_id}"))
 
 
-@bp.post("/results/actions/<int:action_id>")
-@photo_form
-@requires(Permission.APPEAL)
-@replayable_form
-def record(action_id: int):
-    """The store records what it did, with photos; on any refusal the text typed is kept."""
-    action = _action_or_404(action_id)
-    inspection = action.inspection
-    uuid, item_id = inspection.uuid, action.answer.item_id
-    description, form = request.form.get("description") or "", f"action-{action_id}"
-    try:
-        record_action(action, current_user, description, utcnow())
-    except ReviewError as exc:
-        kept = KeptForm(form, description, {"description": [str(exc)]})
-        return _refused(inspection, kept, _("Nothing was saved: %(why)s", why=str(exc)))
-    stored, errors = _store_photos(
-        inspection,
-        purpose=PhotoPurpose.CORRECTIVE_ACTION,
-        corrective_action_id=action_id,
-        item_id=item_id,
-    )
-    if errors:
-        why = " ".join(errors)
-        kept = KeptForm(form, description, {"photos": errors})
-        return _refused(inspection, kept, _("Nothing was saved: %(why)s", why=why), stored)
-    db.session.commit()
-    flash(_("Corrective action recorded."), "info")
-    return redirect(url_for("review.results", uuid=uuid, _anchor=f"item-{item_id}"))
-
-
 @bp.get("/results/<uuid>/appeals")
 @requires(Permission.VIEW_RESULTS)
 def appeal_page(uuid: str):
@@ -379,47 +388,16 @@ def appeal_page(uuid: str):
     return redirect(url_for("review.results", uuid=uuid))
 
 
-@bp.get("/results/actions/<int:action_id>")
-@requires(Permission.APPEAL)
-def action_page(action_id: int):
-    """The address a refused corrective-action form was shown at, opened again."""
-    action = _action_or_404(action_id)
-    return redirect(url_for("review.results", uuid=action.inspection.uuid))
-
-
-@bp.route("/actions")
-@requires(Permission.APPEAL)
-def store_actions():
-    scope = scoped_store_ids(current_user)
-    return render_template(
-        "review/actions.html",
-        actions=open_actions(date.today(), scope),
-        appeals=open_appeals(scope),
-        lang=current_lang(),
-    )
-
-
 @bp.route("/results/<uuid>/report.pdf")
 @requires(Permission.VIEW_RESULTS)
 def inspection_pdf(uuid: str):
     """The visit as a PDF; the inspector's name is left out for those who may not know it."""
     inspection = _load(uuid)
-    from flask import Response
-
-    from inspect_app.reports.pdf import build_inspection_pdf
-    from inspect_app.review.reports import inspection_report
-    from inspect_app.templating import ACTION_LABELS, APPEAL_LABELS, STATUS_LABELS
-
-    inspection = _load(uuid)
-    definition = inspection_definition(inspection)
-    answers = {a.item_id: a for a in inspection.answers}
-    score = score_inspection(
-        definition, {k: AnswerInput(a.value, a.employee_no) for k, a in answers.items()}
-    )
     report = inspection_report(
-        inspection, definition, score,
-        appeals=appeals_of(inspection.id), actions=actions_of(inspection.id), storage=photo_storage(),
-        lang=current_lang(), tz=halls_tz(), show_inspector=can(current_user, Permission.VIEW_INSPECTOR),
+        inspection, inspection_definition(inspection), visit_score(inspection),
+        appeals=appeals_of(inspection.id), actions=action_items_of(inspection.id),
+        storage=photo_storage(), lang=current_lang(), tz=halls_tz(),
+        show_inspector=can(current_user, Permission.VIEW_INSPECTOR),
         labels_of={"status": STATUS_LABELS, "appeal": APPEAL_LABELS, "action": ACTION_LABELS},
     )  # fmt: skip
     response = Response(build_inspection_pdf(report), mimetype="application/pdf")
@@ -433,16 +411,14 @@ def inspection_pdf(uuid: str):
 @requires(Permission.REVIEW)
 def inspectors():
     """How each inspector scores compared with peers at the same halls."""
-    from inspect_app.review.quality import inspector_quality
-    from inspect_app.scoring.periods import PeriodError, month_of, parse_period
-
+    today = halls_today()
     try:
-        period = parse_period(request.args.get("period"), date.today())
+        period = parse_period(request.args.get("period"), today)
     except PeriodError:
         abort(400)
     return render_template(
         "review/inspectors.html",
         rows=inspector_quality(period),
         period=period,
-        periods=[p.key for p in month_of(date.today()).history(12)][::-1],
+        periods=[p.key for p in month_of(today).history(12)][::-1],
     )

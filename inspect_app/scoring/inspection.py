@@ -4,10 +4,12 @@ Pure functions: a checklist definition and the stored answers in, frozen results
 no database, Decimal arithmetic only. The rules, in the order they are applied:
 
 - **Items.** Each item is scored by its type through the registry,
-  `item.item_type.score(item, value)`. An unanswered item scores 0 of 0, so a draft shows a
-  running score over what is answered. An `na` answer scores 0 of 0 (not applicable). An item
-  fails when it earns fewer than its full points. Answers for ids the checklist does not have are
-  ignored.
+  `item.item_type.score(item, value, fail_below=...)`. An unanswered item scores 0 of 0, so a
+  draft shows a running score over what is answered. An `na` answer scores 0 of 0 (not
+  applicable). An item *fails* when it earns less than its failure share of its points
+  (`fail_below` on the item, else the checklist's `rating.fail_below`, 0.5 by default): a
+  pass/fail item fails at 0, while partial credit above the share (4 of 5 stars, 3 of 4) loses
+  points without failing. Answers for ids the checklist does not have are ignored.
 - **Hidden items.** An item whose `show_if` is not met is hidden. That includes a target that is
   unanswered or is itself hidden, so conditions chain. A hidden item counts as not applicable
   whatever answer is stored: 0 of 0, `answered` false, never failed, never vetoes.
@@ -21,21 +23,26 @@ no database, Decimal arithmetic only. The rules, in the order they are applied:
   percent = min(weighted percent, `rating.veto_max_percent`). Otherwise percent = weighted percent.
 - **Rounding.** Percentages are rounded half-up to 0.001 (the database stores Numeric(6, 3)).
   Points are already rounded by the item types and are only summed here.
-- **Staff.** Items with `staff: true` that are answered, applicable, shown and scored and carry an
-  employee number (工号) are grouped by it. The number is text: surrounding spaces are stripped,
-  leading zeros are kept, and a blank number counts as none. Per number: observations (item
-  count), earned and possible sums, failures (failed items) and veto findings (failed veto items).
-  Unscored (text) items are not observations. Results are sorted by employee number.
-- **Reasons.** One `lost_points` reason per failed item with lost = possible - earned, largest
-  loss first, then checklist order; then one `veto` reason per failed veto item in checklist
-  order with lost 0, because its points are already in its `lost_points` reason (the cap's own
-  effect is `weighted_percent - percent`). So the reasons' lost points add up to
-  possible - earned.
+- **Staff (attribution).** A *person-item* is an item with `staff: true` that is answered,
+  applicable, shown and scored. Each is attributed to exactly one of: the employee number
+  (工号) named on the answer; else, unless the inspector marked the person as not identified,
+  the first of the visit's served staff (接待员工, `served_by`) — passed items as much as failed
+  ones; else nobody (`unattributed`, which a submission refuses). An item marked not identified
+  (`unidentified`) counts for the hall but for no person. Numbers are text: surrounding spaces
+  are stripped, leading zeros kept, a blank number counts as none. Per number: observations
+  (person-item count), earned and possible sums, failures (failed items) and veto findings
+  (failed veto items). Results are sorted by employee number, and their sums plus the
+  unidentified items' equal the sums over all person-items.
+- **Reasons.** One `lost_points` reason per item that lost points (earned < possible, failed
+  or not; `failed` says which) with lost = possible - earned, largest loss first, then checklist
+  order; then one `veto` reason per failed veto item in checklist order with lost 0, because its
+  points are already in its `lost_points` reason (the cap's own effect is
+  `weighted_percent - percent`). So the reasons' lost points add up to possible - earned.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
@@ -55,8 +62,11 @@ class AnswerInput:
 
     #: Canonical answer (as ItemType.parse_answer returns it); None if unanswered.
     value: Any
-    #: 工号 of the observed staff member; only meaningful for items with staff=True.
+    #: 工号 named for this item; only meaningful for items with staff=True. None falls back to
+    #: the visit's first served staff member.
     employee_no: str | None = None
+    #: The inspector could not identify the person (the finding counts for the hall only).
+    unidentified: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,22 @@ class ItemResult:
     hidden: bool
     failed: bool
     veto_failed: bool
+    #: Who the finding is attributed to (named, else the first served staff member); None for
+    #: items that are not person-items, unidentified ones and unattributed ones.
     employee_no: str | None
+    #: A person-item: staff=True, answered, applicable, shown and scored.
+    person_item: bool = False
+    #: A person-item the inspector marked as "person not identified".
+    unidentified: bool = False
+
+    @property
+    def unattributed(self) -> bool:
+        """A person-item attributed to nobody and not marked unidentified."""
+        return self.person_item and self.employee_no is None and not self.unidentified
+
+    @property
+    def lost_points(self) -> bool:
+        return self.earned < self.possible
 
 
 @dataclass(frozen=True)
@@ -96,6 +121,8 @@ class Reason:
     section_id: str
     lost: Decimal
     kind: str
+    #: The item failed (below its failure share), not merely lost some points.
+    failed: bool = True
 
 
 @dataclass(frozen=True)
@@ -166,14 +193,31 @@ def _is_visible(
     return True
 
 
-def score_item(item: Item, answer: AnswerInput | None, visible: bool) -> ItemResult:
-    """Score one item's answer, treating a hidden item as not applicable."""
-    employee_no = normalize_employee_no(answer.employee_no) if answer and item.staff else None
+def score_item(
+    item: Item,
+    answer: AnswerInput | None,
+    visible: bool,
+    *,
+    fail_below: Decimal,
+    served_by: Sequence[str] = (),
+) -> ItemResult:
+    """Score one item's answer, treating a hidden item as not applicable, and attribute it."""
     if not visible:
         return ItemResult(
-            item.id, item.section_id, ZERO, ZERO, False, True, True, False, False, employee_no
+            item.id, item.section_id, ZERO, ZERO, False, True, True, False, False, None
         )
-    score = item.item_type.score(item, answer.value if answer is not None else None)
+    score = item.item_type.score(
+        item, answer.value if answer is not None else None, fail_below=fail_below
+    )
+    person_item = (
+        item.staff and item.item_type.scored and score.answered and not score.not_applicable
+    )
+    unidentified = bool(person_item and answer is not None and answer.unidentified)
+    employee_no = None
+    if person_item and not unidentified:
+        employee_no = normalize_employee_no(answer.employee_no if answer else None) or next(
+            (n for n in map(normalize_employee_no, served_by) if n), None
+        )
     return ItemResult(
         item_id=item.id,
         section_id=item.section_id,
@@ -185,19 +229,31 @@ def score_item(item: Item, answer: AnswerInput | None, visible: bool) -> ItemRes
         failed=score.failed,
         veto_failed=item.veto and score.failed,
         employee_no=employee_no,
+        person_item=person_item,
+        unidentified=unidentified,
     )
 
 
 def score_inspection(
-    definition: ChecklistDefinition, answers: Mapping[str, AnswerInput]
+    definition: ChecklistDefinition,
+    answers: Mapping[str, AnswerInput],
+    served_by: Sequence[str] = (),
 ) -> InspectionScore:
-    """Score an inspection's answers against its checklist version."""
+    """Score an inspection's answers against its checklist version.
+
+    `served_by` lists the 工号 of the staff who served the inspector (接待员工), first the one
+    that person-items fall back to.
+    """
     # Fixed precision so a caller's decimal context cannot change the figures.
     with localcontext(Context(prec=28)):
         index = {item.id: item for item in definition.items}
         items = {
             item.id: score_item(
-                item, answers.get(item.id), _is_visible(item, answers, index.__getitem__)
+                item,
+                answers.get(item.id),
+                _is_visible(item, answers, index.__getitem__),
+                fail_below=definition.fail_below(item),
+                served_by=served_by,
             )
             for item in definition.items
         }
@@ -216,7 +272,7 @@ def score_inspection(
             percent=percent,
             is_vetoed=is_vetoed,
             reasons=_reasons(items),
-            staff=_staff_results(definition, items),
+            staff=_staff_results(items),
         )
 
 
@@ -239,26 +295,19 @@ def _weighted_percent(sections: tuple[SectionResult, ...]) -> Decimal | None:
 
 def _reasons(items: Mapping[str, ItemResult]) -> tuple[Reason, ...]:
     # `items` is in checklist order, and sorted() is stable, so ties keep that order.
-    failed = [r for r in items.values() if r.failed]
-    lost = sorted(failed, key=lambda r: r.possible - r.earned, reverse=True)
+    losing = [r for r in items.values() if r.lost_points]
+    lost = sorted(losing, key=lambda r: r.possible - r.earned, reverse=True)
     return tuple(
-        Reason(r.item_id, r.section_id, r.possible - r.earned, LOST_POINTS) for r in lost
-    ) + tuple(Reason(r.item_id, r.section_id, ZERO, VETO) for r in failed if r.veto_failed)
+        Reason(r.item_id, r.section_id, r.possible - r.earned, LOST_POINTS, r.failed) for r in lost
+    ) + tuple(
+        Reason(r.item_id, r.section_id, ZERO, VETO, True) for r in items.values() if r.veto_failed
+    )
 
 
-def _staff_results(
-    definition: ChecklistDefinition, items: Mapping[str, ItemResult]
-) -> tuple[StaffResult, ...]:
+def _staff_results(items: Mapping[str, ItemResult]) -> tuple[StaffResult, ...]:
     grouped: dict[str, list[ItemResult]] = {}
-    for item in definition.items:
-        result = items[item.id]
-        if (
-            item.staff
-            and item.item_type.scored
-            and result.answered
-            and not result.not_applicable
-            and result.employee_no is not None
-        ):
+    for result in items.values():
+        if result.person_item and result.employee_no is not None:
             grouped.setdefault(result.employee_no, []).append(result)
     return tuple(
         StaffResult(

@@ -1,9 +1,11 @@
-"""Rate stores and staff for a period from their approved inspections; rank stores; show trends.
+"""Rate stores and staff for a period from their approved inspections; rank them; show trends.
 
-Pure functions: aggregate figures (one SQL row per store or per 工号) and the checklist's
-`RatingRules` in, frozen results out. No Flask, no database, Decimal arithmetic only, in a fixed
-28-digit context so a caller's decimal context cannot change the figures. docs/ratings.md gives
-the rules in prose; in short:
+Pure functions: aggregate figures (one SQL row per store, or per person and hall) and the
+checklist's `RatingRules` in, frozen results out. No Flask, no database, Decimal arithmetic only,
+in a fixed 28-digit context so a caller's decimal context cannot change the figures.
+docs/ratings.md gives the rules in prose; in short:
+
+Stores:
 
 - **Mean.** The mean of the stored inspection percentages, rounded half-up to 0.001. Stars come
   from this rounded mean, so the stars always agree with the figure shown.
@@ -13,17 +15,36 @@ the rules in prose; in short:
 - **Interval.** A 90% Student t confidence interval of the mean, clipped to 0..100. The rating is
   uncertain with fewer than two inspections or when the interval's ends earn different stars.
 - **Ranking.** Stars, then mean, both descending; equal stars and mean share a rank (1224).
+
+Staff (one result per person *and hall*: a finding stays with the hall of its visit):
+
+- **Person-items.** The findings counted are the person-items of approved visits (staff items
+  answered, applicable, shown and scored) attributed to the person (`PersonItem.staff_id`: named
+  on the item, else the visit's first served staff member). Unidentified person-items count for
+  the hall but for nobody; a person with no person-item in the period has no result at all.
+- **Figures.** visits = distinct visits with at least one of the person's person-items; earned,
+  possible = sums of points; failed items = person-items that failed (below the item's failure
+  share, `fail_below`); veto findings = failed veto items.
+- **Score.** 100 x earned / possible, rounded half-up to 0.001 (shown to one decimal, half-up);
+  None when nothing was possible, never a division by zero.
+- **Enough.** `is_enough` when person-items >= `rules.staff_min_items` (10 by default) of the
+  newest checklist version behind the result.
+- **Ranks.** Only results with enough person-items and a score are ranked: by score descending,
+  in the hall and in the hall's region, equal scores sharing a rank (1224). Too small a sample is
+  listed but not ranked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from inspect_app.checklists.definition import RatingRules
 
 PERCENT_QUANT = Decimal("0.001")
+#: Percentages are shown to one decimal.
+SHOWN_QUANT = Decimal("0.1")
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 #: A change of the mean by at least this many points between periods is a trend up or down.
@@ -102,35 +123,14 @@ class RankedStore:
     rating: StoreRating
 
 
-@dataclass(frozen=True)
-class StaffStats:
-    """One employee number's findings in a period, as one SQL aggregate row gives them."""
-
-    employee_no: str
-    observations: int
-    earned: Decimal
-    possible: Decimal
-    failures: int
-    veto_findings: int
-
-
-@dataclass(frozen=True)
-class StaffRating:
-    """One employee number's result for a period."""
-
-    employee_no: str
-    observations: int
-    earned: Decimal
-    possible: Decimal
-    #: 100 x earned / possible, or None when nothing was possible.
-    percent: Decimal | None
-    failures: int
-    veto_findings: int
-
-
 def quantize_percent(value: Decimal) -> Decimal:
     """Round a percentage half-up to 0.001."""
     return value.quantize(PERCENT_QUANT, rounding=ROUND_HALF_UP)
+
+
+def shown_percent(value: Decimal | None) -> Decimal | None:
+    """Round a stored percentage half-up to the one decimal pages show (66.650 -> 66.7)."""
+    return None if value is None else value.quantize(SHOWN_QUANT, rounding=ROUND_HALF_UP)
 
 
 def t_critical_90(df: int) -> Decimal:
@@ -217,23 +217,6 @@ def _competition_ranks(rows: Sequence[RankedStore]) -> dict[int, int]:
     return ranks
 
 
-def rate_staff(stats: StaffStats) -> StaffRating:
-    """Turn one employee number's aggregate findings into a percentage."""
-    with localcontext(Context(prec=28)):
-        percent = (
-            quantize_percent(HUNDRED * stats.earned / stats.possible) if stats.possible else None
-        )
-    return StaffRating(
-        employee_no=stats.employee_no,
-        observations=stats.observations,
-        earned=stats.earned,
-        possible=stats.possible,
-        percent=percent,
-        failures=stats.failures,
-        veto_findings=stats.veto_findings,
-    )
-
-
 def trend(points: Sequence[tuple[str, StoreRating]]) -> str:
     """Compare the last two rated periods (oldest first): "up", "down", "flat" or "unknown"."""
     means = [r.mean_percent for _, r in points if r.count > 0 and r.mean_percent is not None]
@@ -245,3 +228,151 @@ def trend(points: Sequence[tuple[str, StoreRating]]) -> str:
     if change <= -TREND_MIN_CHANGE:
         return DOWN
     return FLAT
+
+
+@dataclass(frozen=True)
+class PersonItem:
+    """One person-item of an approved visit: the finding that staff figures count."""
+
+    inspection_id: int
+    #: The hall of the visit (not the person's hall today).
+    store_id: int
+    #: Who it is attributed to; None when the person was not identified.
+    staff_id: int | None
+    earned: Decimal
+    possible: Decimal
+    failed: bool
+    veto_failed: bool
+
+
+@dataclass(frozen=True)
+class StaffTally:
+    """One person's person-items at one hall in a period, summed (one SQL roll-up row)."""
+
+    staff_id: int
+    store_id: int
+    #: Distinct visits with at least one of the person's person-items.
+    visits: int
+    person_items: int
+    earned: Decimal
+    possible: Decimal
+    failed_items: int
+    veto_findings: int
+
+
+@dataclass(frozen=True)
+class StaffRating:
+    """One person's result at one hall for a period, with its ranks."""
+
+    tally: StaffTally
+    #: The region of the hall of the visits.
+    region_id: int
+    #: 100 x earned / possible rounded half-up to 0.001; None when nothing was possible.
+    percent: Decimal | None
+    #: The sample size rule applied (`staff_min_items` of the checklist version).
+    min_items: int
+    #: person_items >= min_items.
+    is_enough: bool
+    #: Competition ranks by percent; None when not ranked (sample too small, or no percent).
+    rank_in_hall: int | None = None
+    rank_in_region: int | None = None
+    #: How many results were ranked in the hall and in the region, for "2 of 7".
+    ranked_in_hall: int = 0
+    ranked_in_region: int = 0
+
+    @property
+    def is_ranked(self) -> bool:
+        """Whether ranking applies: enough person-items and a percentage."""
+        return self.is_enough and self.percent is not None
+
+
+def tally_staff(items: Iterable[PersonItem]) -> dict[tuple[int, int], StaffTally]:
+    """Sum person-items per (staff id, hall of the visit); unidentified ones count for nobody."""
+    grouped: dict[tuple[int, int], list[PersonItem]] = {}
+    for item in items:
+        if item.staff_id is not None:
+            grouped.setdefault((item.staff_id, item.store_id), []).append(item)
+    with localcontext(Context(prec=28)):
+        return {
+            (staff_id, store_id): StaffTally(
+                staff_id=staff_id,
+                store_id=store_id,
+                visits=len({i.inspection_id for i in found}),
+                person_items=len(found),
+                earned=sum((i.earned for i in found), ZERO),
+                possible=sum((i.possible for i in found), ZERO),
+                failed_items=sum(1 for i in found if i.failed),
+                veto_findings=sum(1 for i in found if i.veto_failed),
+            )
+            for (staff_id, store_id), found in sorted(grouped.items())
+        }
+
+
+def rate_staff(tally: StaffTally, region_id: int, min_items: int) -> StaffRating:
+    """Turn one person's tally at one hall into a score and the sample-size verdict (unranked)."""
+    if (
+        not 0 <= tally.failed_items <= tally.person_items
+        or tally.veto_findings > tally.failed_items
+    ):
+        raise ValueError(f"inconsistent staff figures: {tally}")
+    if not 0 <= tally.visits <= tally.person_items or not ZERO <= tally.earned <= tally.possible:
+        raise ValueError(f"inconsistent staff figures: {tally}")
+    with localcontext(Context(prec=28)):
+        percent = (
+            quantize_percent(HUNDRED * tally.earned / tally.possible) if tally.possible else None
+        )
+    return StaffRating(
+        tally=tally,
+        region_id=region_id,
+        percent=percent,
+        min_items=min_items,
+        is_enough=tally.person_items >= min_items,
+    )
+
+
+def rank_staff(ratings: Iterable[StaffRating]) -> list[StaffRating]:
+    """Rank results in their hall and their region (1224 by percent); return them in order given.
+
+    Results with too few person-items or no percentage are returned unranked.
+    """
+    rows = list(ratings)
+    keys = [(r.tally.staff_id, r.tally.store_id) for r in rows]
+    if len(set(keys)) != len(keys):
+        raise ValueError("each person may appear once per hall")
+    ranked = [r for r in rows if r.is_ranked]
+    in_hall = _ranks_within(ranked, lambda r: r.tally.store_id)
+    in_region = _ranks_within(ranked, lambda r: r.region_id)
+    out = []
+    for row in rows:
+        key = (row.tally.staff_id, row.tally.store_id)
+        if key not in in_hall:
+            out.append(row)
+            continue
+        out.append(
+            replace(
+                row,
+                rank_in_hall=in_hall[key][0],
+                ranked_in_hall=in_hall[key][1],
+                rank_in_region=in_region[key][0],
+                ranked_in_region=in_region[key][1],
+            )
+        )
+    return out
+
+
+def _ranks_within(
+    rows: Sequence[StaffRating], group_of: Callable[[StaffRating], int]
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """(staff id, store id) -> (competition rank by percent in its group, the group's size)."""
+    groups: dict[int, list[StaffRating]] = {}
+    for row in rows:
+        groups.setdefault(group_of(row), []).append(row)
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    for members in groups.values():
+        ordered = sorted(members, key=lambda r: r.percent or ZERO, reverse=True)
+        rank, previous = 0, None
+        for position, row in enumerate(ordered, start=1):
+            if row.percent != previous:
+                rank, previous = position, row.percent
+            out[(row.tally.staff_id, row.tally.store_id)] = (rank, len(members))
+    return out

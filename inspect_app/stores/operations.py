@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
 
 from sqlalchemy import select
 
@@ -11,7 +10,10 @@ from inspect_app.audit.operations import record_event
 from inspect_app.extensions import db
 from inspect_app.locking import lock_name
 from inspect_app.stores.models import Region, Staff, Store
-from inspect_app.stores.roster_import import RosterReport
+from inspect_app.stores.roster_import import RosterReport, read_roster
+from inspect_app.stores.roster_plan import KnownPerson, StaffPlan, left_at_of, plan_staff
+
+ROSTER_LOCK = "roster import"
 
 
 @dataclass
@@ -26,6 +28,10 @@ class RosterChanges:
         return sum(self.created.values()) + sum(self.updated.values())
 
 
+class RosterChangedError(ValueError):
+    """The roster in the database no longer fits the checked file; check it again."""
+
+
 def _assign(obj, **values) -> bool:
     changed = False
     for name, value in values.items():
@@ -35,12 +41,65 @@ def _assign(obj, **values) -> bool:
     return changed
 
 
+def check_roster(data: bytes) -> tuple[RosterReport, StaffPlan | None]:
+    """Read a roster workbook against the codes in the database; plan it if it has no errors."""
+    report = read_roster(
+        data,
+        existing_store_codes=db.session.scalars(select(Store.code)),
+        existing_region_codes=db.session.scalars(select(Region.code)),
+        existing_staff_numbers=db.session.scalars(select(Staff.employee_no)),
+    )
+    return report, plan_roster(report) if report.ok else None
+
+
+def _known_people(*where) -> list[KnownPerson]:
+    rows = db.session.execute(
+        select(
+            Staff.employee_no,
+            Staff.name,
+            Store.code,
+            Staff.position,
+            Staff.is_active,
+            Staff.left_at,
+        )
+        .join(Store, Store.id == Staff.store_id)
+        .where(*where)
+    )
+    return [KnownPerson(*row) for row in rows]
+
+
+def plan_roster(report: RosterReport) -> StaffPlan:
+    """Return what applying the report would do to the staff (created, updated, moved …)."""
+    numbers = {row.employee_no for row in report.staff}
+    known = {p.employee_no: p for p in _known_people(Staff.employee_no.in_(numbers))}
+    new = [row for row in report.staff if row.employee_no not in known]
+    hall_people = (
+        _known_people(
+            Store.code.in_({row.store_code for row in new}),
+            Staff.name.in_({row.name for row in new}),
+        )
+        if new
+        else []
+    )
+    return plan_staff(report.staff, known, hall_people)
+
+
+def apply_roster_upload(data: bytes, actor_id: int) -> tuple[RosterReport, RosterChanges | None]:
+    """Check the workbook again under the roster lock and apply it if it still has no errors."""
+    # One import at a time, and the file is read under the lock: what it is matched against
+    # (the codes and people in the database) cannot change before it is applied.
+    lock_name(ROSTER_LOCK)
+    report, _plan = check_roster(data)
+    if not report.ok:
+        return report, None
+    return report, apply_roster(report, actor_id)
+
+
 def apply_roster(report: RosterReport, actor_id: int) -> RosterChanges:
     """Upsert regions, stores and staff from a report that has no errors; running it twice changes nothing."""
     if not report.ok:
         raise ValueError("a roster with errors cannot be applied")
-    # One import at a time: a second one waits, then reads what the first wrote.
-    lock_name("roster import")
+    lock_name(ROSTER_LOCK)
     changes = RosterChanges()
     regions = {r.code: r for r in db.session.scalars(select(Region))}
     for row in report.regions:
@@ -68,32 +127,24 @@ def apply_roster(report: RosterReport, actor_id: int) -> RosterChanges:
         elif _assign(store, **values):
             changes.updated["stores"] += 1
     db.session.flush()
+    plan = plan_roster(report)
     people = {
         s.employee_no: s
         for s in db.session.scalars(
             select(Staff).where(Staff.employee_no.in_([r.employee_no for r in report.staff]))
         )
     }
-    for row in report.staff:
-        person = people.get(row.employee_no)
-        left_at = datetime.combine(row.left_on, time(), UTC) if row.left_on else None
-        values = {
-            "name": row.name,
-            "store_id": stores[row.store_code].id,
-            "position": row.position,
-            "is_active": row.is_active,
-            "left_at": left_at if not row.is_active else None,
-        }
-        if person is None:
-            db.session.add(Staff(employee_no=row.employee_no, **values))
-            changes.created["staff"] += 1
-            continue
-        moved = person.store_id != values["store_id"]
-        deactivated = person.is_active and not row.is_active
-        if _assign(person, **values):
-            changes.updated["staff"] += 1
-            changes.moved += moved
-            changes.deactivated += deactivated
+    for row in plan.created:
+        if row.matched_from is not None:
+            # The reader matched a number to this existing 工号; never create it anew.
+            raise RosterChangedError(row.employee_no)
+        db.session.add(Staff(employee_no=row.employee_no, **_staff_values(row, stores)))
+    for row in plan.updated:
+        _assign(people[row.employee_no], **_staff_values(row, stores))
+    changes.created["staff"] = len(plan.created)
+    changes.updated["staff"] = len(plan.updated)
+    changes.moved = len(plan.moved)
+    changes.deactivated = len(plan.deactivated)
     db.session.flush()
     record_event(
         "roster.import",
@@ -105,3 +156,13 @@ def apply_roster(report: RosterReport, actor_id: int) -> RosterChanges:
         deactivated=changes.deactivated,
     )
     return changes
+
+
+def _staff_values(row, stores: dict[str, Store]) -> dict[str, object]:
+    return {
+        "name": row.name,
+        "store_id": stores[row.store_code].id,
+        "position": row.position,
+        "is_active": row.is_active,
+        "left_at": left_at_of(row),
+    }

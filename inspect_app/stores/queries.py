@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import Select, func, or_, select
 
+from inspect_app.context import halls_tz
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.stores.models import Staff, Store
@@ -80,5 +82,21 @@ def approved_inspections(store_id: int, limit: int = 50) -> list[Inspection]:
             .where(Inspection.store_id == store_id, Inspection.status == InspectionStatus.APPROVED)
             .order_by(Inspection.visit_date.desc(), Inspection.id.desc())
             .limit(limit)
+        )
+    )
+
+
+def roster_on(store_id: int, day: date) -> list[Staff]:
+    """The hall's staff on a halls' date, by 工号: active, or left on that date or later.
+
+    A person who left on the visit date still served that day. Staff moved to another hall
+    belong to that hall's roster (the roster keeps no history of moves).
+    """
+    day_start = datetime.combine(day, time(), tzinfo=halls_tz())
+    return list(
+        db.session.scalars(
+            select(Staff)
+            .where(Staff.store_id == store_id, or_(Staff.is_active, Staff.left_at >= day_start))
+            .order_by(Staff.employee_no)
         )
     )

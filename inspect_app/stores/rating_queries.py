@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import BigInteger, Integer, case, cast, func, select
+from sqlalchemy import BigInteger, case, cast, func, select
 
 from inspect_app.checklists.definition import RatingRules
 from inspect_app.checklists.models import ChecklistVersion
@@ -22,14 +22,11 @@ from inspect_app.scoring.periods import Period
 from inspect_app.scoring.ratings import (
     PeriodStats,
     RankedStore,
-    StaffRating,
-    StaffStats,
     StoreRating,
     rank_stores,
-    rate_staff,
     rate_store,
 )
-from inspect_app.stores.models import Region, Staff, Store
+from inspect_app.stores.models import Region, Store
 
 THOUSAND = Decimal(1000)
 MILLION = Decimal(1_000_000)
@@ -163,68 +160,6 @@ def store_history(
         )
         out.append(
             (period, rate_store(stats, rules_of(version_id) if version_id else default_rules))
-        )
-    return out
-
-
-@dataclass(frozen=True)
-class StaffRow:
-    rating: StaffRating
-    name: str | None
-    store_name: str | None
-    position: str | None
-
-
-def staff_period_ratings(period: Period, store_ids: list[int] | None = None) -> list[StaffRow]:
-    """Per-工号 results from the staff-attributed answers of approved inspections in the period."""
-    query = (
-        select(
-            Answer.employee_no,
-            func.count(),
-            func.sum(_milli(Answer.points_earned)),
-            func.sum(_milli(Answer.points_possible)),
-            func.sum(cast(Answer.is_failed, Integer)),
-            func.sum(cast(Answer.is_veto_failed, Integer)),
-        )
-        .join(Inspection, Inspection.id == Answer.inspection_id)
-        .where(
-            *_in_period(period),
-            Answer.employee_no.is_not(None),
-            Answer.is_not_applicable.is_(False),
-            Answer.points_possible > 0,
-        )
-        .group_by(Answer.employee_no)
-        .order_by(Answer.employee_no)
-    )
-    if store_ids is not None:
-        query = query.where(Inspection.store_id.in_(store_ids))
-    rows = db.session.execute(query).all()
-    people = {
-        s.employee_no: s
-        for s in db.session.scalars(
-            select(Staff).where(Staff.employee_no.in_([r[0] for r in rows]))
-        )
-    }
-    out = []
-    for employee_no, observations, earned, possible, failures, vetoes in rows:
-        rating = rate_staff(
-            StaffStats(
-                employee_no=employee_no,
-                observations=observations,
-                earned=Decimal(int(earned or 0)) / THOUSAND,
-                possible=Decimal(int(possible or 0)) / THOUSAND,
-                failures=int(failures or 0),
-                veto_findings=int(vetoes or 0),
-            )
-        )
-        person = people.get(employee_no)
-        out.append(
-            StaffRow(
-                rating=rating,
-                name=person.name if person else None,
-                store_name=person.store.name if person else None,
-                position=person.position if person else None,
-            )
         )
     return out
 

@@ -4,21 +4,26 @@ The caller passes the region and store codes the database already has and applie
 report only when it is `ok`: regions, stores and staff are created or updated by code;
 a store marked 停业 or a person marked 离职 becomes inactive and is never deleted; stores
 and staff that the file does not mention are left as they are.
+
+Codes (工号, 门店编码, 区域编码) are text. Excel turns a code typed into a General column into a
+number and drops its leading zeros (0001001 becomes 1001), so a code that arrives as a number,
+or as digits the system does not know, is matched to an existing code by adding zeros in front
+only when exactly one code matches; a number that matches none or several is refused on its
+row, so an import can never create a second person beside the real one.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 
-from inspect_app.checklists.xlsx import SheetRows, XlsxFileError, read_sheets
 from inspect_app.stores.roster_template import (
-    CODE_COLUMNS,
     MAX_LENGTHS,
     REQUIRED_COLUMNS,
     STAFF_COLUMNS,
@@ -28,9 +33,11 @@ from inspect_app.stores.roster_template import (
     STORE_SHEET,
     STORE_STATUSES,
 )
+from inspect_app.workbook_upload import SheetRows, XlsxFileError, read_sheets
 
 #: Most data rows read from one sheet.
 MAX_ROSTER_ROWS = 20_000
+DIGITS = re.compile(r"[0-9]+")
 DATE_TEXT = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
 )
@@ -77,6 +84,38 @@ class StaffRow:
     is_active: bool
     #: The 离职日期, if given; only ever set on an inactive row.
     left_on: date | None
+    #: The 工号 as the file gave it when it was matched to an existing 工号 by adding zeros in
+    #: front (1001 for 0001001); such a row may only ever update that person.
+    matched_from: str | None = None
+
+
+@dataclass(frozen=True)
+class CodeCell:
+    """A code as read from its cell, before it is matched to the codes the system has."""
+
+    text: str
+    #: The cell held a number, so leading zeros may have been lost.
+    was_number: bool
+
+
+class CodeIndex:
+    """Known codes, with the all-digit ones findable by their value without leading zeros."""
+
+    def __init__(self, codes: Iterable[str] = ()) -> None:
+        self.codes: set[str] = set()
+        self._by_digits: dict[str, set[str]] = defaultdict(set)
+        self.update(codes)
+
+    def update(self, codes: Iterable[str]) -> None:
+        for code in codes:
+            self.codes.add(code)
+            if DIGITS.fullmatch(code):
+                self._by_digits[code.lstrip("0")].add(code)
+
+    def padded(self, digits: str) -> list[str]:
+        """Return the known codes that are `digits` with zeros added in front (or `digits`)."""
+        found = self._by_digits.get(digits.lstrip("0"), ())
+        return sorted(code for code in found if len(code) >= len(digits))
 
 
 @dataclass
@@ -99,11 +138,15 @@ class RosterReport:
 def read_roster(
     data: bytes,
     *,
-    existing_store_codes: set[str],
-    existing_region_codes: set[str],
+    existing_store_codes: Iterable[str],
+    existing_region_codes: Iterable[str],
+    existing_staff_numbers: Iterable[str] = (),
     max_rows: int = MAX_ROSTER_ROWS,
 ) -> RosterReport:
-    """Read the roster workbook and check every row; never raises on bad input."""
+    """Read the roster workbook and check every row; never raises on bad input.
+
+    The existing codes are what numbers and zero-less codes are matched against.
+    """
     report = RosterReport()
     try:
         sheets = read_sheets(data, (STORE_SHEET, STAFF_SHEET), max_rows=max_rows)
@@ -113,11 +156,20 @@ def read_roster(
     reader = _RosterReader(report)
     store_rows = reader.table(STORE_SHEET, sheets.get(STORE_SHEET), STORE_COLUMNS)
     staff_rows = reader.table(STAFF_SHEET, sheets.get(STAFF_SHEET), STAFF_COLUMNS)
-    store_codes: set[str] | None = None
+    stores = CodeIndex(existing_store_codes)
     if store_rows is not None:
-        store_codes = reader.stores(store_rows, existing_region_codes) | existing_store_codes
+        # Staff rows may name the stores of the 门店 sheet.
+        stores.update(
+            reader.stores(store_rows, CodeIndex(stores.codes), CodeIndex(existing_region_codes))
+        )
     if staff_rows is not None:
-        reader.staff(staff_rows, store_codes)
+        # Without a readable 门店 sheet (an error already) staff store codes are not checked.
+        reader.staff(
+            staff_rows,
+            stores,
+            CodeIndex(existing_staff_numbers),
+            check_stores=store_rows is not None,
+        )
     if store_rows == [] and staff_rows == []:
         report.errors.append(
             RowError(None, None, None, _("The workbook has no store or staff rows."))
@@ -195,19 +247,6 @@ class _RosterReader:
             self.error(sheet, row, column, _("%(column)s must be text.", column=column))
             return None
         if isinstance(value, int | float):
-            if column in CODE_COLUMNS and not float(value).is_integer():
-                message = _(
-                    "%(column)s must be text; format the column as text and type it again.",
-                    column=column,
-                )
-                self.error(sheet, row, column, message)
-                return None
-            if column in CODE_COLUMNS:
-                message = _(
-                    "%(column)s was a number in Excel; leading zeros may have been lost — format the column as text.",
-                    column=column,
-                )
-                self.report.warnings.append(RowError(sheet, row, column, message))
             value = str(int(value)) if float(value).is_integer() else str(value)
         text = str(value)
         limit = MAX_LENGTHS[sheet][column]
@@ -216,6 +255,69 @@ class _RosterReader:
             self.error(sheet, row, column, message)
             return None
         return text
+
+    def code(self, sheet: str, row: int, cells: Cells, column: str) -> CodeCell | None:
+        """Return a required code cell, noting whether Excel stored it as a number."""
+        value = cells.get(column)
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if is_number and (not float(value).is_integer() or value < 0):
+            message = _(
+                "%(column)s must be text; format the column as text and type it again.",
+                column=column,
+            )
+            self.error(sheet, row, column, message)
+            return None
+        text = self.text(sheet, row, cells, column, required=True)
+        return None if text is None else CodeCell(text, is_number)
+
+    def match(
+        self, sheet: str, row: int, column: str, cell: CodeCell | None, known: CodeIndex
+    ) -> tuple[str | None, str | None]:
+        """Return (code, matched_from): the cell's code, or the one known code it stands for.
+
+        A number (or digits the system does not know) may have lost its leading zeros: it
+        stands for a known code with zeros added in front only when exactly one matches. A
+        number matching none or several is refused; unknown digits typed as text are a new code.
+        """
+        if cell is None:
+            return None, None
+        text = cell.text
+        if (text in known.codes and not cell.was_number) or not DIGITS.fullmatch(text):
+            return text, None
+        matches = known.padded(text)
+        if not cell.was_number:
+            matches = [code for code in matches if code != text]
+            if not matches:
+                return text, None
+        if len(matches) == 1:
+            if matches[0] != text:
+                message = _(
+                    "%(column)s %(value)s was read as %(code)s, the only existing code it "
+                    "matches once zeros are added in front.",
+                    column=column,
+                    value=text,
+                    code=matches[0],
+                )
+                self.report.warnings.append(RowError(sheet, row, column, message))
+            return matches[0], text if matches[0] != text else None
+        if matches:
+            message = _(
+                "%(column)s %(value)s matches several existing codes once zeros are added in "
+                "front (%(codes)s). Format the column as text and type the code in full.",
+                column=column,
+                value=text,
+                codes=", ".join(matches),
+            )
+        else:
+            message = _(
+                "%(column)s %(value)s was stored as a number, so its leading zeros may be lost, "
+                "and no existing code matches it. Format the column as text and type the code "
+                "in full.",
+                column=column,
+                value=text,
+            )
+        self.error(sheet, row, column, message)
+        return None, None
 
     def status(self, sheet: str, row: int, cells: Cells, statuses: dict[str, bool]) -> bool:
         value = cells.get("状态")
@@ -261,18 +363,35 @@ class _RosterReader:
     def bad_rows(self, sheet: str) -> set[int | None]:
         return {e.row_number for e in self.report.errors if e.sheet == sheet}
 
-    def stores(self, rows: list[tuple[int, Cells]], existing_regions: set[str]) -> set[str]:
+    def stores(
+        self, rows: list[tuple[int, Cells]], known_stores: CodeIndex, known_regions: CodeIndex
+    ) -> set[str]:
         """Check the store rows and return every store code the file gives."""
+        read = []
+        for row, cells in rows:
+            read.append(
+                (
+                    row,
+                    self.code(STORE_SHEET, row, cells, "门店编码"),
+                    self.text(STORE_SHEET, row, cells, "门店名称", required=True),
+                    self.code(STORE_SHEET, row, cells, "区域编码"),
+                    self.text(STORE_SHEET, row, cells, "区域名称"),
+                    self.text(STORE_SHEET, row, cells, "地址"),
+                    self.status(STORE_SHEET, row, cells, STORE_STATUSES),
+                )
+            )
+        # A region the file names (as text) is known to the rows that give only its code.
+        known_regions.update(
+            region.text
+            for _row, _code, _name, region, region_name, *_rest in read
+            if region is not None and region_name is not None and not region.was_number
+        )
         by_code: dict[str, list[int]] = defaultdict(list)
         regions: dict[str, RegionRow] = {}
         found: list[StoreRow] = []
-        for row, cells in rows:
-            code = self.text(STORE_SHEET, row, cells, "门店编码", required=True)
-            name = self.text(STORE_SHEET, row, cells, "门店名称", required=True)
-            region_code = self.text(STORE_SHEET, row, cells, "区域编码", required=True)
-            region_name = self.text(STORE_SHEET, row, cells, "区域名称")
-            address = self.text(STORE_SHEET, row, cells, "地址")
-            is_active = self.status(STORE_SHEET, row, cells, STORE_STATUSES)
+        for row, code_cell, name, region_cell, region_name, address, is_active in read:
+            code = self.match(STORE_SHEET, row, "门店编码", code_cell, known_stores)[0]
+            region_code = self.match(STORE_SHEET, row, "区域编码", region_cell, known_regions)[0]
             if code is not None:
                 by_code[code].append(row)
             if region_code is not None and region_name is not None:
@@ -288,7 +407,7 @@ class _RosterReader:
             if code and name and region_code:
                 found.append(StoreRow(row, code, name, region_code, address, is_active))
         for store in found:
-            if store.region_code not in regions and store.region_code not in existing_regions:
+            if store.region_code not in regions and store.region_code not in known_regions.codes:
                 message = _(
                     "Unknown region %(code)s: it is not in the system, so give its 区域名称 to create it.",
                     code=store.region_code,
@@ -300,14 +419,21 @@ class _RosterReader:
         self.report.stores = [store for store in found if store.row_number not in bad]
         return set(by_code)
 
-    def staff(self, rows: list[tuple[int, Cells]], store_codes: set[str] | None) -> None:
-        """Check the staff rows against each other and the known stores (None: unknown)."""
+    def staff(
+        self,
+        rows: list[tuple[int, Cells]],
+        known_stores: CodeIndex,
+        known_staff: CodeIndex,
+        *,
+        check_stores: bool,
+    ) -> None:
+        """Check the staff rows against each other, the known stores and the known 工号."""
         by_number: dict[str, list[int]] = defaultdict(list)
         found: list[StaffRow] = []
         for row, cells in rows:
-            number = self.text(STAFF_SHEET, row, cells, "工号", required=True)
+            number_cell = self.code(STAFF_SHEET, row, cells, "工号")
             name = self.text(STAFF_SHEET, row, cells, "姓名", required=True)
-            store_code = self.text(STAFF_SHEET, row, cells, "门店编码", required=True)
+            store_cell = self.code(STAFF_SHEET, row, cells, "门店编码")
             position = self.text(STAFF_SHEET, row, cells, "岗位")
             is_active = self.status(STAFF_SHEET, row, cells, STAFF_STATUSES)
             left_on = self.left_on(row, cells.get("离职日期"))
@@ -316,16 +442,22 @@ class _RosterReader:
                     "A 离职日期 is given but 状态 is not 离职; set 状态 to 离职 or clear the date."
                 )
                 self.error(STAFF_SHEET, row, "离职日期", message)
+            number, matched_from = self.match(STAFF_SHEET, row, "工号", number_cell, known_staff)
+            store_code = self.match(STAFF_SHEET, row, "门店编码", store_cell, known_stores)[0]
             if number is not None:
                 by_number[number].append(row)
-            if store_code is not None and store_codes is not None and store_code not in store_codes:
+            if store_code is not None and check_stores and store_code not in known_stores.codes:
                 message = _(
                     "Unknown store %(code)s: it is neither in the 门店 sheet nor in the system.",
                     code=store_code,
                 )
                 self.error(STAFF_SHEET, row, "门店编码", message)
             if number and name and store_code:
-                found.append(StaffRow(row, number, name, store_code, position, is_active, left_on))
+                found.append(
+                    StaffRow(
+                        row, number, name, store_code, position, is_active, left_on, matched_from
+                    )
+                )
         self.duplicates(STAFF_SHEET, "工号", by_number)
         bad = self.bad_rows(STAFF_SHEET)
         self.report.staff = [person for person in found if person.row_number not in bad]

@@ -9,14 +9,11 @@ from pathlib import Path
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from inspect_app.auth.permissions import Permission, requires
 from inspect_app.extensions import db
 from inspect_app.stores import bp
-from inspect_app.stores.models import Region, Store
-from inspect_app.stores.operations import apply_roster
-from inspect_app.stores.roster_import import read_roster
+from inspect_app.stores.operations import RosterChangedError, apply_roster_upload, check_roster
 from inspect_app.stores.roster_template import roster_template
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -27,14 +24,6 @@ def _upload_dir() -> Path:
     path = Path(current_app.instance_path) / "uploads"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def _read(data: bytes):
-    return read_roster(
-        data,
-        existing_store_codes=set(db.session.scalars(select(Store.code))),
-        existing_region_codes=set(db.session.scalars(select(Region.code))),
-    )
 
 
 @bp.route("/roster/import")
@@ -59,14 +48,13 @@ def roster_check():
         flash(_("Choose the roster workbook (.xlsx) to upload."), "error")
         return redirect(url_for("stores.roster_import")), 303
     data = upload.read()
-    report = _read(data)
+    report, plan = check_roster(data)
     token = None
     if report.ok:
         token = secrets.token_hex(16)
         (_upload_dir() / f"{token}.xlsx").write_bytes(data)
-    return render_template("stores/roster_import.html", report=report, token=token), (
-        200 if report.ok else 422
-    )
+    page = render_template("stores/roster_import.html", report=report, plan=plan, token=token)
+    return page, 200 if report.ok else 422
 
 
 @bp.post("/roster/import/apply")
@@ -84,12 +72,23 @@ def roster_apply():
         flash(_("This upload was already applied or has expired. Upload the file again."), "error")
         return redirect(url_for("stores.roster_import")), 303
     try:
-        report = _read(claimed.read_bytes())
-        if not report.ok:
-            # Something changed since the check (another import): show the fresh report.
+        try:
+            report, changes = apply_roster_upload(claimed.read_bytes(), current_user.id)
+        except RosterChangedError:
+            db.session.rollback()
             claimed.rename(path)
-            return render_template("stores/roster_import.html", report=report, token=None), 422
-        changes = apply_roster(report, current_user.id)
+            message = _(
+                "The staff changed while the roster was being applied, so nothing was changed. "
+                "Check the file again."
+            )
+            flash(message, "error")
+            return redirect(url_for("stores.roster_import")), 303
+        if changes is None:
+            # Something changed since the check (another import): show the fresh report.
+            db.session.rollback()
+            claimed.rename(path)
+            page = render_template("stores/roster_import.html", report=report, token=None)
+            return page, 422
         db.session.commit()
     except BaseException:
         if claimed.exists():

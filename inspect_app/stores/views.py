@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from flask import abort, render_template, request
@@ -19,7 +18,11 @@ from inspect_app.auth.permissions import (
     scoped_store_ids,
     visible_stores,
 )
+from inspect_app.context import halls_tz
+from inspect_app.db import utcnow
 from inspect_app.extensions import db
+from inspect_app.ratings.queries import staff_period_ratings
+from inspect_app.scoring.ratings import shown_percent
 from inspect_app.stores import bp
 from inspect_app.stores.models import Region, Store
 from inspect_app.stores.queries import PAGE_SIZE, approved_inspections, search_stores, store_rows
@@ -75,7 +78,6 @@ def store_detail(store_id: int):
         failed_findings,
         rate_period,
         section_percents,
-        staff_period_ratings,
         store_history,
     )
 
@@ -87,7 +89,7 @@ def store_detail(store_id: int):
         definition = definition_of(checklist.active_version)
         lang = str(get_locale() or "zh_CN")
         history = store_history(store.id, checklist.id, period.history(12), rules)
-        staff = staff_period_ratings(period, [store.id])
+        staff = staff_period_ratings(period, store_ids=[store.id])
         failed = failed_findings(store.id, period)
         photos_by_item = evidence_photos_by_item(sorted({a.inspection_id for a in failed}))
         findings = [(a, photos_by_item.get((a.inspection_id, a.item_id), [])) for a in failed]
@@ -117,6 +119,7 @@ def store_detail(store_id: int):
         show_inspector=can(current_user, Permission.VIEW_INSPECTOR),
         history=history,
         staff=staff,
+        shown_percent=shown_percent,
         period=period,
         findings=findings,
         charts=charts,
@@ -140,7 +143,8 @@ def _rating_context():
     chosen = request.args.get("checklist", type=int)
     checklist = next((c for c in checklists if c.id == chosen), checklists[0])
     try:
-        period = parse_period(request.args.get("period"), date.today())
+        # The halls' today, not the server's: near midnight UTC they are a day apart.
+        period = parse_period(request.args.get("period"), utcnow().astimezone(halls_tz()).date())
     except PeriodError:
         abort(400)
     rules = definition_of(checklist.active_version).rating
@@ -225,7 +229,6 @@ def store_pdf(store_id: int):
         failed_findings,
         rate_period,
         section_percents,
-        staff_period_ratings,
         store_history,
     )
 
@@ -293,13 +296,15 @@ def store_pdf(store_id: int):
         findings=tuple(findings),
         staff=tuple(
             (
-                s.rating.employee_no,
-                s.name or "",
-                str(s.rating.observations),
-                fmt(s.rating.percent),
-                str(s.rating.failures),
+                s.employee_no,
+                s.name,
+                str(s.rating.tally.person_items),
+                fmt(shown_percent(s.rating.percent))
+                + ("" if s.rating.is_enough else " · " + _("Too few")),
+                str(s.rating.tally.failed_items),
+                str(s.rating.tally.veto_findings),
             )
-            for s in staff_period_ratings(period, [store.id])
+            for s in staff_period_ratings(period, store_ids=[store.id])
         ),
         labels=pdf_labels(),
         generated_at=datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).strftime(

@@ -32,6 +32,11 @@
   var sections = Array.prototype.slice.call(form.querySelectorAll(".checklist-section"));
   var saveState = document.getElementById("save-state");
   var saveTimer = null, submitting = false, photoJobs = [];
+  var UNIDENTIFIED = form.dataset.unidentified || "?";
+  var rosterData = document.getElementById("visit-roster");
+  var roster = rosterData ? JSON.parse(rosterData.textContent || "{}") : {};
+  var servedBox = document.getElementById("item-visit.served_by");
+  var slots = servedBox ? Array.prototype.slice.call(servedBox.querySelectorAll("select[data-served-slot]")) : [];
 
   function fmt(text, values) { return text.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; }); }
   function setSaveState(text, kind) { saveState.textContent = text; saveState.dataset.kind = kind || ""; }
@@ -47,13 +52,37 @@
     var input = form.querySelector('input[type="text"][name="' + name + '"], textarea[name="' + name + '"]');
     return input && input.value.trim() !== "" ? input.value.trim() : null;
   }
+  /* ---- who served, and whom each item about a person is attributed to ---- */
+  function servedList() {
+    var out = [];
+    slots.forEach(function (s) { if (s.value && out.indexOf(s.value) < 0) out.push(s.value); });
+    return out;
+  }
+  function personLabel(no) { var p = roster[no]; return (p && p.name ? p.name + " " : "") + no; }
+  /* The item's choice: "" (who served), a 工号 named for this item, or UNIDENTIFIED. */
+  function choiceOf(el) { var sel = el.querySelector(".attr-select"); return sel ? sel.value : null; }
+  function attributionOf(el, served) {
+    var c = choiceOf(el);
+    if (c === null) return null;
+    if (c === UNIDENTIFIED) return { kind: "unidentified" };
+    if (c) return { kind: "named", no: c };
+    return served.length ? { kind: "served", no: served[0] } : { kind: "none" };
+  }
+  function descriptionOf(el) { var d = el.querySelector(".attr-desc textarea"); return d && d.value.trim() ? d.value : null; }
+
   function collect() {
     var state = { visit: {}, answers: {} };
     form.querySelectorAll("[data-visit]").forEach(function (input) { state.visit[input.dataset.visit] = input.value || null; });
+    if (slots.length) state.visit.served_by = servedList();
     items.forEach(function (el) {
-      var id = el.dataset.item, comment = el.querySelector("details.comment textarea"), staff = el.querySelector(".staff-field input");
-      var entry = { value: valueOf(el), comment: comment && comment.value.trim() ? comment.value : null, employee_no: staff && staff.value.trim() ? staff.value.trim() : null };
-      if (entry.value !== null || entry.comment || entry.employee_no) state.answers[id] = entry;
+      var id = el.dataset.item, comment = el.querySelector("details.comment textarea"), choice = choiceOf(el);
+      var entry = { value: valueOf(el), comment: comment && comment.value.trim() ? comment.value : null };
+      if (choice !== null) {
+        entry.employee_no = choice && choice !== UNIDENTIFIED ? choice : null;
+        entry.unidentified = choice === UNIDENTIFIED;
+        entry.person_description = descriptionOf(el);
+      }
+      if (entry.value !== null || entry.comment || entry.employee_no || entry.unidentified || entry.person_description) state.answers[id] = entry;
     });
     return state;
   }
@@ -73,9 +102,14 @@
       if (area) area.value = a.value || "";
       var comment = el.querySelector("details.comment textarea");
       if (comment) { comment.value = a.comment || ""; if (a.comment) comment.closest("details").open = true; }
-      var staff = el.querySelector(".staff-field input");
-      if (staff) staff.value = a.employee_no || "";
+      var sel = el.querySelector(".attr-select");
+      if (sel) sel.value = a.unidentified ? UNIDENTIFIED : (a.employee_no || "");
+      if (sel && sel.selectedIndex < 0) sel.value = "";  /* a 工号 the page does not list */
+      var desc = el.querySelector(".attr-desc textarea");
+      if (desc) desc.value = a.person_description || "";
     });
+    /* A copy saved before the served staff were asked for keeps what the page shows. */
+    if (state.visit && Object.prototype.hasOwnProperty.call(state.visit, "served_by")) setServed(state.visit.served_by || []);
   }
 
   /* ---- saving: phone at once, server debounced ---- */
@@ -99,9 +133,10 @@
   /* The server would not store this change (e.g. an invisible character pasted into a comment):
      say so beside the item, in words; the phone keeps the copy. */
   function draftRefused(res) {
-    var m = /^answers\.(.+)\.(value|comment|employee_no)$/.exec(res.field || ""), errors = {};
+    var m = /^answers\.(.+)\.(value|comment|employee_no|person_description)$/.exec(res.field || ""), errors = {};
+    var field = (res.field || "").replace(/\[\d+\]$/, "");  /* visit.served_by[0] */
     if (m && byId[m[1]]) errors[m[1]] = [msg.bad_text];
-    else if (/^visit\./.test(res.field || "") && document.getElementById("item-" + res.field)) errors[res.field] = [msg.bad_text];
+    else if (/^visit\./.test(field) && document.getElementById("item-" + field)) errors[field] = [msg.bad_text];
     var first = showErrors(errors, true);
     setSaveState(first ? msg.draft_refused : fmt(msg.draft_refused_why, { why: res.message || "" }), "error");
   }
@@ -181,22 +216,52 @@
       if (v === null && r.required) need(el.dataset.item, msg.answer);
       var photos = el.querySelectorAll(".photos figure.thumb:not(.failed)").length;
       if ((r.photo === "always" || (r.photo === "on_fail" && s && s.failed)) && !photos) need(el.dataset.item, msg.photo);
-      if (r.staff && s && s.failed && !a.employee_no) need(el.dataset.item, msg.staff);
+      /* Every answered item about a person is attributed: who served, someone named, or
+         "not identified" with a description. Failure asks nothing more. */
+      var att = r.staff && s ? attributionOf(el, state.visit.served_by || []) : null;
+      if (att && att.kind === "none") need(el.dataset.item, msg.attribute);
+      if (att && att.kind === "unidentified" && !a.person_description) need(el.dataset.item, msg.describe);
     });
     return needs;
   }
+  function showAttribution(el, att, personItem) {
+    var box = el.querySelector(".attribution");
+    if (!box || !att) return;
+    box.dataset.attribution = att.kind;
+    box.querySelector(".attr-who").textContent = att.kind === "unidentified" ? msg.not_identified : (att.kind === "none" ? msg.nobody : personLabel(att.no));
+    box.querySelector(".attr-note").hidden = att.kind !== "served";
+    box.querySelector(".attr-desc").hidden = att.kind !== "unidentified";
+    box.classList.toggle("needs-person", personItem && att.kind === "none");
+  }
+  function summaryList(container, list) {
+    var ul = container.querySelector("ul");
+    ul.textContent = "";
+    list.forEach(function (el) {
+      var li = document.createElement("li"), a = document.createElement("a");
+      a.href = "#item-" + el.dataset.item; a.dataset.gotoItem = el.dataset.item;
+      a.textContent = el.querySelector(".item-text").textContent;
+      li.appendChild(a); ul.appendChild(li);
+    });
+    container.hidden = !list.length;
+  }
   function refresh() {
     var required = 0, answered = 0, totalWeight = 0, weighted = 0, veto = false;
+    var served = servedList(), failedItems = [], unattributed = [];
     sections.forEach(function (section) {
       var e = 0, p = 0;
       section.querySelectorAll(".item[data-item]").forEach(function (el) {
         var show = visible(el);
         el.hidden = !show;
+        var v = show ? valueOf(el) : null, s = show ? itemScore(el, v) : null;
+        var att = attributionOf(el, served), personItem = !!(s && rules(el).staff);
+        showAttribution(el, att, personItem);
+        var badge = el.querySelector(".outcome-failed");
+        if (badge) badge.hidden = !(s && s.failed);
         if (!show) return;
-        var v = valueOf(el);
         if (el.dataset.required === "true") { required++; if (v !== null) answered++; }
-        var s = itemScore(el, v);
         el.classList.toggle("is-failed", !!(s && s.failed));
+        if (s && s.failed) failedItems.push(el);
+        if (personItem && att && att.kind === "none") unattributed.push(el);
         if (!s) return;
         e += s.earned; p += s.possible;
         if (s.failed && el.dataset.veto === "true") veto = true;
@@ -209,7 +274,85 @@
     var score = totalWeight ? weighted / totalWeight : null;
     if (score !== null && veto) score = Math.min(score, vetoMax);
     document.getElementById("running-score").textContent = score === null ? "" : fmt(msg.score, { s: score.toFixed(1) }) + (veto ? " · " + msg.veto : "");
+    var summary = document.getElementById("submit-summary");
+    if (summary) {
+      summaryList(summary.querySelector(".summary-failed"), failedItems);
+      summaryList(summary.querySelector(".summary-unattributed"), unattributed);
+      summary.hidden = !(failedItems.length || unattributed.length);
+    }
   }
+
+  /* ---- the served-staff picker: a searchable list over the hall's roster ---- */
+  function setServed(list) {
+    slots.forEach(function (s, i) { s.value = list[i] || ""; if (s.selectedIndex < 0) s.value = ""; });
+    renderServed();
+  }
+  function renderServed() {
+    if (!servedBox) return;
+    var picker = servedBox.querySelector(".served-picker"), list = servedList();
+    var chosen = picker.querySelector(".served-chosen");
+    chosen.textContent = "";
+    list.forEach(function (no, i) {
+      var li = document.createElement("li"), label = document.createElement("span"), remove = document.createElement("button");
+      label.textContent = personLabel(no);
+      li.appendChild(label);
+      if (i === 0) { var tag = document.createElement("span"); tag.className = "tag"; tag.textContent = msg.first; li.appendChild(tag); }
+      remove.type = "button"; remove.className = "served-remove"; remove.dataset.no = no; remove.textContent = "×";
+      remove.setAttribute("aria-label", fmt(msg.remove_person, { name: personLabel(no) }));
+      li.appendChild(remove);
+      chosen.appendChild(li);
+    });
+    chosen.hidden = !list.length;
+    picker.querySelectorAll(".served-option").forEach(function (b) { b.setAttribute("aria-pressed", list.indexOf(b.dataset.no) >= 0 ? "true" : "false"); });
+  }
+  if (servedBox) {
+    var picker = servedBox.querySelector(".served-picker"), search = picker.querySelector(".served-search");
+    servedBox.querySelector(".served-slots").hidden = true;
+    picker.hidden = false;
+    picker.addEventListener("click", function (e) {
+      var option = e.target.closest(".served-option"), remove = e.target.closest(".served-remove"), list = servedList();
+      if (remove) list.splice(list.indexOf(remove.dataset.no), 1);
+      else if (option && list.indexOf(option.dataset.no) >= 0) list.splice(list.indexOf(option.dataset.no), 1);
+      else if (option && list.length < slots.length) list.push(option.dataset.no);
+      else return;
+      setServed(list);
+      changed();
+    });
+    search.addEventListener("input", function (e) {
+      e.stopPropagation();  /* filtering is not a change to the visit */
+      var q = search.value.trim().toLowerCase(), shown = 0;
+      picker.querySelectorAll(".served-option").forEach(function (b) {
+        var hit = !q || b.dataset.search.indexOf(q) >= 0;
+        b.parentNode.hidden = !hit; if (hit) shown++;
+      });
+      picker.querySelector(".served-none").hidden = shown > 0 || !q;
+      picker.querySelector(".served-options").hidden = !shown && !!q;
+    });
+    search.addEventListener("change", function (e) { e.stopPropagation(); });
+    search.addEventListener("keydown", function (e) { if (e.key === "Enter") e.preventDefault(); });
+    renderServed();
+  }
+  /* Each item's "change" control: the choice stays folded away while it is the default. */
+  items.forEach(function (el) {
+    var box = el.querySelector(".attribution");
+    if (!box) return;
+    var button = box.querySelector(".attr-change"), edit = box.querySelector(".attr-edit");
+    var open = choiceOf(el) !== "" || el.classList.contains("has-error");
+    edit.hidden = !open; button.hidden = false; button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.addEventListener("click", function () {
+      edit.hidden = !edit.hidden; button.setAttribute("aria-expanded", edit.hidden ? "false" : "true");
+      if (!edit.hidden) edit.querySelector("select").focus();
+    });
+  });
+  form.addEventListener("click", function (e) {
+    var link = e.target.closest("[data-goto-item]");
+    if (!link) return;
+    var el = byId[link.dataset.gotoItem];
+    if (!el) return;
+    e.preventDefault();
+    show(el.closest(".checklist-section").dataset.section);
+    el.scrollIntoView({ block: "center" });
+  });
 
   /* ---- one section at a time ---- */
   var tabs = document.getElementById("section-tabs");

@@ -17,7 +17,8 @@ from tests.inspections.conftest import jpeg_bytes
 
 #: The checklist items that always need a photo.
 PHOTO_ITEMS = ("hygiene.cleanliness", "hygiene.price_list")
-#: The finding every filled visit has: a failed staff item, with this 工号 and comment.
+#: The finding every filled visit has: a failed staff item, with a comment, attributed to
+#: someone other than who served (the hall's second person on the roster, see fill_visit).
 FINDING = "appearance.badge_worn"
 FINDING_COMMENT = "工牌未佩戴在左胸"
 #: The halls' time zone, in which the phone's time fields are read (the live server's config).
@@ -137,8 +138,33 @@ def visit_times(now: datetime | None = None) -> tuple[str, str]:
     )
 
 
+def roster(page) -> list[str]:
+    """The 工号 the visit form offers to pick from (the hall's roster on the visit date)."""
+    return page.eval_on_selector_all(".served-option", "els => els.map(e => e.dataset.no)")
+
+
+def choose_served(page, count: int = 1) -> list[str]:
+    """Tap the first `count` people of the roster in the 接待员工 picker; return their 工号."""
+    page.locator('#section-tabs button[data-goto="details"]').tap()
+    chosen = roster(page)[:count]
+    for number in chosen:
+        page.locator(f'.served-option[data-no="{number}"]').tap()
+    return chosen
+
+
+def name_on_item(page, item_id: str, employee_no: str) -> None:
+    """Open an item's attribution control and name someone else (or "?": not identified)."""
+    page.locator(f'#section-tabs button[data-goto="{item_id.split(".", 1)[0]}"]').tap()
+    item = page.locator(f'.item[data-item="{item_id}"]')
+    if item.locator(".attr-edit").is_hidden():
+        item.locator(".attr-change").tap()
+    item.locator(".attr-select").select_option(employee_no)
+
+
 # Answers every visible item as test_visit_offline.answer_item does, by tapping (el.click()) the
 # options, so the page's own listeners run; items that appear on an answer are answered too.
+# The finding names `employeeNo` on its item (added to the list if the page does not offer it,
+# as a page kept on the phone may list someone the server no longer has on the roster).
 _ANSWER_ALL = """([employeeNo, findingComment]) => {
   const form = document.getElementById("visit-form");
   const tap = input => { if (!input.checked) input.click(); };
@@ -149,8 +175,9 @@ _ANSWER_ALL = """([employeeNo, findingComment]) => {
       const config = el.dataset.config ? JSON.parse(el.dataset.config) : {};
       if (id === "appearance.badge_worn") {
         tap(el.querySelector(".seg-fail input"));
-        const staff = el.querySelector(".staff-field input");
-        staff.value = employeeNo; staff.dispatchEvent(new Event("input", {bubbles: true}));
+        const staff = el.querySelector(".attr-select");
+        if (employeeNo && ![...staff.options].some(o => o.value === employeeNo)) staff.add(new Option(employeeNo, employeeNo));
+        if (staff.value !== employeeNo) { staff.value = employeeNo; staff.dispatchEvent(new Event("change", {bubbles: true})); }
         const comment = el.querySelector("details.comment textarea");
         comment.value = findingComment; comment.dispatchEvent(new Event("input", {bubbles: true}));
       } else if (kind === "pass_fail") tap(el.querySelector(".seg-pass input"));
@@ -171,12 +198,28 @@ _ANSWER_ALL = """([employeeNo, findingComment]) => {
 }"""
 
 
-def fill_visit(page, tmp_path: Path, *, employee_no: str = "0000101", photos: bool = True) -> int:
-    """Fill the whole default checklist, one finding with a 工号; return how many items have answers."""
+def fill_visit(
+    page,
+    tmp_path: Path,
+    *,
+    employee_no: str | None = None,
+    photos: bool = True,
+    served: bool = True,
+) -> int:
+    """Fill the whole default checklist; return how many items have answers.
+
+    The first person on the roster served (unless `served` is False); the finding names
+    `employee_no` on its item, by default the second person on the roster ("" names nobody).
+    """
+    page.locator('#section-tabs button[data-goto="details"]').tap()
     arrived, left = visit_times()
     page.fill("#visit_arrived_at", arrived)
     page.fill("#visit_left_at", left)
     page.fill("#visit_waiting_minutes", "5")
+    if served:
+        choose_served(page)
+    if employee_no is None:
+        employee_no = roster(page)[1]
     page.evaluate(_ANSWER_ALL, [employee_no, FINDING_COMMENT])
     if photos:
         for n, item_id in enumerate(PHOTO_ITEMS):

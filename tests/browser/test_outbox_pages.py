@@ -18,6 +18,7 @@ from tests.browser.phone import (
     go_online,
     kept_pages,
     photo_rows,
+    roster,
     sign_in,
     sign_out,
     start_visit,
@@ -34,6 +35,7 @@ def test_a_visit_reopened_without_signal_shows_what_was_entered(live_server, pho
     page.evaluate("navigator.serviceWorker.ready")
     uuid = start_visit(page, base)  # the phone keeps this page as it is now: empty
     answered = fill_visit(page, tmp_path)
+    served, named = roster(page)[:2]
     wait_until(lambda: "服务器" in page.text_content("#save-state"), timeout=15)
     wait_until(lambda: len(answer_rows(db, uuid)) == answered, timeout=10)
     wait_until(lambda: len(photo_rows(db, uuid)) == len(PHOTO_ITEMS), timeout=10)
@@ -46,7 +48,12 @@ def test_a_visit_reopened_without_signal_shows_what_was_entered(live_server, pho
     page.locator('#section-tabs button[data-goto="appearance"]').tap()
     finding = page.locator(f'[id="item-{FINDING}"]')
     assert finding.locator(".seg-fail input").is_checked()
-    assert finding.locator(".staff-field input").input_value() == "0000101"
+    # Who served and whom the finding names come back from the phone's own copy.
+    assert finding.locator(".attr-select").input_value() == named
+    assert finding.locator(".attr-who").text_content().endswith(named)
+    page.locator('#section-tabs button[data-goto="details"]').tap()
+    assert served in page.locator(".served-chosen").text_content()
+    page.locator('#section-tabs button[data-goto="appearance"]').tap()
     assert page.input_value("#visit_waiting_minutes") == "5"
     checked = page.evaluate(
         "() => document.querySelectorAll('#visit-form input[type=radio]:checked').length"
@@ -66,7 +73,8 @@ def test_a_visit_reopened_without_signal_shows_what_was_entered(live_server, pho
     assert visit_row(db, uuid)["status"] == "submitted"
     answers = answer_rows(db, uuid)
     assert len(answers) == answered
-    assert [a[1:] for a in answers if a[0] == FINDING] == [('"fail"', "0000101", "工牌未佩戴")]
+    assert [a[1:] for a in answers if a[0] == FINDING] == [('"fail"', named, "工牌未佩戴")]
+    assert {a[2] for a in answers if a[0] == "uniform.clean"} == {served}
     assert [p[0] for p in photo_rows(db, uuid)] == sorted(PHOTO_ITEMS)
     assert page.js_errors == []
 

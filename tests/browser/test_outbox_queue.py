@@ -14,12 +14,15 @@ from tests.browser.phone import (
     FINDING,
     PHOTO_ITEMS,
     answer_rows,
+    choose_served,
     fill_visit,
     go_offline,
     go_online,
+    name_on_item,
     outbox,
     photo_rows,
     put_records,
+    roster,
     sign_in,
     start_visit,
     take_photo,
@@ -45,11 +48,28 @@ def test_an_incomplete_visit_is_not_queued_and_shows_what_it_lacks(
     base, db, page = live_server["url"], live_server["db"], phone
     sign_in(page, base)
     uuid = start_visit(page, base)
-    # A failed staff item without its 工号, and no photo where one is always needed.
-    answered = fill_visit(page, tmp_path, employee_no="", photos=False)
+    # Nobody chosen as having served and nobody named on the items: every item about a person
+    # is attributed to no one. And no photo where one is always needed.
+    answered = fill_visit(page, tmp_path, employee_no="", photos=False, served=False)
+    messages = page.evaluate(
+        "() => JSON.parse(document.getElementById('visit-messages').textContent)"
+    )
+    person_items = page.eval_on_selector_all(
+        ".item[data-item]:not([hidden]) .attribution", "els => els.length"
+    )
+    # Before submitting, the form already lists them and badges the failed finding.
+    summary = page.locator("#submit-summary .summary-unattributed li")
+    assert summary.count() == person_items
+    badge = page.locator(f'[id="item-{FINDING}"] .outcome-failed')
+    assert badge.evaluate("el => !el.hidden")  # shown when its section is open
+    assert (
+        page.locator('#submit-summary .summary-failed a[data-goto-item="' + FINDING + '"]').count()
+        == 1
+    )
     page.locator("#submit-visit").tap()
-    wait_until(lambda: "还有 3 项需要补全" in page.text_content("#save-state"), timeout=10)
-    assert errors_beside(page, FINDING) == ["请填写被检查员工的工号。"]
+    missing = person_items + len(PHOTO_ITEMS)
+    wait_until(lambda: f"还有 {missing} 项需要补全" in page.text_content("#save-state"), timeout=10)
+    assert errors_beside(page, FINDING) == [messages["attribute"]]
     for item_id in PHOTO_ITEMS:
         assert errors_beside(page, item_id) == ["请为此项拍照。"]
     assert page.locator(f'[id="item-{FINDING}"]').is_visible()  # its section is opened
@@ -61,7 +81,10 @@ def test_an_incomplete_visit_is_not_queued_and_shows_what_it_lacks(
     assert visit_row(db, uuid)["status"] == "draft"
 
     # Completed, the same visit goes through, once.
-    page.locator(f'[id="item-{FINDING}"] .staff-field input').fill("0000101")
+    [served] = choose_served(page)
+    named = roster(page)[1]
+    name_on_item(page, FINDING, named)
+    assert page.locator("#submit-summary .summary-unattributed").is_hidden()
     for n, item_id in enumerate(PHOTO_ITEMS):
         take_photo(page, tmp_path, item_id, n)
     page.locator("#submit-visit").tap()
@@ -69,7 +92,8 @@ def test_an_incomplete_visit_is_not_queued_and_shows_what_it_lacks(
     assert visit_row(db, uuid)["status"] == "submitted"
     answers = answer_rows(db, uuid)
     assert len(answers) == answered
-    assert [a[2] for a in answers if a[0] == FINDING] == ["0000101"]
+    assert [a[2] for a in answers if a[0] == FINDING] == [named]
+    assert {a[2] for a in answers if a[0] == "uniform.clean"} == {served}
     assert [p[0] for p in photo_rows(db, uuid)] == sorted(PHOTO_ITEMS)
     assert page.js_errors == []
 

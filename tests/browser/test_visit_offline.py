@@ -23,12 +23,13 @@ def sign_in(page, base: str) -> None:
     page.wait_for_url(f"{base}/visits")
 
 
-def answer_item(page, item) -> None:
-    """Answer one item as a careful inspector would: full marks, one finding with a 工号."""
+def answer_item(page, item, named: str = "") -> None:
+    """Answer one item as a careful inspector would: full marks, one finding naming `named`."""
     item_id, kind = item.get_attribute("data-item"), item.get_attribute("data-type")
     if item_id == "appearance.badge_worn":
         item.locator(".seg-fail").tap()
-        item.locator(".staff-field input").fill("0000101")
+        item.locator(".attr-change").tap()  # someone other than who served
+        item.locator(".attr-select").select_option(named)
         item.locator("details.comment summary").tap()
         item.locator("details.comment textarea").fill("工牌未佩戴在左胸")
     elif kind == "pass_fail":
@@ -48,13 +49,13 @@ def answer_item(page, item) -> None:
         item.locator("textarea").first.fill("整体服务良好")
 
 
-def fill_section(page, section_id: str) -> None:
+def fill_section(page, section_id: str, named: str = "") -> None:
     page.locator(f'#section-tabs button[data-goto="{section_id}"]').tap()
     section = page.locator(f'section[data-section="{section_id}"]')
     for index in range(section.locator(".item[data-item]").count()):
         item = section.locator(".item[data-item]").nth(index)
         if item.is_visible():  # conditional items appear as their condition is met
-            answer_item(page, item)
+            answer_item(page, item, named)
 
 
 def rows(db_url: str, sql: str) -> list:
@@ -79,26 +80,31 @@ def test_fill_everything_lose_the_network_submit_and_nothing_is_lost(
 
     page.fill("#visit_arrived_at", "2026-01-05T10:00")
     page.fill("#visit_waiting_minutes", "5")
+    # Who served: the first on the hall's roster; the finding names the second.
+    numbers = page.eval_on_selector_all(".served-option", "els => els.map(e => e.dataset.no)")
+    served, named = numbers[:2]
+    page.locator(f'.served-option[data-no="{served}"]').tap()
     sections = page.eval_on_selector_all(
         "section.checklist-section[data-weight]", "els => els.map(e => e.dataset.section)"
     )
     half = len(sections) // 2
     for section_id in sections[:half]:
-        fill_section(page, section_id)
+        fill_section(page, section_id, named)
 
     # Reload mid-way: everything typed so far is still there.
     page.reload()
     page.wait_for_selector("#save-state:not(:empty)")
     page.locator('#section-tabs button[data-goto="appearance"]').tap()
     assert page.is_checked("#item-appearance\\.badge_worn .seg-fail input")
-    assert page.input_value("#item-appearance\\.badge_worn .staff-field input") == "0000101"
+    assert page.input_value("#item-appearance\\.badge_worn .attr-select") == named
+    assert page.locator(".served-chosen li").all_text_contents()[0].find(served) >= 0
     assert page.input_value("#visit_waiting_minutes") == "5"
     wait_until(lambda: "服务器" in page.text_content("#save-state"), timeout=20)
 
     # The network goes: the rest is filled in, photos taken, and submit pressed offline.
     proxy.cut()
     for section_id in sections[half:]:
-        fill_section(page, section_id)
+        fill_section(page, section_id, named)
     page.locator('#section-tabs button[data-goto="details"]').tap()
     page.fill("#visit_left_at", "2026-01-05T10:40")
     photo_paths = []
@@ -139,5 +145,12 @@ def test_fill_everything_lose_the_network_submit_and_nothing_is_lost(
         "SELECT value, employee_no, comment, is_failed FROM answers WHERE item_id = 'appearance.badge_worn' "
         "AND inspection_id IN (SELECT id FROM inspections WHERE status = 'submitted')",
     )
-    assert finding == [('"fail"', "0000101", "工牌未佩戴在左胸", 1)]
+    assert finding == [('"fail"', named, "工牌未佩戴在左胸", 1)]
+    others = rows(
+        db,
+        "SELECT DISTINCT employee_no FROM answers WHERE item_id != 'appearance.badge_worn' "
+        "AND points_possible > 0 AND item_id IN ('uniform.clean', 'behaviour.attitude') "
+        "AND inspection_id IN (SELECT id FROM inspections WHERE status = 'submitted')",
+    )
+    assert others == [(served,)]  # the rest follow who served
     assert page.js_errors == []

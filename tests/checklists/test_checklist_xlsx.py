@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,10 @@ ROW = {
     "desk.greeting": 2, "desk.id_check": 3, "desk.agreement": 4, "desk.attitude": 5,
     "hall.cleanliness": 6, "hall.waiting_minutes": 7, "hall.restroom": 8, "hall.remark": 9,
 }  # fmt: skip
-RATING_ROW = {"key": 2, "title": 3, "1星": 7, "2星": 8, "3星": 9, "min_inspections": 12}
+RATING_ROW = {
+    "key": 2, "title": 3, "1星": 7, "2星": 8, "3星": 9, "min_inspections": 12,
+    "fail_below": 15, "staff_min_items": 16,
+}  # fmt: skip
 
 
 def definition_dict(path: Path = ALL_TYPES) -> dict:
@@ -76,12 +80,12 @@ def test_workbook_layout():
     items = workbook["检查项"]
     assert [c.value for c in items[1]] == [
         "部分编号", "部分名称", "部分名称(英文)", "部分权重", "检查项编号", "检查内容",
-        "检查内容(英文)", "标准说明", "标准说明(英文)", "类型", "分值", "拍照", "涉及员工",
+        "检查内容(英文)", "标准说明", "标准说明(英文)", "类型", "分值", "不合格线", "拍照", "涉及员工",
         "一票否决", "必答", "可不适用", "显示条件-检查项", "显示条件-取值", "类型参数",
     ]  # fmt: skip
     assert items.freeze_panes == "A2" and workbook["评级规则"].freeze_panes == "A2"
     assert items.max_row == 1 + 67
-    assert all((items.column_dimensions[c].width or 0) >= 7 for c in "ABCDEFGHIJKLMNOPQRS")
+    assert all((items.column_dimensions[c].width or 0) >= 7 for c in "ABCDEFGHIJKLMNOPQRST")
     row = [c.value for c in items[1 + [c.value for c in items["E"]].index("hygiene.cleanliness")]]
     assert row[COLUMNS.index("类型参数")] == '{"max": 4}'
     row = [c.value for c in items[1 + [c.value for c in items["E"]].index("devices.fault_handling")]]  # fmt: skip
@@ -90,6 +94,59 @@ def test_workbook_layout():
     assert rating["key"] == "business-hall-mystery-shop"
     assert [rating[f"{n}星"] for n in range(1, 6)] == [0, 60, 75, 85, 95]
     assert (rating["min_inspections"], rating["veto_max_percent"], rating["veto_max_stars"]) == (2, 0, 1)  # fmt: skip
+    # The failure rules are written out even where the checklist keeps the defaults.
+    assert (rating["fail_below"], rating["staff_min_items"]) == (0.5, 10)
+    shares = {
+        row[4].value: row[COLUMNS.index("不合格线")].value for row in items.iter_rows(min_row=2)
+    }
+    assert shares["behaviour.attitude"] == 0.75 and shares["process.waiting_minutes"] == 0.4
+    assert shares["process.handling_minutes"] is None  # the rule's 0.5
+
+
+def thresholds_dict() -> dict:
+    """The all-types checklist with its own failure rules and two items' own shares."""
+    data = definition_dict()
+    data["rating"] |= {"fail_below": 0.6, "staff_min_items": 12}
+    items = {item["id"]: item for s in data["sections"] for item in s["items"]}
+    items["desk.attitude"]["fail_below"] = 0.75
+    items["hall.waiting_minutes"]["fail_below"] = 0.4
+    return data
+
+
+def test_round_trip_keeps_failure_thresholds():
+    data = thresholds_dict()
+    workbook = load_workbook(io.BytesIO(checklist_to_xlsx(data)))
+    items = workbook["检查项"]
+    assert items.cell(ROW["desk.attitude"], COLUMNS.index("不合格线") + 1).value == 0.75
+    result = checklist_from_xlsx(checklist_to_xlsx(data), "t.xlsx")
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.definition.to_dict() == data
+    definition = result.definition
+    assert (definition.rating.fail_below, definition.rating.staff_min_items) == (
+        Decimal("0.6"),
+        12,
+    )
+    assert definition.fail_below(definition.item("desk.attitude")) == Decimal("0.75")
+    assert definition.fail_below(definition.item("desk.greeting")) == Decimal("0.6")
+
+
+@pytest.mark.parametrize("typed", ["75%", "75 ％", 0.75, "0.75"])
+def test_an_items_share_may_be_typed_as_a_percentage(typed):
+    result = checklist_from_xlsx(edited(set_cell("desk.attitude", "不合格线", typed)), "x.xlsx")
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.definition.item("desk.attitude").fail_below == Decimal("0.75")
+
+
+def test_a_workbook_from_before_the_failure_rules_takes_the_defaults():
+    def drop(workbook: Workbook) -> None:
+        workbook["检查项"].delete_cols(COLUMNS.index("不合格线") + 1)
+        workbook["评级规则"].delete_rows(RATING_ROW["fail_below"], 2)
+
+    original = load_checklist_file(ALL_TYPES).definition
+    result = checklist_from_xlsx(edited(drop), "old.xlsx")
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.definition.content_hash() == original.content_hash()
+    assert result.definition.rating.fail_below == Decimal("0.5")
 
 
 def test_changing_one_items_points_gives_a_new_hash():
@@ -162,6 +219,11 @@ ERRORS = [
     pytest.param(set_cell("desk.attitude", "分值", "many"), "检查项", 5, "`points` must be a number", id="points"),
     pytest.param(set_cell("hall.remark", "分值", 1), "检查项", 9, "A text item is not scored", id="text-points"),
     pytest.param(set_cell("desk.attitude", "部分编号", None), "检查项", 5, "has no 部分编号", id="no-section"),
+    pytest.param(set_cell("desk.attitude", "不合格线", 1.5), "检查项", 5, "`fail_below` must be a share", id="share-above-one"),
+    pytest.param(set_cell("desk.attitude", "不合格线", "half"), "检查项", 5, "`fail_below` must be a share", id="share-words"),
+    pytest.param(set_cell("hall.remark", "不合格线", 0.5), "检查项", 9, "A text item cannot fail", id="share-on-text"),
+    pytest.param(set_rating("fail_below", "0%"), "评级规则", 15, "`fail_below` must be a share", id="rating-share"),
+    pytest.param(set_rating("staff_min_items", 0), "评级规则", 16, "`staff_min_items` must be", id="staff-min"),
 ]  # fmt: skip
 
 

@@ -96,8 +96,12 @@ def parse(item: Item, raw: Any) -> Any:
     return item.item_type.parse_answer(item, raw)
 
 
-def score(item: Item, value: Any) -> ItemScore:
-    return item.item_type.score(item, value)
+#: The default rating rule: an item fails below half its points.
+HALF = Decimal("0.5")
+
+
+def score(item: Item, value: Any, fail_below: Decimal = HALF) -> ItemScore:
+    return item.item_type.score(item, value, fail_below=fail_below)
 
 
 def form_for(item: Item, lang: str = "en", formdata: MultiDict | None = None) -> Form:
@@ -290,30 +294,32 @@ def test_accepts_condition_value(item: Item, value: Any, accepted: bool) -> None
 # --- score -----------------------------------------------------------------------------
 
 SCORES = [
-    # item, value, earned, possible, not_applicable, failed
+    # item, value, earned, possible, not_applicable, failed (below half its points)
     (PASS_FAIL, "pass", "3", "3", False, False),
     (PASS_FAIL, "fail", "0", "3", False, True),
     (PASS_FAIL, "na", "0", "0", True, False),
     (SCALE, 4, "5", "5", False, False),
-    (SCALE, 3, "3.75", "5", False, True),
+    (SCALE, 3, "3.75", "5", False, False),  # partial credit
+    (SCALE, 2, "2.5", "5", False, False),  # exactly half is not below half
     (SCALE, 1, "1.25", "5", False, True),
     (SCALE, 0, "0", "5", False, True),
     (na(SCALE), "na", "0", "0", True, False),
     (replace(SCALE, points=Decimal(2), config={"max": 3}), 1, "0.667", "2", False, True),
-    (replace(SCALE, points=Decimal(2), config={"max": 3}), 2, "1.333", "2", False, True),
+    (replace(SCALE, points=Decimal(2), config={"max": 3}), 2, "1.333", "2", False, False),
     (replace(SCALE, points=Decimal(2), config={"max": 3}), 3, "2", "2", False, False),
     (STARS, 5, "4", "4", False, False),
-    (STARS, 4, "3", "4", False, True),
-    (STARS, 3, "2", "4", False, True),
+    (STARS, 4, "3", "4", False, False),  # 4★: partial credit, not a failure
+    (STARS, 3, "2", "4", False, False),
+    (STARS, 2, "1", "4", False, True),  # 2★ fails
     (STARS, 1, "0", "4", False, True),
     (na(STARS), "na", "0", "0", True, False),
     (CHOICE, "standard", "4", "4", False, False),
-    (CHOICE, "late", "2", "4", False, True),
+    (CHOICE, "late", "2", "4", False, False),
     (CHOICE, "none", "0", "4", False, True),
     (na(CHOICE), "na", "0", "0", True, False),
     (NUMBER, 0, "5", "5", False, False),
     (NUMBER, 15, "5", "5", False, False),
-    (NUMBER, 15.01, "2", "5", False, True),
+    (NUMBER, 15.01, "2", "5", False, True),  # 2 of 5 is below half
     (NUMBER, 20, "2", "5", False, True),
     (NUMBER, 20.01, "0", "5", False, True),
     (NUMBER, 240, "0", "5", False, True),
@@ -362,16 +368,32 @@ FULL_MARKS = {
 }
 
 
+SHARES = [Decimal("0.5"), Decimal("0.75"), Decimal(1), Decimal("0.01")]
+
+
+@pytest.mark.parametrize("fail_below", SHARES, ids=str)
 @pytest.mark.parametrize(
     ("item", "value"),
     [(item, value) for item in SCORED for value in ANSWERS[item.type]],
     ids=[f"{item.type}-{value}" for item in SCORED for value in ANSWERS[item.type]],
 )
-def test_item_fails_when_it_earns_fewer_than_its_full_points(item: Item, value: Any) -> None:
-    result = score(item, value)
+def test_item_fails_below_its_share_and_loses_points_below_full_marks(
+    item: Item, value: Any, fail_below: Decimal
+) -> None:
+    result = score(item, value, fail_below)
     assert result.possible == item.item_type.max_points(item) > 0
-    assert result.failed is (result.earned < result.possible)
-    assert result.failed is (value not in FULL_MARKS[item.type])
+    assert result.failed is (result.earned < result.possible * fail_below)
+    assert result.lost_points is (result.earned < result.possible)
+    assert result.lost_points is (value not in FULL_MARKS[item.type])
+    assert result.failed <= result.lost_points  # a failure always loses points
+    if fail_below == 1:  # a share of 1: every lost point is a failure
+        assert result.failed is result.lost_points
+
+
+def test_pass_fail_fails_at_zero_whatever_the_share() -> None:
+    for share in SHARES:
+        assert score(PASS_FAIL, "fail", share).failed
+        assert not score(PASS_FAIL, "pass", share).failed
 
 
 def test_choice_item_without_points_is_worth_its_best_option() -> None:

@@ -7,6 +7,7 @@ import json
 import textwrap
 import time
 import tracemalloc
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -1071,6 +1072,166 @@ def test_str_of_an_error_names_file_line_and_item(tmp_path: Path) -> None:
     assert str(top_error) == f"{path}:3: Unknown key `colour`."
 
 
+# --- failure thresholds: rating.fail_below, rating.staff_min_items, item fail_below --------
+
+THRESHOLD_RATING = """\
+rating:
+  star_thresholds: {1: 0, 2: 60, 3: 75, 4: 85, 5: 95}
+  min_inspections: 1
+  fail_below: 0.6
+  staff_min_items: 12
+"""
+STARS_A = "- {id: main.a, type: stars, text: A, points: 4, fail_below: 0.75}\n"
+
+
+def test_failure_thresholds_are_read_from_the_rating_and_the_item() -> None:
+    result = load_checklist_text(
+        checklist(STARS_A + ITEM_A.replace("main.a", "main.b"), rating=THRESHOLD_RATING)
+    )
+    assert result.errors == []
+    definition = result.definition
+    assert definition.rating.fail_below == Decimal("0.6")
+    assert definition.rating.staff_min_items == 12
+    stars, plain = definition.item("main.a"), definition.item("main.b")
+    assert (stars.fail_below, plain.fail_below) == (Decimal("0.75"), None)
+    assert definition.fail_below(stars) == Decimal("0.75")
+    assert definition.fail_below(plain) == Decimal("0.6")  # the rule's share
+
+
+def test_failure_thresholds_default_to_half_the_points_and_ten_items() -> None:
+    definition = load_checklist_text(
+        checklist(STARS_A.replace(", fail_below: 0.75", ""))
+    ).definition
+    assert definition.rating.fail_below == Decimal("0.5")
+    assert definition.rating.staff_min_items == 10
+    assert definition.item("main.a").fail_below is None
+    assert definition.fail_below(definition.item("main.a")) == Decimal("0.5")
+
+
+def test_the_item_share_decides_when_four_stars_fail() -> None:
+    """With 0.75, 4 of 5 stars (75 %) only loses points and 3 stars (50 %) fail; with 1, any loss."""
+    strict = STARS_A.replace("0.75", "1")
+    for text, failing in ((STARS_A, {1, 2, 3}), (strict, {1, 2, 3, 4}), (ITEM_A, None)):
+        definition = load_checklist_text(checklist(text)).definition
+        item = definition.item("main.a")
+        if failing is None:  # a pass/fail item fails at 0 whatever the share
+            score = item.item_type.score(item, "fail", fail_below=definition.fail_below(item))
+            assert score.failed
+            continue
+        failed = {
+            stars
+            for stars in range(1, 6)
+            if item.item_type.score(item, stars, fail_below=definition.fail_below(item)).failed
+        }
+        assert failed == failing
+
+
+def test_written_out_defaults_keep_the_content_hash_and_other_shares_change_it() -> None:
+    plain = load_ok_text(checklist())
+    explicit = load_ok_text(checklist(rating=RATING + "  fail_below: 0.5\n  staff_min_items: 10\n"))
+    assert explicit.content_hash() == plain.content_hash()
+    assert "fail_below" not in plain.to_dict()["rating"]
+    stricter = load_ok_text(checklist(rating=RATING + "  fail_below: 0.75\n"))
+    per_item = load_ok_text(checklist(ITEM_A.replace("points: 1}", "points: 1, fail_below: 1}")))
+    hashes = {plain.content_hash(), stricter.content_hash(), per_item.content_hash()}
+    assert len(hashes) == 3
+    for definition in (stricter, per_item):
+        assert ChecklistDefinition.from_dict(definition.to_dict()) == definition
+
+
+THRESHOLD_ERRORS = [
+    pytest.param(
+        checklist(rating=RATING + "  fail_below: 0  # <-\n"),
+        None,
+        "`fail_below` must be a share of an item's points above 0 and at most 1",
+        id="rating-share-zero",
+    ),
+    pytest.param(
+        checklist(rating=RATING + "  fail_below: 50  # <-\n"),
+        None,
+        "`fail_below` must be a share of an item's points above 0 and at most 1",
+        id="rating-share-as-percent",
+    ),
+    pytest.param(
+        checklist(rating=RATING + "  fail_below: 50%  # <-\n"),
+        None,
+        "`fail_below` must be a share",
+        id="rating-share-with-percent-sign",
+    ),
+    pytest.param(
+        checklist(rating=RATING + "  fail_below: true  # <-\n"),
+        None,
+        "`fail_below` must be a share",
+        id="rating-share-boolean",
+    ),
+    pytest.param(
+        checklist(rating=RATING + "  staff_min_items: 0  # <-\n"),
+        None,
+        "`staff_min_items` must be a whole number of at least 1.",
+        id="staff-min-zero",
+    ),
+    pytest.param(
+        checklist(rating=RATING + "  staff_min_items: 2.5  # <-\n"),
+        None,
+        "`staff_min_items` must be a whole number of at least 1.",
+        id="staff-min-fraction",
+    ),
+    pytest.param(
+        checklist(rating=RATING + "  staff_min_items: yes  # <-\n"),
+        None,
+        "`staff_min_items` must be a whole number of at least 1.",
+        id="staff-min-boolean",
+    ),
+    pytest.param(
+        checklist("- id: main.a\n  type: pass_fail\n  text: A\n  points: 1\n  fail_below: 1.5  # <-\n"),
+        "main.a",
+        "`fail_below` must be a share of an item's points above 0 and at most 1",
+        id="item-share-above-one",
+    ),
+    pytest.param(
+        checklist("- id: main.a\n  type: pass_fail\n  text: A\n  points: 1\n  fail_below: -0.5  # <-\n"),
+        "main.a",
+        "`fail_below` must be a share",
+        id="item-share-negative",
+    ),
+    pytest.param(
+        checklist("- id: main.a\n  type: pass_fail\n  text: A\n  points: 1\n  fail_below: half  # <-\n"),
+        "main.a",
+        "`fail_below` must be a share",
+        id="item-share-words",
+    ),
+    pytest.param(
+        checklist("- id: main.a\n  type: text\n  text: A\n  fail_below: 0.5  # <-\n"),
+        "main.a",
+        "A text item cannot fail; remove `fail_below`.",
+        id="item-share-on-text",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "item_id", "message"), THRESHOLD_ERRORS)
+def test_bad_failure_threshold_is_reported_at_its_line(
+    text: str, item_id: str | None, message: str
+) -> None:
+    errors = errors_of(text)
+    assert [(e.line, e.item_id) for e in errors] == [(marked_lines(text)[0], item_id)]
+    assert message in errors[0].message
+
+
+def test_threshold_errors_do_not_hide_each_other() -> None:
+    text = checklist(
+        "- {id: main.a, type: stars, text: A, points: 4, fail_below: 2}  # <-\n",
+        rating=RATING + "  fail_below: 0  # <-\n  staff_min_items: -1  # <-\n",
+    )
+    assert sorted(e.line for e in errors_of(text)) == marked_lines(text)
+
+
+def load_ok_text(text: str) -> ChecklistDefinition:
+    result = load_checklist_text(text)
+    assert result.errors == [], [str(e) for e in result.errors]
+    return result.definition
+
+
 # --- never a traceback -----------------------------------------------------------------
 
 VALID_DOC: dict[str, Any] = {
@@ -1081,6 +1242,8 @@ VALID_DOC: dict[str, Any] = {
         "star_thresholds": {1: 0, 2: 60, 3: 75, 4: 85, 5: 95},
         "min_inspections": 1,
         "veto": {"max_percent": 0, "max_stars": 1},
+        "fail_below": 0.5,
+        "staff_min_items": 10,
     },
     "sections": [
         {
@@ -1106,6 +1269,7 @@ VALID_DOC: dict[str, Any] = {
                     "min": 0,
                     "max": 100,
                     "bands": [{"upto": 10, "points": 5}, {"upto": 20, "points": 2}],
+                    "fail_below": 0.4,
                 },
                 {"id": "main.scale", "type": "scale", "text": "Scale", "points": 4, "max": 4},
                 {
@@ -1155,6 +1319,8 @@ PLACES: list[tuple[tuple[Any, ...], str]] = [
     (("rating", "veto"), MAPPING),
     (("rating", "veto", "max_percent"), NUMBER),
     (("rating", "veto", "max_stars"), INTEGER),
+    (("rating", "fail_below"), NUMBER),
+    (("rating", "staff_min_items"), INTEGER),
     (("sections",), LIST),
     (("sections", 0), MAPPING),
     (("sections", 0, "id"), TEXT),
@@ -1179,6 +1345,7 @@ PLACES: list[tuple[tuple[Any, ...], str]] = [
     (("sections", 0, "items", 1, "bands", 0), MAPPING),
     (("sections", 0, "items", 1, "bands", 0, "upto"), NUMBER),
     (("sections", 0, "items", 1, "bands", 0, "points"), NUMBER),
+    (("sections", 0, "items", 1, "fail_below"), NUMBER),
     (("sections", 0, "items", 2, "max"), INTEGER),
     (("sections", 0, "items", 3, "photo"), ENUM),
     (("sections", 0, "items", 3, "veto"), FLAG),
@@ -1237,7 +1404,7 @@ KEYS = sorted(
         "key", "title", "title_en", "rating", "sections", "star_thresholds", "min_inspections",
         "veto", "max_percent", "max_stars", "id", "weight", "staff", "items", "type", "text",
         "points", "photo", "required", "na", "show_if", "item", "equals", "in", "options",
-        "value", "max", "min", "bands", "upto", "unit",
+        "value", "max", "min", "bands", "upto", "unit", "fail_below", "staff_min_items",
     }
 )  # fmt: skip
 WORDS = [*item_type_keys(), "never", "on_fail", "always", "pass", "fail", "na", "main", "main.a"]

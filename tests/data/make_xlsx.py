@@ -89,6 +89,31 @@ def roster_excel() -> bytes:
     return buffer.getvalue()
 
 
+def roster_numeric_codes() -> bytes:
+    """Staff rows whose codes Excel made numbers: 1001 for 0001001; see test_roster_import.
+
+    The system is meant to hold hall 0101001 with 0001001 张伟 and 0001002 李娜; the file marks
+    李娜 as left, and names her hall by the number 101001.
+    """
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook.set_properties({"created": CREATED})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    workbook.add_worksheet("门店").write_row(0, 0, STORE_COLUMNS)
+    staff = workbook.add_worksheet("员工")
+    staff.write_row(0, 0, STAFF_COLUMNS)
+    # Typed into General columns: Excel stores the codes as numbers without their zeros.
+    staff.write_number(1, 0, 1001)
+    staff.write_row(1, 1, ["张伟", "0101001", "营业员", "在职"])
+    staff.write_number(2, 0, 1002)
+    staff.write_string(2, 1, "李娜")
+    staff.write_number(2, 2, 101001)
+    staff.write_row(2, 3, ["营业员", "离职"])
+    staff.write_datetime(2, 5, datetime(2026, 3, 1), day)
+    workbook.close()
+    return buffer.getvalue()
+
+
 def checklist_errors() -> bytes:
     """all-types.yaml as a workbook with four mistakes; see test_checklist_xlsx."""
     definition = load_checklist_file(ALL_TYPES).definition
@@ -97,7 +122,7 @@ def checklist_errors() -> bytes:
     items = workbook["检查项"]
     items["E4"] = "desk.id_check"  # desk.agreement takes desk.id_check's id
     items["J5"] = "starz"  # desk.attitude: an unknown type
-    items["S7"] = '{"min": 0, "max": 240'  # hall.waiting_minutes: the JSON is cut off
+    items["T7"] = '{"min": 0, "max": 240'  # hall.waiting_minutes: the JSON is cut off
     workbook["评级规则"]["B9"] = 40  # 3星 below 2星 (50)
     return _save(workbook)
 
@@ -108,6 +133,7 @@ def samples() -> dict[str, bytes]:
     return {
         "roster-excel.xlsx": excel,
         "roster-bad-rows.xlsx": roster_bad_rows(),
+        "roster-numeric-codes.xlsx": roster_numeric_codes(),
         "checklist-errors.xlsx": checklist_errors(),
         # What browsers save when an intranet "Excel export" is really an HTML table.
         "html-table.xlsx": "<html><body><table><tr><td>工号</td></tr></table></body></html>".encode(),

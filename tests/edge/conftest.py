@@ -52,10 +52,19 @@ def saved_state(db) -> tuple:
     db.session.expire_all()
     inspection = db.session.scalar(select(Inspection).where(Inspection.uuid == VISIT_UUID))
     answers = db.session.execute(
-        select(Answer.item_id, Answer.value, Answer.comment, Answer.employee_no)
+        select(
+            Answer.item_id,
+            Answer.value,
+            Answer.comment,
+            Answer.employee_no,
+            Answer.is_staff_named,
+            Answer.is_unidentified,
+            Answer.person_description,
+        )
         .where(Answer.inspection_id == inspection.id)
         .order_by(Answer.item_id)
     ).all()
+    served = [s.staff_id for s in inspection.served_by]
     photos = db.session.scalars(
         select(Photo.uuid).where(Photo.inspection_id == inspection.id).order_by(Photo.uuid)
     ).all()
@@ -68,6 +77,7 @@ def saved_state(db) -> tuple:
         inspection.counter_no,
         [tuple(row) for row in answers],
         list(photos),
+        served,
     )
 
 

@@ -68,8 +68,17 @@ answers = st.fixed_dictionaries(
     optional={
         "value": answer_values,
         "comment": st.one_of(texts, values),
-        "employee_no": st.one_of(st.sampled_from(["00001", "001-02"]), texts, values),
+        "employee_no": st.one_of(st.sampled_from(["00001", "001-02", "00101"]), texts, values),
+        "unidentified": st.one_of(st.booleans(), values),
+        "person_description": st.one_of(texts, values),
     },
+)
+#: Who served: on the roster, another hall's, unknown, malformed, or not a list at all.
+served_lists = st.one_of(
+    st.lists(
+        st.one_of(st.sampled_from(["00001", "00101", "0009999", "00 01!"]), texts), max_size=5
+    ),
+    values,
 )
 visits = st.fixed_dictionaries(
     {},
@@ -78,6 +87,7 @@ visits = st.fixed_dictionaries(
         "left_at": st.one_of(dates, values),
         "waiting_minutes": st.one_of(numbers, texts, values),
         "counter_no": st.one_of(texts, numbers, values),
+        "served_by": served_lists,
     },
 )
 payloads = st.one_of(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image, ImageDraw
 
 from inspect_app.checklists.operations import definition_of
+from inspect_app.config import TestConfig
 from inspect_app.inspections.models import Assignment, AssignmentStatus
 from tests.conftest import csrf_from
 
@@ -48,14 +50,26 @@ def complete_answers(definition, **overrides) -> dict:
     return answers
 
 
-def visit_payload(definition, **overrides) -> dict:
-    today = date.today().isoformat()
+#: The 工号 of the one staff member the `org` fixture gives the visited (first) hall.
+SERVED = "00001"
+
+
+def visit_day() -> date:
+    """The halls' date of the test visits: today, or yesterday in the hour after midnight, so
+    that a visit from 00:05 to 00:35 (the halls' time) is always over."""
+    return (datetime.now(ZoneInfo(TestConfig.TIMEZONE)) - timedelta(hours=1)).date()
+
+
+def visit_payload(definition, served_by: list[str] | None = None, **overrides) -> dict:
+    """A complete visit at the first hall, served by its staff member, answers from overrides."""
+    today = visit_day().isoformat()
     return {
         "visit": {
             "arrived_at": f"{today}T00:05",
             "left_at": f"{today}T00:35",
             "waiting_minutes": 4,
             "counter_no": "3",
+            "served_by": [SERVED] if served_by is None else served_by,
         },
         "answers": complete_answers(definition, **overrides),
     }

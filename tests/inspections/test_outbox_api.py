@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
 import uuid as uuid_module
 
 from sqlalchemy import func, select
@@ -9,6 +12,7 @@ from sqlalchemy import func, select
 from inspect_app.audit.models import AuditEvent
 from inspect_app.auth.models import Role
 from inspect_app.inspections.attempts import RequestAttempt
+from inspect_app.inspections.form_rules import item_rules
 from inspect_app.inspections.models import Inspection, InspectionStatus, Photo
 from inspect_app.inspections.queries import inspection_by_uuid
 from inspect_app.review.operations import return_inspection
@@ -245,17 +249,33 @@ def test_a_refused_submission_is_flagged_on_the_home_page_until_it_goes_through(
 
 
 def test_each_item_carries_the_servers_own_outcomes_for_the_phone(inspector_client, visit):
-    from inspect_app.inspections.form_rules import item_rules
-
     definition = visit.definition
-    badge = item_rules(definition.item("appearance.badge_worn"))
+    page = inspector_client.get(f"/visits/{visit.uuid}").text
+
+    def rules(item_id: str) -> dict:
+        """The rules the page carries for the item (data-rules, as the phone reads them)."""
+        found = re.search(f'id="item-{re.escape(item_id)}"[^>]*data-rules="([^"]*)"', page)
+        assert found, item_id
+        return json.loads(html.unescape(found.group(1)))
+
+    badge = rules("appearance.badge_worn")
     assert badge["staff"] is True and badge["required"] is True
+    assert badge["outcomes"]["fail"][2] is True and badge["outcomes"]["pass"][2] is False
+    # The item's own threshold (0.75): 4★ loses points without failing, 3★ fails.
+    attitude = rules("behaviour.attitude")["outcomes"]
+    assert attitude["4"][:2] == [3.75, 5.0] and attitude["4"][2] is False
+    assert attitude["3"][2] is True
+    # A 17-minute wait (the second band, 2 of 5 points) is partial credit with its 0.4.
+    waiting = rules("process.waiting_minutes")["bands"]
+    assert [band[1:] for band in waiting] == [[5.0, 5.0, False], [2.0, 5.0, False]]
     numbers = [item for item in definition.items if item.type == "number"]
     assert numbers, "the default checklist has a number item"
-    bands = item_rules(numbers[0])["bands"]
+    number = numbers[-1]
+    bands = item_rules(number, definition.fail_below(number))["bands"]
     assert bands and bands[0][1] == bands[0][2] and bands[0][3] is False  # first band: full marks
-    assert any(band[3] for band in bands)  # a later band fails
-    page = inspector_client.get(f"/visits/{visit.uuid}").text
+    # 2 of 4 points after 5 minutes is half its points: partial credit, not a failure. Beyond
+    # the last band an answer earns nothing, which the phone counts as failed.
+    assert [band[1:] for band in bands] == [[4.0, 4.0, False], [2.0, 4.0, False]]
     assert "&#34;fail&#34;: [0.0, " in page and "&#34;pass&#34;: [" in page
 
 

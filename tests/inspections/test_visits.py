@@ -18,6 +18,7 @@ from inspect_app.inspections.models import (
 )
 from tests.conftest import csrf_from, data_file, sign_in
 from tests.inspections.conftest import PHOTO_ALWAYS, VISIT_UUID, jpeg_bytes, visit_payload
+from tests.inspections.test_nojs_photos import translated
 
 
 def _inspection(db) -> Inspection:
@@ -52,7 +53,9 @@ def test_form_page_shows_every_item_the_roster_and_is_light(inspector_client, vi
     for item in visit.definition.items:
         assert f'id="item-{item.id}"' in page.text
         assert item.text in page.text
-    assert 'list="roster"' in page.text and "00001" in page.text  # 工号 with leading zeros
+    # The hall's roster to pick who served, 工号 with leading zeros.
+    assert 'name="visit_served_by"' in page.text and 'value="00001"' in page.text
+    assert 'name="s__appearance__badge_worn"' in page.text  # someone else on an item
     assert 'capture="environment"' in page.text
     assert 'inputmode="numeric"' in page.text
 
@@ -80,7 +83,7 @@ def test_another_inspector_cannot_see_or_change_the_visit(app, db, make_user, vi
 
 def test_autosave_keeps_valid_answers_and_flags_bad_ones(db, visit):
     first = visit.draft(
-        {"answers": {"appearance.badge_worn": {"value": "fail", "employee_no": "0000101"}}}
+        {"answers": {"appearance.badge_worn": {"value": "fail", "employee_no": "00001"}}}
     )
     assert first.status_code == 200, first.json
     revision = first.json["revision"]
@@ -145,7 +148,7 @@ def test_submit_stores_scores_and_a_retry_changes_nothing(db, visit, assignment)
     assert retry.status_code == 200 and retry.json["repeated"] is True
     assert _inspection(db).submitted_at == submitted_at
     changed = visit_payload(
-        visit.definition, **{"appearance.badge_worn": {"value": "fail", "employee_no": "0000101"}}
+        visit.definition, **{"appearance.badge_worn": {"value": "fail", "employee_no": "00001"}}
     )
     conflict = visit.submit(changed)
     assert conflict.status_code == 409
@@ -154,11 +157,12 @@ def test_submit_stores_scores_and_a_retry_changes_nothing(db, visit, assignment)
     assert visit.client.get(f"/visits/{VISIT_UUID}").status_code == 302  # read-only now
 
 
-def test_submit_reports_every_missing_thing_and_keeps_the_draft(db, visit):
+def test_submit_reports_every_missing_thing_and_keeps_the_draft(app, db, visit):
     payload = visit_payload(
         visit.definition,
+        served_by=[],  # nobody chosen as having served
         **{
-            "appearance.badge_worn": {"value": "fail"},  # per-staff finding without 工号
+            "appearance.badge_worn": {"value": "fail"},  # so this finding is about nobody
             "hygiene.restroom": {"value": "fail"},  # failed hygiene item without a photo
         },
     )
@@ -174,7 +178,13 @@ def test_submit_reports_every_missing_thing_and_keeps_the_draft(db, visit):
         "visit.left_at",
         *PHOTO_ALWAYS,
     }
-    assert "工号" in " ".join(errors["appearance.badge_worn"])
+    assert errors["appearance.badge_worn"] == [
+        translated(
+            app,
+            "Choose who served you, or name the staff member or mark “not identified” on this item.",
+        )
+    ]
+    assert errors["uniform.worn"] == errors["appearance.badge_worn"]  # passed ones too
     inspection = _inspection(db)
     assert inspection.status == InspectionStatus.DRAFT
     # What was valid is kept as the draft: nothing the inspector entered is lost.
@@ -190,12 +200,18 @@ def test_staff_findings_are_attributed_by_employee_number(db, visit):
             "uniform.clean": {"value": "fail", "employee_no": "X9"},
         },
     )
+    refused = visit.submit(payload)
+    assert refused.status_code == 422  # X9 is on no roster: the submission is refused
+    assert "X9" in refused.json["errors"]["uniform.clean"][0]  # named (test_attribution.py)
+    assert _inspection(db).status == InspectionStatus.DRAFT
+    del payload["answers"]["uniform.clean"]["employee_no"]
     assert visit.submit(payload).status_code == 200
     answers = {a.item_id: a for a in _inspection(db).answers}
-    on_roster, not_on_roster = answers["appearance.badge_worn"], answers["uniform.clean"]
-    assert on_roster.employee_no == "00001" and on_roster.staff_id is not None
-    assert not_on_roster.employee_no == "X9" and not_on_roster.staff_id is None
-    assert on_roster.is_failed and on_roster.points_earned == 0
+    named, served = answers["appearance.badge_worn"], answers["uniform.clean"]
+    assert named.employee_no == "00001" and named.staff_id is not None and named.is_staff_named
+    assert served.employee_no == "00001" and served.staff_id == named.staff_id
+    assert not served.is_staff_named  # attributed through the served default
+    assert named.is_failed and named.points_earned == 0
 
 
 def test_visit_times_must_make_sense(visit):
@@ -277,12 +293,12 @@ def test_the_form_works_without_javascript(db, visit):
         "visit_arrived_at": "2026-01-05T09:00",
     }
     form["a__appearance__badge_worn"] = "fail"
-    form["s__appearance__badge_worn"] = "0000101"
+    form["s__appearance__badge_worn"] = "00001"
     form["c__appearance__badge_worn"] = "工牌未佩戴"
     saved = visit.client.post(f"/visits/{VISIT_UUID}", data=form)
     assert saved.status_code == 303
     answer = db.session.scalar(select(Answer).where(Answer.item_id == "appearance.badge_worn"))
-    assert (answer.value, answer.employee_no, answer.comment) == ("fail", "0000101", "工牌未佩戴")
+    assert (answer.value, answer.employee_no, answer.comment) == ("fail", "00001", "工牌未佩戴")
     form["action"] = "submit"
     form["p__hygiene__cleanliness"] = (__import__("io").BytesIO(jpeg_bytes(5)), "hall.jpg")
     incomplete = visit.client.post(
@@ -290,7 +306,7 @@ def test_the_form_works_without_javascript(db, visit):
     )
     assert incomplete.status_code == 422
     assert "请回答此项" in incomplete.text  # errors beside the items, answers still filled in
-    assert 'value="0000101"' in incomplete.text
+    assert 'value="00001" selected' in incomplete.text
     assert db.session.query(Photo).filter_by(item_id="hygiene.cleanliness").count() == 1
 
 

@@ -44,9 +44,10 @@ STORES = [
     StoreRatingRow("2026年10月", "杭州", "00012346", "武林门营业厅", 0, None, None, 0, None, None),
 ]  # fmt: skip
 STAFF = [
-    StaffRow("0001001", "王小明", "00012345", "西湖文化广场营业厅", "营业员", 12, Decimal("21.5"),
-             Decimal("24"), Decimal("89.583"), 2, 0),
-    StaffRow("0000042", None, None, None, None, 3, 0.0, 6.0, 0.0, 3, 1),
+    StaffRow("0001001", "王小明", "00012345", "西湖文化广场营业厅", "杭州", "2026-10", 3, 12,
+             Decimal("21.5"), Decimal("24"), Decimal("89.583"), 2, 0, "是", 1, 4),
+    StaffRow("0000042", "李四", "00012346", "武林门营业厅", "杭州", "2026-10", 1, 3, 0.0, 6.0,
+             0.0, 3, 1, "否", None, None),
 ]  # fmt: skip
 FORMULA_LIKE = ["=1+1", '=HYPERLINK("http://x","y")', "@SUM(A1)", "-2+3", "+1", "\tx", "\rx"]
 
@@ -132,8 +133,8 @@ def test_headers_are_the_stable_chinese_names(tmp_path):
         "区域排名", "总排名",
     ]  # fmt: skip
     assert calamine_rows(tmp_path / "hr.xlsx", "员工考核")[0] == [
-        "工号", "姓名", "门店编码", "门店名称", "岗位", "观察次数", "得分", "可得分", "得分率",
-        "不合格项", "否决项",
+        "工号", "姓名", "营业厅编码", "营业厅", "区域", "期间", "暗访次数", "观察项数", "得分",
+        "满分", "得分率", "不合格项数", "否决项数", "样本充足", "厅内排名", "区域排名",
     ]  # fmt: skip
 
 
@@ -150,9 +151,11 @@ def test_openpyxl_reads_text_codes_real_dates_and_numbers(tmp_path):
     store = openpyxl_rows(tmp_path / "hr.xlsx", "门店星级", values_only=False)[1]
     assert store[5].value == 92.375 and store[5].number_format == "0.0"
     staff = openpyxl_rows(tmp_path / "hr.xlsx", "员工考核")
-    assert staff[1] == ["0001001", "王小明", "00012345", "西湖文化广场营业厅", "营业员", 12, 21.5,
-                        24, 89.583, 2, 0]  # fmt: skip
-    assert staff[2] == ["0000042", None, None, None, None, 3, 0, 6, 0, 3, 1]
+    assert staff[1] == ["0001001", "王小明", "00012345", "西湖文化广场营业厅", "杭州", "2026-10",
+                        3, 12, 21.5, 24, 89.583, 2, 0, "是", 1, 4]  # fmt: skip
+    # Too few to rank: the ranks are empty cells (read-only openpyxl drops trailing ones), never 0.
+    assert staff[2] + [None] * (16 - len(staff[2])) == ["0000042", "李四", "00012346", "武林门营业厅", "杭州", "2026-10", 1, 3, 0,
+                        6, 0, 3, 1, "否", None, None]  # fmt: skip
 
 
 def test_calamine_reads_the_same_values_and_types(tmp_path):
@@ -166,7 +169,8 @@ def test_calamine_reads_the_same_values_and_types(tmp_path):
     assert type(rows[1][1]) is date
     assert rows[2][11] == ""  # no comment: an empty cell
     staff = calamine_rows(tmp_path / "hr.xlsx", "员工考核")
-    assert staff[1][0] == "0001001" and isinstance(staff[1][6], float)
+    assert staff[1][0] == "0001001" and isinstance(staff[1][8], float)
+    assert staff[2][-2:] == ["", ""]
     stores = calamine_rows(tmp_path / "hr.xlsx", "门店星级")
     assert stores[1][2] == "00012345" and stores[1][5] == pytest.approx(92.375)
     assert stores[2][5:] == ["", "", 0.0, "", ""]  # not rated: empty, not zero
@@ -175,7 +179,7 @@ def test_calamine_reads_the_same_values_and_types(tmp_path):
 def test_data_sheets_have_one_frozen_filtered_header_and_no_merged_cells(tmp_path):
     build(tmp_path / "hr.xlsx")
     xml = sheet_xml(tmp_path / "hr.xlsx")
-    for name, last in (("门店星级", "J3"), ("员工考核", "K3"), ("检查明细", "M4")):
+    for name, last in (("门店星级", "J3"), ("员工考核", "P3"), ("检查明细", "M4")):
         assert re.search(r'<pane [^>]*topLeftCell="A2"[^>]*state="frozen"', xml[name]), name
         assert f'<autoFilter ref="A1:{last}"' in xml[name], name
         assert "<mergeCell" not in xml[name], name
@@ -185,7 +189,7 @@ def test_data_sheets_have_one_frozen_filtered_header_and_no_merged_cells(tmp_pat
 @pytest.mark.parametrize("text", [*FORMULA_LIKE, "#N/A", "#REF!", " 前后空格 ", "a\r\nb"])
 def test_formula_like_texts_stay_plain_strings_that_read_back_exactly(tmp_path, text):
     rows = [detail(0, comment=text, store_name=text, item_text=text)]
-    staff = [replace(STAFF[0], name=text, position=text)]
+    staff = [replace(STAFF[0], name=text, store_name=text)]
     path = tmp_path / "hr.xlsx"
     write_hr_workbook(path, replace(META, scope_label=text), STORES, staff, rows)
     for name, xml in sheet_xml(path).items():
@@ -337,7 +341,11 @@ def test_csv_has_a_bom_readable_chinese_and_the_workbook_columns(tmp_path):
     staff_out = io.StringIO(newline="")
     write_csv(staff_out, staff.headers, staff.rows)
     assert staff_out.getvalue().startswith("\ufeff工号,姓名,")
-    assert "\r\n0001001,王小明,00012345,西湖文化广场营业厅,营业员,12,21.5,24,89.583,2,0\r\n" in (
+    assert (
+        "\r\n0001001,王小明,00012345,西湖文化广场营业厅,杭州,2026-10,3,12,21.5,24,89.583,2,0,是,1,4\r\n"
+        in staff_out.getvalue()
+    )
+    assert "\r\n0000042,李四,00012346,武林门营业厅,杭州,2026-10,1,3,0,6,0,3,1,否,,\r\n" in (
         staff_out.getvalue()
     )
 

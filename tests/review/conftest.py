@@ -15,23 +15,34 @@ from tests.inspections.conftest import PHOTO_ALWAYS, assignment, jpeg_bytes, vis
 FAILED_STAFF_ITEM = "appearance.badge_worn"
 FAILED_HALL_ITEM = "hygiene.restroom"
 PASSED_ITEM = "uniform.clean"
+#: The 工号 of the visited hall's staff member who served the inspector (tests.conftest org).
+SERVED = "00001"
+
+
+def submit_visit(visit, **answers) -> dict:
+    """Submit the visit with photos for the photo items and the restroom, served by SERVED.
+
+    `answers` override the full-marks answers item by item; returns the payload sent.
+    """
+    for n, item_id in enumerate((*PHOTO_ALWAYS, FAILED_HALL_ITEM)):
+        assert visit.photo(str(uuid.uuid4()), item_id, jpeg_bytes(10 + n)).status_code == 201
+    payload = visit_payload(visit.definition, **answers)
+    payload["visit"]["served_by"] = [SERVED]
+    response = visit.submit(payload)
+    assert response.status_code == 200, response.json
+    return payload
 
 
 @pytest.fixture
 def submitted(db, visit):
     """The visit fixture, submitted with two findings (one on a person, one in the hall)."""
-    for n, item_id in enumerate((*PHOTO_ALWAYS, FAILED_HALL_ITEM)):
-        assert visit.photo(str(uuid.uuid4()), item_id, jpeg_bytes(10 + n)).status_code == 201
-    payload = visit_payload(
-        visit.definition,
+    visit.payload = submit_visit(
+        visit,
         **{
             FAILED_STAFF_ITEM: {"value": "fail", "employee_no": "00001", "comment": "工牌未佩戴"},
             FAILED_HALL_ITEM: {"value": "fail", "comment": "洗手台有积水"},
         },
     )
-    response = visit.submit(payload)
-    assert response.status_code == 200, response.json
-    visit.payload = payload
     return visit
 
 

@@ -11,7 +11,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from inspect_app.inspections.models import Answer, Inspection, Photo, PhotoPurpose
-from inspect_app.review.models import ActionStatus, Appeal, AppealStatus, CorrectiveAction
+from inspect_app.review.models import ActionStatus, Appeal, AppealStatus, CorrectiveActionItem
 from tests.inspections.conftest import VISIT_UUID, jpeg_bytes
 from tests.inspections.test_nojs_photos import (
     PHOTO_LIMIT,
@@ -33,9 +33,12 @@ def _answer_id(db, item_id: str) -> int:
     return db.session.scalar(select(Answer.id).where(Answer.item_id == item_id))
 
 
-def _action(db, item_id: str = FAILED_HALL_ITEM) -> CorrectiveAction:
+def _action(db, item_id: str = FAILED_HALL_ITEM) -> CorrectiveActionItem:
+    """The corrective-action item of a failed answer."""
     db.session.expire_all()
-    return db.session.scalar(select(CorrectiveAction).join(Answer).where(Answer.item_id == item_id))
+    return db.session.scalar(
+        select(CorrectiveActionItem).join(Answer).where(Answer.item_id == item_id)
+    )
 
 
 def _photos(*files: tuple[bytes, str]) -> list:
@@ -49,10 +52,10 @@ def _appeal(client, db, reason: str = REASON, photos=(), item_id: str = FAILED_S
     )
 
 
-def _record(client, action_id: int, note: str = NOTE, photos=()):
+def _record(client, item_id: int, note: str = NOTE, photos=()):
     data = {"description": note, "photos": _photos(*photos)}
     return closed(
-        post(client, f"/results/actions/{action_id}", data, content_type="multipart/form-data")
+        post(client, f"/results/actions/items/{item_id}", data, content_type="multipart/form-data")
     )
 
 
@@ -148,7 +151,9 @@ def test_reviewer_texts_are_kept_when_the_decision_is_refused(app, db, approved,
     action = _action(db)
     comment = "照片看不到洗手台，请补拍。"
     refused = post(
-        reviewer, f"/review/actions/{action.id}", {"decision": "not_verified", "comment": comment}
+        reviewer,
+        f"/review/actions/items/{action.id}",
+        {"decision": "not_verified", "comment": comment},
     )
     assert refused.status_code == 422 and _kept(refused.text, comment)  # nothing recorded yet
     assert _action(db).status == ActionStatus.OPEN

@@ -8,7 +8,13 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from inspect_app.inspections.models import Answer, Inspection, Photo, PhotoPurpose
-from inspect_app.review.models import ActionStatus, Appeal, AppealStatus, CorrectiveAction
+from inspect_app.review.models import (
+    ActionStatus,
+    Appeal,
+    AppealStatus,
+    CorrectiveAction,
+    CorrectiveActionItem,
+)
 from tests.inspections.conftest import VISIT_UUID, jpeg_bytes
 from tests.review.conftest import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, PASSED_ITEM, post
 
@@ -63,11 +69,10 @@ def test_manager_appeals_with_evidence_and_the_reviewer_upholds_it(db, approved,
     assert answer.value == "pass" and not answer.is_failed
     inspection = db.session.scalar(select(Inspection))
     assert inspection.score_percent > before
-    # The withdrawn finding no longer needs a corrective action.
-    assert (
-        db.session.scalar(select(CorrectiveAction).where(CorrectiveAction.answer_id == answer.id))
-        is None
-    )
+    # The withdrawn finding leaves the visit's corrective action; the hall's item stays.
+    items = db.session.scalars(select(CorrectiveActionItem)).all()
+    assert [i.answer.item_id for i in items] == [FAILED_HALL_ITEM]
+    assert db.session.query(CorrectiveAction).count() == 1
     assert (
         post(
             reviewer, f"/review/appeals/{appeal.id}", {"decision": "reject", "reason": "x"}
@@ -111,47 +116,39 @@ def test_forbidden_appeals(app, db, approved, manager, other_manager):
     assert db.session.query(Appeal).count() == 0
 
 
+def _item(db, item_id: str) -> CorrectiveActionItem:
+    db.session.expire_all()
+    return db.session.scalar(
+        select(CorrectiveActionItem).join(Answer).where(Answer.item_id == item_id)
+    )
+
+
 def test_corrective_action_is_recorded_by_the_store_and_verified_by_a_reviewer(
     db, approved, reviewer, manager
 ):
-    action = db.session.scalar(
-        select(CorrectiveAction).join(Answer).where(Answer.item_id == FAILED_HALL_ITEM)
-    )
-    assert action.status == ActionStatus.OPEN
+    item = _item(db, FAILED_HALL_ITEM)
+    assert item.status == ActionStatus.OPEN and item.action.status == ActionStatus.OPEN
     assert "待整改" in manager.get("/actions").text
-    empty = post(manager, f"/results/actions/{action.id}", {"description": ""})
+    record, verify = f"/results/actions/items/{item.id}", f"/review/actions/items/{item.id}"
+    empty = post(manager, record, {"description": ""})
     assert empty.status_code == 422
     done = post(
-        manager, f"/results/actions/{action.id}",
+        manager, record,
         {"description": "已清理积水并安排专人巡检", "photos": [(__import__("io").BytesIO(jpeg_bytes(31)), "fixed.jpg")]},
         content_type="multipart/form-data",
     )  # fmt: skip
     assert done.status_code == 302
-    db.session.expire_all()
-    assert db.session.get(CorrectiveAction, action.id).status == ActionStatus.RECORDED
-    assert (
-        post(reviewer, f"/review/actions/{action.id}", {"decision": "not_verified"}).status_code
-        == 422
-    )
-    post(
-        reviewer,
-        f"/review/actions/{action.id}",
-        {"decision": "not_verified", "comment": "照片看不到洗手台"},
-    )
-    db.session.expire_all()
-    assert db.session.get(CorrectiveAction, action.id).status == ActionStatus.NOT_VERIFIED
-    post(
-        manager,
-        f"/results/actions/{action.id}",
-        {"description": "补拍洗手台照片"},
-        content_type="multipart/form-data",
-    )
-    post(reviewer, f"/review/actions/{action.id}", {"decision": "verified"})
-    db.session.expire_all()
-    assert db.session.get(CorrectiveAction, action.id).status == ActionStatus.VERIFIED
-    assert (
-        post(manager, f"/results/actions/{action.id}", {"description": "again"}).status_code == 422
-    )
+    assert _item(db, FAILED_HALL_ITEM).status == ActionStatus.RECORDED
+    assert post(reviewer, verify, {"decision": "not_verified"}).status_code == 422
+    post(reviewer, verify, {"decision": "not_verified", "comment": "照片看不到洗手台"})
+    assert _item(db, FAILED_HALL_ITEM).status == ActionStatus.NOT_VERIFIED
+    post(manager, record, {"description": "补拍洗手台照片"}, content_type="multipart/form-data")
+    post(reviewer, verify, {"decision": "verified"})
+    item = _item(db, FAILED_HALL_ITEM)
+    assert item.status == ActionStatus.VERIFIED
+    # The staff item is still open, so the visit's action is too.
+    assert item.action.status == ActionStatus.OPEN
+    assert post(manager, record, {"description": "again"}).status_code == 422
 
 
 def test_overdue_actions_are_listed_for_managers_and_reviewers(db, approved, reviewer, manager):

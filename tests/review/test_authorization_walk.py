@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from inspect_app.auth.models import Role
 from inspect_app.inspections.models import Assignment, Inspection, Photo, PhotoPurpose
-from inspect_app.review.models import Appeal, CorrectiveAction
+from inspect_app.review.models import Appeal, CorrectiveAction, CorrectiveActionItem
 from tests.conftest import csrf_from, sign_in
 from tests.inspections.conftest import jpeg_bytes
 from tests.review.conftest import FAILED_HALL_ITEM, post
@@ -52,6 +52,7 @@ def other_store_world(db, approved, reviewer, manager, org):
         ),
         "appeal_id": db.session.scalar(select(Appeal.id)),
         "action_id": db.session.scalar(select(CorrectiveAction.id)),
+        "action_item_id": db.session.scalar(select(CorrectiveActionItem.id)),
         "store_id": inspection.store_id,
         "key": "business-hall-mystery-shop",
         "number": 1,
@@ -112,6 +113,7 @@ def test_a_manager_of_another_store_reaches_nothing_of_this_store(
     assert checked > 20
     # The pages an outsider may open never show this store's visit.
     assert other_store_world["uuid"] not in client.get("/actions").text
+    assert org["stores"][0].name not in client.get("/actions").text
     assert org["stores"][0].name not in client.get("/my-stores").text
 
 
@@ -149,6 +151,8 @@ def test_photos_pdfs_and_appeal_evidence_are_404_for_another_stores_manager(
         f"/stores/{w['store_id']}",
         f"/stores/{w['store_id']}/report.pdf",
         f"/review/{w['uuid']}",
+        f"/results/actions/{w['action_id']}",
+        f"/results/actions/items/{w['action_item_id']}",
     ]:
         assert client.get(url).status_code in (403, 404), url
     unknown = str(uuid.uuid4())

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from inspect_app.audit.models import AuditEvent
 from inspect_app.inspections.models import Answer, InspectionStatus, Photo, PhotoPurpose
 from inspect_app.inspections.queries import inspection_by_uuid
-from inspect_app.review.models import Appeal, CorrectiveAction
+from inspect_app.review.models import Appeal, CorrectiveActionItem
 from tests.conftest import csrf_from
 from tests.inspections.conftest import PHOTO_ALWAYS, VISIT_UUID, jpeg_bytes, visit_payload
-from tests.review.conftest import FAILED_STAFF_ITEM, post
+from tests.review.conftest import FAILED_STAFF_ITEM, SERVED, post
 
 
 def _nojs_form(visit, attempt: str) -> dict:
@@ -22,6 +22,7 @@ def _nojs_form(visit, attempt: str) -> dict:
     form = {"csrf_token": csrf_from(page.text), "action": "submit", "attempt": attempt}
     for key, value in payload["visit"].items():
         form[f"visit_{key}"] = str(value)
+    form["visit_served_by"] = SERVED  # who served the inspector, chosen once for the visit
     for item_id, answer in payload["answers"].items():
         form["a__" + item_id.replace(".", "__")] = str(answer["value"])
     return form
@@ -89,7 +90,9 @@ def test_reopening_the_address_of_a_refused_appeal_leads_back_to_the_visit(
 ):
     page = manager.get(f"/results/{VISIT_UUID}/appeals")
     assert page.status_code == 302 and page.headers["Location"].endswith(f"/results/{VISIT_UUID}")
-    assert manager.get("/results/actions/999999").status_code == 404
-    action_id = db.session.scalar(select(CorrectiveAction.id))
-    assert manager.get(f"/results/actions/{action_id}").status_code == 302
-    assert other_manager.get(f"/results/actions/{action_id}").status_code == 404
+    assert manager.get("/results/actions/items/999999").status_code == 404
+    item = db.session.scalar(select(CorrectiveActionItem))
+    reopened = manager.get(f"/results/actions/items/{item.id}")
+    assert reopened.status_code == 302
+    assert reopened.headers["Location"].endswith(f"/results/actions/{item.action_id}")
+    assert other_manager.get(f"/results/actions/items/{item.id}").status_code == 404

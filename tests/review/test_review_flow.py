@@ -44,8 +44,9 @@ def test_approve_counts_the_visit_creates_actions_and_a_double_click_approves_on
     assert "此暗访已审核通过" in second.text
     inspection = _inspection(db)
     assert inspection.status == InspectionStatus.APPROVED and inspection.approved_by_id is not None
-    actions = db.session.scalars(select(CorrectiveAction)).all()
-    assert sorted(a.answer.item_id for a in actions) == sorted(
+    (action,) = db.session.scalars(select(CorrectiveAction)).all()  # one for the visit
+    assert action.inspection_id == inspection.id
+    assert sorted(i.answer.item_id for i in action.items) == sorted(
         [FAILED_STAFF_ITEM, FAILED_HALL_ITEM]
     )
     assert _events(db, "inspection.approve") == 1

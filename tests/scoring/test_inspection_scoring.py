@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from inspect_app.checklists.definition import ChecklistDefinition, Item
@@ -267,7 +267,7 @@ def test_failed_veto_item_caps_the_percent(max_percent, v, a, weighted, percent,
     assert [r.item_id for r in score.reasons if r.kind == "veto"] == (["main.v"] if vetoed else [])
 
 
-def test_hidden_veto_item_does_not_veto_and_partial_stars_veto_does() -> None:
+def test_hidden_veto_item_does_not_veto_and_failed_stars_veto_does() -> None:
     definition = small(
         section(
             "main",
@@ -280,9 +280,14 @@ def test_hidden_veto_item_does_not_veto_and_partial_stars_veto_does() -> None:
     hidden = score_inspection(definition, answers({"main.gate": "pass", "main.v": "fail"}))
     assert not hidden.is_vetoed
     assert hidden.percent == 100
+    # 4★ earns 3 of 4 points: partial credit, not a failure, so no veto.
     four_stars = score_inspection(definition, answers({"main.s": 4}))
-    assert four_stars.is_vetoed
-    assert four_stars.items["main.s"].veto_failed
+    assert not four_stars.is_vetoed
+    assert four_stars.items["main.s"].lost_points and not four_stars.items["main.s"].failed
+    # 2★ earns 1 of 4, below half: a failed veto item.
+    two_stars = score_inspection(definition, answers({"main.s": 2}))
+    assert two_stars.is_vetoed
+    assert two_stars.items["main.s"].veto_failed
 
 
 def test_default_checklist_veto_zeroes_the_percent() -> None:
@@ -322,17 +327,17 @@ def test_reasons_sort_by_loss_then_checklist_order() -> None:
         "next.v": "fail",
     }
     score = score_inspection(definition, answers(values))
-    assert [(r.item_id, r.lost, r.kind) for r in score.reasons] == [
-        ("next.b", Decimal(5), "lost_points"),
-        ("main.a", Decimal(2), "lost_points"),
-        ("next.d", Decimal(2), "lost_points"),
-        ("main.c", Decimal("1.5"), "lost_points"),
-        ("next.v", Decimal(1), "lost_points"),
-        ("next.v", Decimal(0), "veto"),
+    assert [(r.item_id, r.lost, r.kind, r.failed) for r in score.reasons] == [
+        ("next.b", Decimal(5), "lost_points", True),
+        ("main.a", Decimal(2), "lost_points", True),
+        ("next.d", Decimal(2), "lost_points", True),
+        ("main.c", Decimal("1.5"), "lost_points", False),  # 2 of 4: half its points, not failed
+        ("next.v", Decimal(1), "lost_points", True),
+        ("next.v", Decimal(0), "veto", True),
     ]
 
 
-def test_staff_results_group_by_trimmed_employee_number() -> None:
+def test_staff_results_group_by_trimmed_employee_number_named_on_items() -> None:
     definition = small(
         section(
             "svc",
@@ -365,10 +370,14 @@ def test_staff_results_group_by_trimmed_employee_number() -> None:
     score = score_inspection(definition, stored)
     assert score.staff == (
         StaffResult("00123", 2, Decimal(2), Decimal(5), failures=1, veto_findings=1),
-        StaffResult("123", 1, Decimal(3), Decimal(4), failures=1, veto_findings=0),
+        # 4★ is 3 of 4 points: counted as observed, lost a point, not a failure.
+        StaffResult("123", 1, Decimal(3), Decimal(4), failures=0, veto_findings=0),
     )
     assert score.items["svc.s2"].employee_no == "00123"
     assert score.items["svc.room"].employee_no is None
+    # Nobody served and nobody named: person-items the submission refuses.
+    assert score.items["svc.blank"].unattributed and score.items["svc.none"].unattributed
+    assert not score.items["svc.na"].person_item and not score.items["svc.na"].unattributed
 
 
 def test_no_answers_score_nothing_and_unknown_ids_are_ignored() -> None:
@@ -405,7 +414,8 @@ def values_for(item: Item) -> st.SearchStrategy[Any]:
 
 def answer_for(item: Item) -> st.SearchStrategy[AnswerInput]:
     choices = [st.none(), values_for(item)] + ([st.just("na")] if item.allow_na else [])
-    return st.builds(AnswerInput, st.one_of(choices), EMPLOYEE_NOS)
+    unidentified = st.sampled_from([False, False, False, True])
+    return st.builds(AnswerInput, st.one_of(choices), EMPLOYEE_NOS, unidentified)
 
 
 RANDOM_ANSWERS = st.fixed_dictionaries({item.id: answer_for(item) for item in DEFAULT.items})
@@ -516,12 +526,19 @@ def test_not_applicable_items_leave_the_denominator(stored) -> None:
     assert score.is_vetoed is any(r.veto_failed for r in score.items.values())
 
 
-@given(RANDOM_ANSWERS)
-def test_staff_sums_equal_the_attributed_items(stored) -> None:
-    score = score_inspection(DEFAULT, stored)
+SERVED_LISTS = st.lists(EMPLOYEE_NOS.filter(lambda n: n is not None), max_size=3)
+
+
+@settings(deadline=None)
+@given(RANDOM_ANSWERS, SERVED_LISTS)
+def test_staff_sums_equal_the_attributed_items(stored, served) -> None:
+    """Each person-item counts for the 工号 named on it, else the first who served."""
+    score = score_inspection(DEFAULT, stored, served)
+    default = next((n.strip() for n in served if n.strip()), None)
     attributed: dict[str, list[str]] = {}
     for item_id in applicable(score):
-        employee_no = (stored[item_id].employee_no or "").strip()
+        named = (stored[item_id].employee_no or "").strip()
+        employee_no = None if stored[item_id].unidentified else (named or default)
         if ITEMS[item_id].staff and employee_no:
             attributed.setdefault(employee_no, []).append(item_id)
     assert [s.employee_no for s in score.staff] == sorted(attributed)

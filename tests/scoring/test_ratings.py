@@ -1,4 +1,5 @@
-"""Store and staff ratings, ranking and trend: table tests (properties are in the next file)."""
+"""Store ratings, ranking and trend: table tests (properties are in the next file; staff results
+in test_ratings_staff.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,8 @@ from inspect_app.checklists.definition import RatingRules
 from inspect_app.scoring.ratings import (
     PeriodStats,
     RankedStore,
-    StaffRating,
-    StaffStats,
     StoreRating,
     rank_stores,
-    rate_staff,
     rate_store,
     t_critical_90,
     trend,
@@ -216,17 +214,6 @@ def test_rank_stores_with_nothing_rated() -> None:
 def test_rank_stores_refuses_a_store_twice() -> None:
     with pytest.raises(ValueError):
         rank_stores([store(1, 1, "90"), store(1, 2, "80")])
-
-
-@pytest.mark.parametrize(
-    ("earned", "possible", "percent"),
-    [("7", "9", "77.778"), ("2", "3", "66.667"), ("4", "4", "100.000"), ("0", "0", None)],
-)
-def test_rate_staff(earned: str, possible: str, percent: str | None) -> None:
-    stats = StaffStats("007", 3, Decimal(earned), Decimal(possible), 1, 0)
-    assert rate_staff(stats) == StaffRating(
-        "007", 3, Decimal(earned), Decimal(possible), d(percent), 1, 0
-    )
 
 
 def period(label: str, *percents: str) -> tuple[str, StoreRating]:

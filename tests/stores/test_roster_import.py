@@ -51,10 +51,16 @@ def roster(
     return buffer.getvalue()
 
 
-def read(data: bytes, stores: Any = (), regions: Any = (), **kw: Any) -> RosterReport:
-    """Read a roster as if the database had these store and region codes."""
+def read(
+    data: bytes, stores: Any = (), regions: Any = (), staff_numbers: Any = (), **kw: Any
+) -> RosterReport:
+    """Read a roster as if the database had these store and region codes and 工号."""
     return read_roster(
-        data, existing_store_codes=set(stores), existing_region_codes=set(regions), **kw
+        data,
+        existing_store_codes=set(stores),
+        existing_region_codes=set(regions),
+        existing_staff_numbers=set(staff_numbers),
+        **kw,
     )
 
 
@@ -138,6 +144,7 @@ BAD_STAFF_ROWS = [
     pytest.param({"姓名": "张" * 101}, "姓名", "longer than 100 characters", id="long-name"),
     pytest.param({"岗位": "岗" * 101}, "岗位", "longer than 100 characters", id="long-position"),
     pytest.param({"工号": 1002.5}, "工号", "must be text", id="fractional-number"),
+    pytest.param({"工号": -1002}, "工号", "must be text", id="negative-number"),
     pytest.param({"工号": datetime(2026, 1, 1)}, "工号", "must be text", id="date-as-number"),
     pytest.param({"状态": "休假"}, "状态", "状态 must be one of: 在职, 离职.", id="unknown-status"),
     pytest.param({"状态": "离职", "离职日期": "2026/2/30"}, "离职日期", "must be a date", id="no-such-day"),
@@ -199,25 +206,122 @@ def test_every_error_in_a_file_is_reported():
     assert report.staff[0].left_on == date(2026, 3, 1)
 
 
-def test_excel_written_roster_keeps_text_codes_and_warns_about_numbers():
+def test_excel_written_roster_keeps_text_codes_and_refuses_an_unknown_number():
     report = read((XLSX / "roster-excel.xlsx").read_bytes())
+    assert where(report) == [("员工", 3, "工号")]  # 1002: a number, and no 工号 matches it
+    assert report.errors[0].message == (
+        "工号 1002 was stored as a number, so its leading zeros may be lost, and no existing "
+        "code matches it. Format the column as text and type the code in full."
+    )
+    assert [p.employee_no for p in report.staff] == ["001001", "001005", "001006"]
+    assert [p.row_number for p in report.staff] == [2, 5, 6]
+    assert (report.staff[1].name, report.staff[1].store_code) == ("王芳", "0101001")
+    assert (report.staff[2].is_active, report.staff[2].left_on) == (False, date(2026, 3, 1))
+
+
+def test_excel_written_roster_matches_its_number_to_the_one_padded_employee_number():
+    report = read((XLSX / "roster-excel.xlsx").read_bytes(), staff_numbers={"001002"})
     assert report.ok
-    assert [p.employee_no for p in report.staff] == ["001001", "1002", "001005", "001006"]
-    assert [p.row_number for p in report.staff] == [2, 3, 5, 6]
-    assert (report.staff[2].name, report.staff[2].store_code) == ("王芳", "0101001")
-    assert (report.staff[3].is_active, report.staff[3].left_on) == (False, date(2026, 3, 1))
+    assert [p.employee_no for p in report.staff] == ["001001", "001002", "001005", "001006"]
+    assert report.staff[1].matched_from == "1002"
     assert [(w.sheet, w.row_number, w.column) for w in report.warnings] == [("员工", 3, "工号")]
     assert report.warnings[0].message == (
-        "工号 was a number in Excel; leading zeros may have been lost — format the column as text."
+        "工号 1002 was read as 001002, the only existing code it matches once zeros are added "
+        "in front."
     )
 
 
-@pytest.mark.parametrize("number", [1001, 1001.0])
-def test_numeric_employee_number_becomes_integer_text_with_a_warning(number):
-    report = read(roster([STORE], [person(工号=number)]))
+NUMERIC_CODES = XLSX / "roster-numeric-codes.xlsx"
+#: What the system holds for roster-numeric-codes.xlsx.
+NUMERIC_STORES = {"0101001", "0101002"}
+NUMERIC_STAFF = {"0001001", "0001002", "0002001", "0000100"}
+
+
+def test_numeric_codes_from_excel_are_matched_to_the_existing_codes():
+    report = read(NUMERIC_CODES.read_bytes(), NUMERIC_STORES, staff_numbers=NUMERIC_STAFF)
     assert report.ok
-    assert report.staff[0].employee_no == "1001"
-    assert [(w.row_number, w.column) for w in report.warnings] == [(2, "工号")]
+    assert [(p.employee_no, p.matched_from, p.store_code) for p in report.staff] == [
+        ("0001001", "1001", "0101001"),
+        ("0001002", "1002", "0101001"),
+    ]
+    assert (report.staff[1].is_active, report.staff[1].left_on) == (False, date(2026, 3, 1))
+    assert [(w.row_number, w.column) for w in report.warnings] == [
+        (2, "工号"),
+        (3, "工号"),
+        (3, "门店编码"),
+    ]
+
+
+def test_numeric_codes_from_excel_without_their_people_are_refused_row_by_row():
+    report = read(NUMERIC_CODES.read_bytes(), NUMERIC_STORES)
+    assert where(report) == [("员工", 2, "工号"), ("员工", 3, "工号")]
+    assert report.staff == [] and report.warnings[0].column == "门店编码"
+
+
+@pytest.mark.parametrize("number", [1001, 1001.0])
+def test_a_number_matching_one_employee_number_becomes_that_number(number):
+    report = read(roster([STORE], [person(工号=number)]), staff_numbers={"0001001", "0002001"})
+    assert report.ok
+    assert (report.staff[0].employee_no, report.staff[0].matched_from) == ("0001001", "1001")
+
+
+@pytest.mark.parametrize(
+    ("number", "known", "message"),
+    [
+        pytest.param(1001, (), "no existing code matches it", id="none"),
+        pytest.param(1001, {"01001", "0001001"}, "several existing codes", id="several"),
+        pytest.param(1001, {"1001", "0001001"}, "(0001001, 1001)", id="itself-and-padded"),
+        pytest.param(1001, {"A1001", "10010"}, "no existing code matches it", id="not-padding"),
+        pytest.param("1001", {"01001", "001001"}, "several existing codes", id="text-several"),
+    ],
+)
+def test_a_code_that_matches_no_or_several_codes_is_an_error_not_a_warning(number, known, message):
+    report = read(roster([STORE], [person(工号=number)]), staff_numbers=known)
+    assert where(report) == [("员工", 2, "工号")]
+    assert message in report.errors[0].message
+    assert report.staff == [] and report.warnings == []
+
+
+def test_a_number_that_is_itself_a_code_stays_that_code():
+    report = read(roster([STORE], [person(工号=1001)]), staff_numbers={"1001", "2001"})
+    assert report.ok and report.warnings == []
+    assert (report.staff[0].employee_no, report.staff[0].matched_from) == ("1001", None)
+
+
+def test_digits_typed_as_text_are_matched_only_if_unknown_and_one_padded_code_exists():
+    rows = [person(工号="1001"), person(工号="2002"), person(工号="0003003")]
+    report = read(roster([STORE], rows), staff_numbers={"0001001", "0002002", "2002"})
+    assert report.ok
+    # 1001 lost its zeros; 2002 is a 工号 of its own; 0003003 is new.
+    assert [(p.employee_no, p.matched_from) for p in report.staff] == [
+        ("0001001", "1001"),
+        ("2002", None),
+        ("0003003", None),
+    ]
+    assert [w.row_number for w in report.warnings] == [2]
+
+
+def test_numeric_store_and_region_codes_are_matched_or_refused():
+    stores = [
+        store(门店编码=1001, 区域编码=1, 区域名称=None),  # 0001001 in region 01
+        store(门店编码=2002, 区域编码="R01"),  # no store 2002 with or without zeros
+        store(门店编码="S003", 区域编码=7, 区域名称="七区"),  # a new region cannot be a number
+        store(门店编码="S004", 区域编码=700, 区域名称=None),  # 0700: named on the next row
+        store(门店编码="S005", 区域编码="0700", 区域名称="新区"),
+    ]
+    staff = [person(门店编码=1001), person(工号="0002", 门店编码=4)]
+    report = read(roster(stores, staff), stores={"0001001"}, regions={"01", "R01"})
+    assert where(report) == [
+        ("门店", 3, "门店编码"),
+        ("门店", 4, "区域编码"),
+        ("员工", 3, "门店编码"),
+    ]
+    assert [(s.code, s.region_code) for s in report.stores] == [
+        ("0001001", "01"),
+        ("S004", "0700"),
+        ("S005", "0700"),
+    ]
+    assert [p.store_code for p in report.staff] == ["0001001"]
 
 
 def test_leading_zeros_of_text_codes_are_kept():

@@ -1,0 +1,177 @@
+"""A staff member's results page: the period's figures per hall and the findings behind each."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from inspect_app.auth.permissions import Permission, can, requires, scoped_store_ids
+from inspect_app.checklists.definition import ChecklistDefinition, Item
+from inspect_app.checklists.item_types import NOT_APPLICABLE
+from inspect_app.checklists.operations import definition_of
+from inspect_app.context import current_lang, halls_tz
+from inspect_app.db import utcnow
+from inspect_app.errors import render_error
+from inspect_app.extensions import db
+from inspect_app.inspections.models import Answer, Inspection
+from inspect_app.ratings import bp
+from inspect_app.ratings.queries import staff_period_ratings, staff_person_items, staff_seen_at
+from inspect_app.scoring.periods import PeriodError, month_of, parse_period
+from inspect_app.scoring.ratings import shown_percent
+from inspect_app.stores.models import Staff
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    """One person-item as the trace lists it."""
+
+    item_id: str
+    item_text: str
+    answer: str
+    earned: Decimal
+    possible: Decimal
+    failed: bool
+    veto_failed: bool
+
+
+@dataclass(frozen=True)
+class VisitTrace:
+    """One visit's person-items of the person: a line per item, and their sums."""
+
+    inspection: Inspection
+    lines: tuple[FindingLine, ...]
+
+    @property
+    def earned(self) -> Decimal:
+        return sum((line.earned for line in self.lines), ZERO)
+
+    @property
+    def possible(self) -> Decimal:
+        return sum((line.possible for line in self.lines), ZERO)
+
+
+def points(value: Decimal) -> str:
+    """Points as a person writes them: 30.000 -> 30, 12.500 -> 12.5."""
+    return f"{value.normalize():f}" if value else "0"
+
+
+def answer_in_words(item: Item | None, value: Any, lang: str) -> str:
+    """The stored answer as a person reads it: 合格, 4 星, 3 / 4, the option's text, 17 分钟."""
+    if value is None:
+        return _("Not answered")
+    if value == NOT_APPLICABLE:
+        return _("Not applicable")
+    if item is None:
+        return str(value)
+    english = lang.startswith("en")
+    if item.type == "pass_fail":
+        return _("Pass") if value == "pass" else _("Fail")
+    if item.type == "stars":
+        return _("%(n)s stars", n=value)
+    if item.type == "scale":
+        return f"{value} / {item.config.get('max')}"
+    if item.type == "choice":
+        for option in item.config.get("options", []):
+            if option["value"] == value:
+                return (option.get("text_en") or option["text"]) if english else option["text"]
+    if item.type == "number":
+        unit = (item.config.get("unit_en") if english else None) or item.config.get("unit")
+        return f"{value} {unit}" if unit else str(value)
+    return str(value)
+
+
+def trace_visits(answers: Iterable[Answer], lang: str) -> dict[int, list[VisitTrace]]:
+    """Group the person-items (oldest visit first) by hall, then by visit, with words for each."""
+    definitions: dict[int, ChecklistDefinition] = {}
+    grouped: dict[int, dict[int, list[FindingLine]]] = {}
+    visits: dict[int, Inspection] = {}
+    for answer in answers:
+        inspection = answer.inspection
+        version_id = inspection.checklist_version_id
+        if version_id not in definitions:
+            definitions[version_id] = definition_of(inspection.checklist_version)
+        try:
+            item: Item | None = definitions[version_id].item(answer.item_id)
+        except KeyError:
+            item = None
+        visits[inspection.id] = inspection
+        grouped.setdefault(inspection.store_id, {}).setdefault(inspection.id, []).append(
+            FindingLine(
+                item_id=answer.item_id,
+                item_text=item.label(lang) if item else answer.item_id,
+                answer=answer_in_words(item, answer.value, lang),
+                earned=answer.points_earned,
+                possible=answer.points_possible,
+                failed=answer.is_failed,
+                veto_failed=answer.is_veto_failed,
+            )
+        )
+    return {
+        store_id: [VisitTrace(visits[i], tuple(lines)) for i, lines in by_visit.items()]
+        for store_id, by_visit in grouped.items()
+    }
+
+
+def _scope() -> list[int] | None:
+    """The halls whose results this user sees; None for all."""
+    scope = scoped_store_ids(current_user)
+    return None if scope is None else list(db.session.scalars(scope))
+
+
+def _may_see(person: Staff, scope: Collection[int] | None) -> bool:
+    """Everyone with results access sees every person; a manager those of their halls, or those
+    observed at their halls (a person since moved elsewhere)."""
+    if scope is None:
+        return True
+    return person.store_id in scope or staff_seen_at(person.id, scope)
+
+
+@bp.route("/staff/<int:staff_id>")
+@requires(Permission.VIEW_RESULTS)
+def staff_results(staff_id: int):
+    """The person's figures for a period per hall, each traced to the visits and items behind it."""
+    person = db.session.get(Staff, staff_id)
+    scope = _scope()
+    if person is None or not _may_see(person, scope):
+        abort(404)
+    today = utcnow().astimezone(halls_tz()).date()
+    text = request.args.get("period", "")
+    try:
+        period = parse_period(text, today)
+    except PeriodError:
+        return render_error(
+            400,
+            _(
+                "The period “%(p)s” cannot be read. Use a month (2026-11), a quarter (2026-Q4) "
+                "or a range (2026-10-01..2026-10-31).",
+                p=text,
+            ),
+        )
+    lang = current_lang()
+    rows = staff_period_ratings(period, staff_id=person.id, store_ids=scope)
+    traces = trace_visits(staff_person_items(person.id, period, scope), lang)
+    months = [p.key for p in reversed(month_of(today).history(12))]
+    if period.key not in months:
+        months.insert(0, period.key)
+    return render_template(
+        "ratings/staff.html",
+        person=person,
+        show_current_hall=scope is None or person.store_id in scope,
+        period=period,
+        months=months,
+        rows=rows,
+        traces=traces,
+        shown_percent=shown_percent,
+        points=points,
+        visit_endpoint="review.inspection"
+        if can(current_user, Permission.REVIEW)
+        else "review.results",
+    )
