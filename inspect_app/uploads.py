@@ -20,7 +20,7 @@ from werkzeug.datastructures import FileStorage
 
 from inspect_app.context import halls_tz, photo_limits
 from inspect_app.inspections.models import Inspection, Photo
-from inspect_app.inspections.operations import add_photo
+from inspect_app.inspections.photo_operations import add_photo
 from inspect_app.inspections.photos import PhotoError
 from inspect_app.inspections.storage import photo_storage
 

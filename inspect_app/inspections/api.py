@@ -19,15 +19,14 @@ from inspect_app.inspections.models import Assignment, Photo
 from inspect_app.inspections.operations import (
     VisitClosed,
     VisitConflict,
-    add_photo,
     inspection_definition,
-    remove_photo,
     save_draft,
     start_inspection,
     submit_inspection,
     valid_uuid,
 )
 from inspect_app.inspections.payload import PayloadError, payload_from_json
+from inspect_app.inspections.photo_operations import add_photo, remove_photo
 from inspect_app.inspections.photos import PhotoError
 from inspect_app.inspections.queries import inspection_by_uuid
 from inspect_app.inspections.storage import (

@@ -12,7 +12,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from inspect_app.inspections.models import Inspection, Photo
-from inspect_app.inspections.operations import exif_time
+from inspect_app.inspections.photo_operations import exif_time
 from tests.conftest import post_form
 from tests.edge.conftest import jpeg_bytes, saved_state
 from tests.inspections.conftest import VISIT_UUID, visit_payload

@@ -1,0 +1,160 @@
+"""Changes to a visit's evidence photos: add (idempotent per photo uuid) and remove.
+
+Each flushes; the view commits. Files are written to photo storage before the row, and removed
+again if the row cannot be stored, so no file outlives a failed upload.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import UTC, datetime, tzinfo
+from hashlib import sha256
+
+from sqlalchemy import select
+
+from inspect_app.auth.models import User
+from inspect_app.db import utcnow
+from inspect_app.extensions import db
+from inspect_app.inspections.models import Inspection, Photo, PhotoPurpose
+from inspect_app.inspections.operations import (
+    EDITABLE,
+    VisitClosed,
+    VisitConflict,
+    lock_inspection,
+)
+from inspect_app.inspections.payload import CAPTURE_GRACE, plausible_time
+from inspect_app.inspections.photos import PhotoLimits, ProcessedPhoto, process_photo
+from inspect_app.inspections.storage import PhotoStorage
+from inspect_app.locking import insert_or_ignore
+
+
+def add_photo(
+    inspection: Inspection,
+    *,
+    photo_uuid: str,
+    item_id: str | None,
+    data: bytes,
+    uploader: User,
+    storage: PhotoStorage,
+    limits: PhotoLimits,
+    tz: tzinfo,
+    client_captured_at: str | None = None,
+    purpose: PhotoPurpose = PhotoPurpose.EVIDENCE,
+    appeal_id: int | None = None,
+    corrective_action_id: int | None = None,
+    corrective_action_item_id: int | None = None,
+) -> tuple[Photo, bool]:
+    """Store one photo; a retry with the same UUID and bytes returns the stored one (created False).
+
+    Evidence photos belong to a visit being filled in; appeal and corrective-action photos
+    are added by the store after approval. The row is inserted with ON CONFLICT DO NOTHING, so
+    copies of one upload arriving at once store one photo; the files of a copy that lost are
+    deleted, and so are the files of any upload that fails after writing them.
+    StorageUnavailable when the photo disk cannot take the files.
+    """
+    source_sha256 = sha256(data).hexdigest()
+    existing = _photo_by_uuid(photo_uuid)
+    if existing is not None:
+        return _same_photo(existing, inspection, source_sha256), False
+    evidence = purpose == PhotoPurpose.EVIDENCE
+    if evidence and inspection.status not in EDITABLE:
+        raise VisitClosed(inspection.uuid)
+    processed: ProcessedPhoto = process_photo(data, limits, tz)
+    if evidence:
+        lock_inspection(inspection)  # a submit waits for the photo, or the photo for the submit
+        existing = _photo_by_uuid(photo_uuid)
+        if existing is not None:
+            return _same_photo(existing, inspection, source_sha256), False
+        if inspection.status not in EDITABLE:
+            raise VisitClosed(inspection.uuid)
+    keys: list[str] = []
+    try:
+        keys.append(storage.put(processed.jpeg))
+        keys.append(storage.put(processed.thumbnail))
+        created = insert_or_ignore(
+            Photo,
+            {
+                "uuid": photo_uuid,
+                "inspection_id": inspection.id,
+                "item_id": item_id,
+                "purpose": purpose,
+                "appeal_id": appeal_id,
+                "corrective_action_id": corrective_action_id,
+                "corrective_action_item_id": corrective_action_item_id,
+                "storage_key": keys[0],
+                "thumbnail_key": keys[1],
+                "byte_size": len(processed.jpeg),
+                "width": processed.width,
+                "height": processed.height,
+                "sha256": processed.sha256,
+                "source_sha256": processed.source_sha256,
+                "perceptual_hash": processed.perceptual_hash,
+                "captured_at": processed.captured_at or exif_time(client_captured_at, tz),
+                "uploaded_by_id": uploader.id,
+                "created_at": utcnow(),
+            },
+        )
+        photo = _photo_by_uuid(photo_uuid)
+        if not created:
+            _delete_files(storage, keys)
+            return _same_photo(photo, inspection, source_sha256), False
+    except BaseException:
+        _delete_files(storage, keys)
+        raise
+    return photo, True
+
+
+def _photo_by_uuid(photo_uuid: str) -> Photo | None:
+    return db.session.scalar(
+        select(Photo).where(Photo.uuid == photo_uuid).execution_options(populate_existing=True)
+    )
+
+
+def _same_photo(photo: Photo | None, inspection: Inspection, source_sha256: str) -> Photo:
+    """The stored photo, if it is this upload again; VisitConflict for other bytes or visits."""
+    if (
+        photo is None
+        or photo.inspection_id != inspection.id
+        or photo.source_sha256 != source_sha256
+    ):
+        raise VisitConflict(photo.uuid if photo else "")
+    return photo
+
+
+def _delete_files(storage: PhotoStorage, keys: list[str]) -> None:
+    for key in keys:
+        # What cannot be deleted now, `flask photos sweep` removes later.
+        with suppress(OSError):
+            storage.delete(key)
+
+
+def exif_time(value: str | None, tz: tzinfo, now: datetime | None = None) -> datetime | None:
+    """Read an EXIF-style "YYYY:MM:DD HH:MM:SS" the phone found before scaling the photo down.
+
+    None when unreadable or implausible (before 2000 or after tomorrow): cameras without a
+    clock write zeros, and year 1 cannot even be shifted to UTC.
+    """
+    if not value:
+        return None
+    try:
+        taken = (
+            datetime.strptime(value.strip()[:19], "%Y:%m:%d %H:%M:%S")
+            .replace(tzinfo=tz)
+            .astimezone(UTC)
+        )
+    except (ValueError, OverflowError):
+        return None
+    return taken if plausible_time(taken, now or utcnow(), CAPTURE_GRACE) else None
+
+
+def remove_photo(inspection: Inspection, photo: Photo, storage: PhotoStorage) -> None:
+    """Delete a photo from a visit that is still being edited; removing it twice is fine."""
+    lock_inspection(inspection)
+    if inspection.status not in EDITABLE:
+        raise VisitClosed(inspection.uuid)
+    if db.session.scalar(select(Photo.id).where(Photo.id == photo.id)) is None:
+        return  # another request removed it while this one waited
+    keys = (photo.storage_key, photo.thumbnail_key)
+    db.session.delete(photo)
+    db.session.flush()
+    _delete_files(storage, list(keys))
