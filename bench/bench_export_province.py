@@ -2,7 +2,9 @@
 
 Run: .venv/bin/python bench/bench_export_province.py [STORES]   (default 2000)
 Builds a SQLite database with STORES halls in 20 regions, 12 approved visits per hall in one
-quarter and every default-checklist item answered (about 58 rows a visit), then runs the export
+quarter and every default-checklist item answered (about 58 rows a visit), five staff per hall and
+every person-item attributed to one of the two who served (so the 员工考核 roll-up has the
+province's ~10,000 people to rate and rank), then runs the export
 job exactly as the app does (SQL roll-ups, streamed item detail, write-only workbook) and reports
 the wall time, the detail rows written, the sheets and the peak resident memory of the process.
 While it runs, a second thread keeps making small writes, to show the export does not hold
@@ -34,8 +36,8 @@ def build(stores: int) -> None:
     from inspect_app.auth.models import Role, User
     from inspect_app.checklists.operations import definition_of, sync_directory
     from inspect_app.extensions import db
-    from inspect_app.inspections.models import Answer, Inspection
-    from inspect_app.stores.models import Region, Store
+    from inspect_app.inspections.models import Answer, Inspection, ServedStaff
+    from inspect_app.stores.models import Region, Staff, Store
 
     rng = random.Random(3)
     db.create_all()
@@ -56,11 +58,33 @@ def build(stores: int) -> None:
         ],
     )
     store_ids = db.session.scalars(select(Store.id)).all()
+    db.session.execute(
+        insert(Staff),
+        [
+            {
+                "employee_no": f"{store_id:05d}{n:02d}",
+                "name": f"员工{store_id}-{n}",
+                "store_id": store_id,
+            }
+            for store_id in store_ids
+            for n in range(1, 6)
+        ],
+    )
+    staff_of: dict[int, list[tuple[int, str]]] = {}
+    for staff_id, employee_no, store_id in db.session.execute(
+        select(Staff.id, Staff.employee_no, Staff.store_id).order_by(Staff.id)
+    ):
+        staff_of.setdefault(store_id, []).append((staff_id, employee_no))
     quarter = date(2026, 7, 1)
     next_id = 1
     for store_id in store_ids:
-        inspections, answers = [], []
+        inspections, answers, served_rows = [], [], []
         for _ in range(VISITS):
+            served = rng.sample(staff_of[store_id], 2)
+            served_rows += [
+                {"inspection_id": next_id, "staff_id": staff_id, "position": position}
+                for position, (staff_id, _) in enumerate(served)
+            ]
             inspections.append({
                 "id": next_id, "uuid": str(uuid.UUID(int=rng.getrandbits(128))), "store_id": store_id,
                 "checklist_version_id": version.id, "inspector_id": user.id, "status": "approved",
@@ -73,12 +97,14 @@ def build(stores: int) -> None:
                     "inspection_id": next_id, "item_id": item.id, "value": "fail" if failed else "pass",
                     "points_earned": Decimal(0) if failed else item.points, "points_possible": item.points,
                     "is_not_applicable": False, "is_failed": failed, "is_veto_failed": False,
-                    "employee_no": f"{store_id:05d}{rng.randint(1, 5):02d}" if item.staff and failed else None,
+                    "staff_id": served[0][0] if item.staff else None,
+                    "employee_no": served[0][1] if item.staff else None,
                     "comment": "现场发现问题" if failed else None,
                 })  # fmt: skip
             next_id += 1
         db.session.execute(insert(Inspection), inspections)
         db.session.execute(insert(Answer), answers)
+        db.session.execute(insert(ServedStaff), served_rows)
     db.session.commit()
 
 

@@ -12,7 +12,7 @@ from inspect_app.checklists.models import Checklist
 from inspect_app.context import halls_tz
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Assignment, AssignmentStatus, TimeSlot
-from inspect_app.stores.models import Region, Staff, Store
+from inspect_app.stores.models import Region, Staff, StaffPosting, Store
 
 DEMO_CHECKLIST_KEY = "business-hall-mystery-shop"
 
@@ -74,10 +74,13 @@ def load_demo(today: date | None = None) -> bool:
                 person = Staff(
                     employee_no=employee_no, name=next(names), store=store, position=position
                 )
+                left_on = None
                 if (len(stores), n) == LEAVER[:2]:
                     left_on = today - timedelta(days=LEAVER[2])
                     # As the roster import records a 离职日期: the start of that day, UTC.
                     person.is_active, person.left_at = False, datetime.combine(left_on, time(), UTC)
+                # On the hall's roster since before the history begins, until they left.
+                person.postings.append(StaffPosting(store=store, ended_on=left_on))
                 db.session.add(person)
     db.session.flush()
     users = {}

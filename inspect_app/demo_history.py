@@ -4,9 +4,14 @@ Each visit records who served the inspector (1–2 staff of the hall's roster on
 Person-items fall to the first of them; the greeter at the door is named on the few items that
 concern them; now and then the inspector could not identify someone and the reviewer resolved
 it. Answers are drawn as full marks, partial credit or failure by the checklist's own rules, and
-`store_scores` attributes and flags them, so the staff results are what real visits would give:
-most staff between 70 and 100 % in a month, two weaker ones below, one veto (customer data
-leaked) in the last complete month. Each visit with failed items has one corrective action.
+`store_scores` attributes and flags them, so the staff results are what real visits would give.
+
+A visit fails a handful of items at most: 0–4 as a rule, more in the weaker halls, never more
+than `MAX_FAILED`. In two halls the guide at the door (引导员) is weak: on one visit a month the
+inspector names them on the door and appearance items, and they fail four or five of those, so
+their month is around or below 70 % on a sample that is still large enough. Everyone else lands between 70 and
+100 %, and one veto (customer data leaked) falls in the last complete month. Each visit with
+failed items has one corrective action.
 """
 
 from __future__ import annotations
@@ -46,11 +51,34 @@ VETO_VISIT = (4, 1, 0)
 VETO_ITEM = "process.data_confidential"
 #: Items about the person who greets at the door: named on the second served staff member.
 DOOR_ITEMS = ("phrasing.greeting", "process.queue_guidance", "process.special_groups")
+#: What the inspector sees of the guide at the door besides the greeting: named on the weak
+#: guide's visits (see WEAK_GUIDES).
+GUIDE_ITEMS = (
+    *DOOR_ITEMS,
+    "appearance.hair_men",
+    "appearance.hair_women",
+    "appearance.makeup",
+    "appearance.jewellery",
+    "appearance.badge_worn",
+    "appearance.badge_readable",
+    "appearance.posture",
+    "uniform.worn",
+    "uniform.clean",
+    "uniform.inner_layers",
+    "uniform.shoes_socks",
+    "uniform.tie_scarf",
+    "uniform.no_sunglasses_hat",
+)
 #: The item an unidentified person failed (someone behind the counter, not the one serving).
 UNIDENTIFIED_ITEM = "behaviour.no_grooming"
 UNIDENTIFIED_DESCRIPTION = "柜台后方一名女员工在吃零食，短发，未看清工牌"
-#: Per store index, the 1-based roster position of a weaker staff member (below 70 %).
-WEAK_STAFF = {2: 3, 5: 2}
+#: Per store index, the 1-based roster position of a weak guide (引导员) at the door, whose
+#: month is below 70 %: they fail this many of the items they are named on, one visit a month.
+WEAK_GUIDES = {2: 4, 5: 4}
+WEAK_GUIDE_FAILURES = (4, 5)
+#: Failed items a visit has besides the weak guide's, as a rule (0–4), and never more in all.
+USUAL_MAX_FAILED = 4
+MAX_FAILED = 8
 #: Share of the scored items, by type, that earn partial credit rather than full marks.
 PARTIAL_SHARE = 0.3
 
@@ -137,13 +165,12 @@ def load_demo_history(
     created = 0
     for store_index, store in enumerate(stores):
         # Each hall has its own level, so ratings and ranks differ; people differ within it.
-        hall_rate = 0.02 + 0.02 * store_index
+        hall_failures = 0.6 + 0.5 * store_index  # failed items a visit, on average
         staff = list(db.session.scalars(select(Staff).where(Staff.store_id == store.id)))
         levels = {person.id: rng.uniform(0.5, 1.5) for person in staff}
         weak = None
-        if store_index in WEAK_STAFF and len(staff) >= WEAK_STAFF[store_index]:
-            weak = sorted(staff, key=lambda s: s.employee_no)[WEAK_STAFF[store_index] - 1]
-            levels[weak.id] = 0.42 / hall_rate
+        if store_index in WEAK_GUIDES and len(staff) >= WEAK_GUIDES[store_index]:
+            weak = sorted(staff, key=lambda s: s.employee_no)[WEAK_GUIDES[store_index] - 1]
         recorder = users["manager"] if store.id in managed else users.get("admin")
         for month_offset in range(3):
             for visit_index, day in enumerate(
@@ -165,8 +192,9 @@ def load_demo_history(
                     outcomes,
                     rng,
                     served=served,
-                    hall_rate=hall_rate,
-                    staff_rates={pid: hall_rate * level for pid, level in levels.items()},
+                    weak_guide=weak if weak in served else None,
+                    hall_failures=hall_failures,
+                    levels=levels,
                     vetoed=vetoed,
                     unidentified=unidentified,
                     # The reviewer names the person in older months, else confirms nobody.
@@ -198,12 +226,16 @@ def _visit_days(today: date, month_offset: int, count: int, rng: random.Random) 
 
 
 def _served(roster: list[Staff], weak: Staff | None, visit_index: int, rng: random.Random):
-    """One or two staff of the roster; the hall's weaker person serves the first visit."""
-    count = 2 if len(roster) > 1 and rng.random() < 0.6 else 1
-    served = rng.sample(roster, count)
-    if weak is not None and weak in roster and visit_index == 0:
-        served = [weak, *(p for p in served if p is not weak)][:count]
-    return served
+    """One or two staff of the roster; a weak guide greets at the door on the first visit.
+
+    The guide never serves at the counter (nor on the other visits), so their month is the
+    visit where the inspector watched them.
+    """
+    counter = [p for p in roster if p is not weak]
+    if weak is not None and weak in roster and visit_index == 0 and counter:
+        return [rng.choice(counter), weak]
+    count = 2 if len(counter) > 1 and rng.random() < 0.6 else 1
+    return rng.sample(counter, min(count, len(counter)))
 
 
 def _visit(store, version_id, day, tz, users, rng) -> Inspection:
@@ -234,13 +266,31 @@ def _answer_items(
     rng: random.Random,
     *,
     served: list[Staff],
-    hall_rate: float,
-    staff_rates: dict[int, float],
+    weak_guide: Staff | None,
+    hall_failures: float,
+    levels: dict[int, float],
     vetoed: bool,
     unidentified: bool,
     resolved_to: Staff | None,
     reviewer: User,
 ) -> None:
+    door = served[1] if len(served) > 1 else None
+    named = {
+        item_id: door
+        for item_id in (GUIDE_ITEMS if door is not None and door is weak_guide else DOOR_ITEMS)
+        if door is not None
+    }
+    failing = _failing_items(
+        definition,
+        outcomes,
+        rng,
+        served=served,
+        named=named,
+        weak_guide=weak_guide,
+        hall_failures=hall_failures,
+        levels=levels,
+        unidentified=unidentified,
+    )
     values: dict[str, object] = {}
     for item in definition.items:
         if item.show_if is not None and not item.show_if.is_met(values.get(item.show_if.item_id)):
@@ -251,10 +301,8 @@ def _answer_items(
                 inspection.answers.append(Answer(item_id=item.id, value=values[item.id]))
             continue
         answer = Answer(item_id=item.id)
-        person = served[0] if item.staff else None
-        if item.staff and item.id in DOOR_ITEMS and len(served) > 1:
-            person = served[1]
-            answer.is_staff_named, answer.employee_no = True, person.employee_no
+        if item.staff and item.id in named:
+            answer.is_staff_named, answer.employee_no = True, named[item.id].employee_no
         if item.allow_na and "不适用" in (item.guidance or "") and rng.random() < 0.3:
             kind = "na"
         elif item.veto:
@@ -262,15 +310,11 @@ def _answer_items(
         elif item.id == UNIDENTIFIED_ITEM and unidentified:
             kind = "fail"
             _unidentified(answer, inspection, resolved_to, reviewer)
+        elif item.id in failing:
+            kind = "fail"
         else:
-            draw = rng.random()
-            kind = (
-                "fail"
-                if draw < (staff_rates[person.id] if person else hall_rate)
-                else "partial"
-                if outcomes[item.id]["partial"] and draw > 1 - PARTIAL_SHARE
-                else "full"
-            )
+            partial = outcomes[item.id]["partial"] and rng.random() < PARTIAL_SHARE
+            kind = "partial" if partial else "full"
         value = "na" if kind == "na" else rng.choice(outcomes[item.id][kind])
         values[item.id] = answer.value = value
         if kind == "fail" and item.type in ("pass_fail", "scale"):
@@ -281,6 +325,56 @@ def _answer_items(
             inspection.waiting_minutes = value
         inspection.answers.append(answer)
     store_scores(inspection, definition)
+
+
+def _failing_items(
+    definition: ChecklistDefinition,
+    outcomes: dict[str, dict[str, list]],
+    rng: random.Random,
+    *,
+    served: list[Staff],
+    named: dict[str, Staff],
+    weak_guide: Staff | None,
+    hall_failures: float,
+    levels: dict[int, float],
+    unidentified: bool,
+) -> set[str]:
+    """The items this visit fails (before n/a and hidden items drop out): a handful at most.
+
+    A weak guide fails several of the items they are named on, heavier ones more often; the
+    rest are the hall's usual few, more likely on the items of a weaker person.
+    """
+    failable = [
+        item
+        for item in definition.items
+        if item.id in outcomes
+        and outcomes[item.id]["fail"]
+        and not item.veto
+        and item.id != UNIDENTIFIED_ITEM
+    ]
+    failing: set[str] = set()
+    if weak_guide is not None:
+        guide_items = [item for item in failable if named.get(item.id) is weak_guide]
+        count = rng.choice(WEAK_GUIDE_FAILURES)
+        failing |= _pick(guide_items, [float(item.points) for item in guide_items], count, rng)
+    # Binomial(6, mean / 6): 0–4 failed items as a rule, around the hall's own mean.
+    usual = sum(rng.random() < min(hall_failures / 6, 1) for _ in range(6))
+    usual = min(usual, USUAL_MAX_FAILED, MAX_FAILED - len(failing) - int(unidentified))
+    rest = [item for item in failable if item.id not in failing and item.id not in named]
+    weights = [
+        levels.get(served[0].id, 1.0) if item.staff else 1.0 for item in rest
+    ]  # a person's level: how often their items fail
+    return failing | _pick(rest, weights, usual, rng)
+
+
+def _pick(items: list[Item], weights: list[float], count: int, rng: random.Random) -> set[str]:
+    """Draw `count` distinct items, each draw in proportion to the weights."""
+    items, weights, picked = list(items), list(weights), set()
+    while items and len(picked) < count:
+        index = rng.choices(range(len(items)), weights)[0]
+        picked.add(items.pop(index).id)
+        weights.pop(index)
+    return picked
 
 
 def _unidentified(answer: Answer, inspection: Inspection, person: Staff | None, reviewer) -> None:

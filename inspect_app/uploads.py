@@ -106,10 +106,14 @@ def refused_photo(upload: FileStorage, why: str) -> str:
 
 
 def photos_too_large_message() -> str:
-    """What a 413 on a photo form tells the user: too much at once, send fewer photos."""
+    """What a 413 on a photo form tells the user: too much at once, send less.
+
+    The body was refused unread, so whether it was the text or the photos is not known.
+    """
     limit = current_app.config["MAX_FORM_BYTES"] / 1024 / 1024
     return _(
-        "The photos sent together are larger than %(limit)s MB, so nothing on this page was "
-        "saved. Go back, remove some photos and send again; add the others afterwards.",
+        "What was sent (text and photos together) is larger than %(limit)s MB, so nothing on "
+        "this page was saved. Go back, shorten the text or remove some photos, and send again; "
+        "add the other photos afterwards.",
         limit=f"{limit:.3g}",
     )

@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from inspect_app import create_app
 from inspect_app.config import PROJECT_ROOT, TestConfig
@@ -172,4 +173,60 @@ def test_0008_merges_a_visits_actions_into_one_with_an_item_each_and_splits_them
             (1, 2, "open", None),
         ]
         assert photo_action == split[0].id  # the photo follows its item's action
+        db.engine.dispose()
+
+
+#: Staff at revision 0008: one working, two who left (late evening and just after midnight in
+#: the halls, both on 2026-03-01 UTC), one marked as left with no date.
+ROWS_0008_STAFF = [
+    "INSERT INTO regions (id, code, name, is_active, created_at, updated_at) "
+    "VALUES (1, 'N', 'N', :t, :now, :now)",
+    "INSERT INTO stores (id, code, name, region_id, is_active, created_at, updated_at) VALUES "
+    "(1, '0101', 'S', 1, :t, :now, :now), (2, '0102', 'T', 1, :t, :now, :now)",
+    "INSERT INTO staff (id, employee_no, name, store_id, is_active, left_at, created_at, "
+    "updated_at) VALUES "
+    "(1, '0001001', '张伟', 1, :t, NULL, :now, :now), "
+    "(2, '0001002', '李娜', 1, :f, '2026-03-01 15:30:00+00:00', :now, :now), "
+    "(3, '0001003', '王芳', 2, :f, '2026-03-01 16:30:00+00:00', :now, :now), "
+    "(4, '0001004', '刘洋', 2, :f, NULL, :now, :now)",
+]
+
+
+def test_0009_gives_every_staff_member_a_posting_ended_on_the_halls_date_they_left(
+    empty_database_url, tmp_path
+):
+    app = create_app(
+        {"DATABASE_URL": empty_database_url, "PHOTO_DIR": str(tmp_path / "p")},
+        config_class=TestConfig,
+    )
+    assert app.config["TIMEZONE"] == "Asia/Shanghai"
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision="0008")
+        values = {"t": True, "f": False, "now": "2026-01-02 10:00:00+00:00"}
+        with db.engine.begin() as conn:
+            for statement in ROWS_0008_STAFF:
+                conn.execute(text(statement), values)
+        upgrade(directory=str(MIGRATIONS), revision="0009")
+        with db.engine.connect() as conn:
+            postings = conn.execute(
+                text(
+                    "SELECT staff_id, store_id, started_on, ended_on FROM staff_postings "
+                    "ORDER BY staff_id"
+                )
+            ).all()
+        # Since before records; 23:30 and 00:30 in Shanghai: 3-01 and 3-02. No date, no posting.
+        assert [(p.staff_id, p.store_id, p.started_on, str(p.ended_on)) for p in postings] == [
+            (1, 1, None, "None"),
+            (2, 1, None, "2026-03-01"),
+            (3, 2, None, "2026-03-02"),
+        ]
+        with db.engine.begin() as conn:  # the database refuses a second open posting
+            conn.execute(text("INSERT INTO staff_postings (staff_id, store_id) VALUES (3, 1)"))
+            with pytest.raises(IntegrityError):
+                conn.execute(text("INSERT INTO staff_postings (staff_id, store_id) VALUES (3, 2)"))
+        downgrade(directory=str(MIGRATIONS), revision="0008")
+        with db.engine.connect() as conn:
+            assert "staff_postings" not in inspect(conn).get_table_names()
+            staff = conn.execute(text("SELECT id, store_id FROM staff ORDER BY id")).all()
+        assert [tuple(s) for s in staff] == [(1, 1), (2, 1), (3, 2), (4, 2)]
         db.engine.dispose()

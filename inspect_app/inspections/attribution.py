@@ -3,7 +3,8 @@
 Pure rules and the inspector's messages. The roster is read by the caller and handed in as a
 lookup, so the form, the JSON API and the phone's outbox are checked by the same code.
 A 工号 must be on the visited hall's roster on the visit date (`stores.queries.roster_on`);
-anything else is refused, saying why: not on any roster, on another hall's, or left.
+anything else is refused, saying why: not on any roster, on another hall's that day, left
+before it, or joined after it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Standing(enum.StrEnum):
     UNKNOWN = "unknown"
     OTHER_HALL = "other_hall"
     LEFT = "left"
+    JOINED = "joined"
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,12 @@ class RosterStanding:
     kind: Standing
     #: The hall the person belongs to, when it is another one ("name (code)").
     hall: str | None = None
+    #: The visit date, when the person was on that other hall's roster then but is not now.
+    hall_on: date | None = None
     #: The halls' date the person left, when they left before the visit date.
     left_on: date | None = None
+    #: The halls' date the person joined this hall, when that is after the visit date.
+    joined_on: date | None = None
 
 
 #: (visit date, 工号) -> the standing of each 工号 the roster knows; absent ones are unknown.
@@ -53,6 +59,14 @@ def roster_refusal(employee_no: str, standing: RosterStanding | None) -> str | N
     kind = standing.kind if standing is not None else Standing.UNKNOWN
     if kind == Standing.ON_ROSTER:
         return None
+    if kind == Standing.OTHER_HALL and standing.hall_on is not None:
+        return _(
+            "On %(date)s employee no. %(no)s was on the roster of another hall (%(hall)s), "
+            "not of the one visited.",
+            no=employee_no,
+            hall=standing.hall,
+            date=standing.hall_on.isoformat(),
+        )
     if kind == Standing.OTHER_HALL:
         return _(
             "Employee no. %(no)s belongs to another hall (%(hall)s), not to the one visited.",
@@ -67,6 +81,12 @@ def roster_refusal(employee_no: str, standing: RosterStanding | None) -> str | N
         )
     if kind == Standing.LEFT:
         return _("Employee no. %(no)s is marked as having left this hall.", no=employee_no)
+    if kind == Standing.JOINED and standing.joined_on is not None:
+        return _(
+            "Employee no. %(no)s joined this hall on %(date)s, after the visit.",
+            no=employee_no,
+            date=standing.joined_on.isoformat(),
+        )
     return _("Employee no. %(no)s is not on any hall's roster.", no=employee_no)
 
 

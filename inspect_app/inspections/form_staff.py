@@ -73,6 +73,9 @@ class StaffChoices:
         """(工号, name, position) of everyone who can be picked, the roster first."""
         return [(no, *self.people[no]) for no in [s.employee_no for s in self.roster] + self.extra]
 
+    #: At most this many can be chosen as having served (the form's hint says so).
+    max_served = MAX_SERVED
+
     def slots(self) -> list[str]:
         return (self.served + [""] * MAX_SERVED)[:MAX_SERVED]
 

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from inspect_app.extensions import db
 from inspect_app.inspections.attribution import RosterStanding, Standing
@@ -18,7 +18,7 @@ from inspect_app.inspections.models import (
     Photo,
     PhotoPurpose,
 )
-from inspect_app.stores.models import Staff
+from inspect_app.stores.models import Staff, StaffPosting
 from inspect_app.stores.queries import roster_on
 
 OPEN_ASSIGNMENT = (AssignmentStatus.PUBLISHED, AssignmentStatus.IN_PROGRESS)
@@ -95,22 +95,44 @@ def evidence_photos(inspection_id: int) -> dict[str, list[Photo]]:
 def roster_standings(
     store_id: int, day: date, numbers: Collection[str], tz
 ) -> dict[str, RosterStanding]:
-    """Where each 工号 stands against the hall's roster on `day`; unknown ones are left out."""
+    """Where each 工号 stands against the hall's roster on `day`; unknown ones are left out.
+
+    Read from the staff postings (the roster history); `tz` is kept for callers' sake.
+    """
     on_roster = {s.employee_no for s in roster_on(store_id, day) if s.employee_no in numbers}
     standings = {n: RosterStanding(Standing.ON_ROSTER) for n in on_roster}
     others = set(numbers) - on_roster
     if not others:
         return standings
     for staff in db.session.scalars(
-        select(Staff).where(Staff.employee_no.in_(others)).options(joinedload(Staff.store))
+        select(Staff)
+        .where(Staff.employee_no.in_(others))
+        .options(
+            joinedload(Staff.store),
+            selectinload(Staff.postings).joinedload(StaffPosting.store),
+        )
     ):
-        if staff.store_id != store_id:
-            hall = f"{staff.store.name} {staff.store.code}"
-            standings[staff.employee_no] = RosterStanding(Standing.OTHER_HALL, hall=hall)
-        else:
-            left_on = staff.left_at.astimezone(tz).date() if staff.left_at else None
-            standings[staff.employee_no] = RosterStanding(Standing.LEFT, left_on=left_on)
+        standings[staff.employee_no] = _off_roster(staff, store_id, day)
     return standings
+
+
+def _off_roster(staff: Staff, store_id: int, day: date) -> RosterStanding:
+    """Why a known person is not on the hall's roster on `day`, from their postings."""
+    elsewhere = next((p for p in staff.postings if p.covers(day)), None)
+    if elsewhere is not None:
+        hall = f"{elsewhere.store.name} {elsewhere.store.code}"
+        moved = elsewhere.store_id != staff.store_id
+        return RosterStanding(Standing.OTHER_HALL, hall=hall, hall_on=day if moved else None)
+    here = [p for p in staff.postings if p.store_id == store_id]
+    left = [p.ended_on for p in here if p.ended_on is not None and p.ended_on < day]
+    if left:
+        return RosterStanding(Standing.LEFT, left_on=max(left))
+    joined = [p.started_on for p in here if p.started_on is not None and p.started_on > day]
+    if joined:
+        return RosterStanding(Standing.JOINED, joined_on=min(joined))
+    if staff.store_id != store_id:
+        return RosterStanding(Standing.OTHER_HALL, hall=f"{staff.store.name} {staff.store.code}")
+    return RosterStanding(Standing.LEFT)  # marked as left, with no date on record
 
 
 def people_by_employee_no(numbers: Collection[str]) -> dict[str, Staff]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -30,7 +33,7 @@ from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections import bp
 from inspect_app.inspections.attempts import replayable_form
-from inspect_app.inspections.attribution import UNIDENTIFIED_CHOICE
+from inspect_app.inspections.attribution import UNIDENTIFIED_CHOICE, roster_refusal
 from inspect_app.inspections.form_rules import item_rules
 from inspect_app.inspections.form_staff import StaffChoices, form_summary
 from inspect_app.inspections.models import Assignment, Inspection, InspectionStatus
@@ -57,6 +60,7 @@ from inspect_app.inspections.queries import (
     is_overdue,
     open_assignments,
     recent_submissions,
+    roster_standings,
     unfinished_inspections,
 )
 from inspect_app.stores.models import Store
@@ -186,8 +190,12 @@ def render_visit_form(
     formdata=None,
     status: int = 200,
     offline_start: dict | None = None,
+    notice: str | None = None,
 ):
-    """Render the checklist form for a visit being edited (errors shown beside their items)."""
+    """Render the checklist form for a visit being edited (errors shown beside their items).
+
+    `notice` replaces the count of places needing attention at the top of the form.
+    """
     definition = inspection_definition(inspection)
     lang = current_lang()
     form_class = answer_form_class(definition, lang)
@@ -212,6 +220,7 @@ def render_visit_form(
             unidentified_choice=UNIDENTIFIED_CHOICE,
             served_field=SERVED_FIELD,
             errors=errors or {},
+            notice=notice,
             lang=lang,
             tz=tz,
             answer_field_name=answer_field_name,
@@ -310,16 +319,17 @@ def visit_post(uuid: str):
         if not errors and not photo_errors:
             flash(_("Saved."), "info")
             return redirect(url_for("inspections.visit", uuid=inspection.uuid)), 303
-    if errors:
-        flash(_("Some answers need attention; they are marked below."), "error")
-    else:
-        flash(
-            _("Your answers were saved as a draft; the photos named below were not stored."),
-            "error",
-        )
+    # One message at the top: the form counts the places marked, unless only photos failed.
+    notice = (
+        None
+        if errors
+        else _("Your answers were saved as a draft; the photos named below were not stored.")
+    )
     for key, messages in photo_errors.items():
         errors.setdefault(key, []).extend(messages)
-    return render_visit_form(inspection, errors=errors, formdata=request.form, status=422)
+    return render_visit_form(
+        inspection, errors=errors, formdata=request.form, status=422, notice=notice
+    )
 
 
 def _store_form_photos(
@@ -333,6 +343,32 @@ def _store_form_photos(
             if refusal is not None:
                 refused.setdefault(item.id, []).append(refusal)
     return refused
+
+
+#: Longest 工号 the roster check reads (Staff.employee_no is at most 32 characters).
+MAX_EMPLOYEE_NO = 32
+
+
+@bp.get("/visits/roster-check")
+@requires(Permission.INSPECT)
+def roster_check():
+    """Why a 工号 the form's roster search cannot find is not on the hall's roster that day.
+
+    The answer is the sentence a submission naming that 工号 would be refused with (another
+    hall's, left, on no roster), or null when the 工号 is on the roster after all.
+    """
+    store = db.session.get(Store, request.args.get("store_id", type=int) or 0)
+    number = (request.args.get("no") or "").strip()
+    try:
+        day = date.fromisoformat(request.args.get("day") or "")
+    except ValueError:
+        abort(400)
+    if store is None:
+        abort(404)
+    if not number or len(number) > MAX_EMPLOYEE_NO:
+        abort(400)
+    standing = roster_standings(store.id, day, {number}, halls_tz()).get(number)
+    return jsonify(no=number, message=roster_refusal(number, standing))
 
 
 @bp.route("/visits/<uuid>/view")

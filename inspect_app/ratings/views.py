@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from inspect_app.auth.permissions import Permission, can, requires, scoped_store_ids
+from inspect_app.checklists.answer_text import answer_in_words
 from inspect_app.checklists.definition import ChecklistDefinition, Item
-from inspect_app.checklists.item_types import NOT_APPLICABLE
 from inspect_app.checklists.operations import definition_of
 from inspect_app.context import current_lang, halls_tz
 from inspect_app.db import utcnow
@@ -61,31 +60,6 @@ class VisitTrace:
 def points(value: Decimal) -> str:
     """Points as a person writes them: 30.000 -> 30, 12.500 -> 12.5."""
     return f"{value.normalize():f}" if value else "0"
-
-
-def answer_in_words(item: Item | None, value: Any, lang: str) -> str:
-    """The stored answer as a person reads it: 合格, 4 星, 3 / 4, the option's text, 17 分钟."""
-    if value is None:
-        return _("Not answered")
-    if value == NOT_APPLICABLE:
-        return _("Not applicable")
-    if item is None:
-        return str(value)
-    english = lang.startswith("en")
-    if item.type == "pass_fail":
-        return _("Pass") if value == "pass" else _("Fail")
-    if item.type == "stars":
-        return _("%(n)s stars", n=value)
-    if item.type == "scale":
-        return f"{value} / {item.config.get('max')}"
-    if item.type == "choice":
-        for option in item.config.get("options", []):
-            if option["value"] == value:
-                return (option.get("text_en") or option["text"]) if english else option["text"]
-    if item.type == "number":
-        unit = (item.config.get("unit_en") if english else None) or item.config.get("unit")
-        return f"{value} {unit}" if unit else str(value)
-    return str(value)
 
 
 def trace_visits(answers: Iterable[Answer], lang: str) -> dict[int, list[VisitTrace]]:

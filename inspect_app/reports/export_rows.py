@@ -81,6 +81,7 @@ def staff_rows(period: Period, region_id: int | None) -> list[StaffRow]:
             enough=ENOUGH_LABELS[r.rating.is_enough],
             rank_in_hall=r.rating.rank_in_hall,
             rank_in_region=r.rating.rank_in_region,
+            score_before_cap=r.rating.percent_before_cap,
         )
         for r in staff_period_ratings(period, region_ids=None if region_id is None else [region_id])
     ]

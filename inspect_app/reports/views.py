@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from flask import (
     abort,
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -18,18 +20,20 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from inspect_app.auth.models import Role, User
-from inspect_app.auth.permissions import Permission, requires
+from inspect_app.auth.permissions import Permission, requires, scoped_store_ids
 from inspect_app.db import utcnow
+from inspect_app.edge import MAX_ID
+from inspect_app.errors import render_error
 from inspect_app.extensions import db
 from inspect_app.locking import lock_row
 from inspect_app.reports import bp
 from inspect_app.reports.exports import delete_expired, launch, start_export
 from inspect_app.reports.models import ExportJob, ExportStatus
 from inspect_app.scoring.periods import PeriodError, month_of, parse_period, quarter_of
-from inspect_app.stores.models import Region
+from inspect_app.stores.models import Region, Store
 
 RECENT_JOBS = 10
 #: Exports one person may have running at once.
@@ -50,6 +54,47 @@ def _own_job(job_id: int) -> ExportJob:
     ):
         abort(404)
     return job
+
+
+def _refuse(code: int, message: str) -> NoReturn:
+    """Stop the request with an error page (or JSON) saying what was wrong."""
+    abort(make_response(render_error(code, message)))
+
+
+def _export_region(values: list[str]) -> int | None:
+    """The region an export is limited to, from the request's `region` values: None for all
+    regions. Anything else than one region id the user may export is refused, never read as
+    "all regions": not a number or more than one (400), no such region or not the user's (404)."""
+    values = [value.strip() for value in values if value.strip()]
+    scope = scoped_store_ids(current_user)
+    if not values:
+        if scope is not None:
+            _refuse(403, _("Your exports cover only your own regions: choose one."))
+        return None
+    if len(values) > 1:
+        _refuse(400, _("Choose one region, or none for all regions."))
+    text = values[0]
+    if not (text.isascii() and text.isdigit()):
+        _refuse(
+            400,
+            _(
+                "“%(value)s” is not a region of the list. Choose a region, or none for all "
+                "regions.",
+                value=text,
+            ),
+        )
+    # A number too large for an id column names no region (and would be a database error).
+    region = db.session.get(Region, int(text)) if int(text) <= MAX_ID else None
+    outside = (
+        region is not None
+        and scope is not None
+        and db.session.scalar(
+            select(exists().where(Store.region_id == region.id, Store.id.not_in(scope)))
+        )
+    )
+    if region is None or outside:
+        _refuse(404, _("There is no region %(value)s that you may export.", value=text))
+    return region.id
 
 
 @bp.route("/exports")
@@ -84,9 +129,7 @@ def start():
             "error",
         )
         return redirect(url_for("reports.index")), 303
-    region_id = request.form.get("region", type=int)
-    if region_id and db.session.get(Region, region_id) is None:
-        abort(404)
+    region_id = _export_region(request.form.getlist("region"))
     # Lock the requester's row: two clicks at once count each other's jobs.
     lock_row(db.session.get(User, current_user.id))
     running = (
@@ -101,7 +144,7 @@ def start():
         flash(_("Two exports are already being built for you. Wait for one to finish."), "error")
         return redirect(url_for("reports.index")), 303
     delete_expired()
-    job = start_export(current_user.id, period.key, region_id or None)
+    job = start_export(current_user.id, period.key, region_id)
     db.session.commit()
     launch(current_app._get_current_object(), job.id)
     flash(_("The workbook is being built; this page shows its progress."), "info")
@@ -167,10 +210,11 @@ def csv_download(table: str):
     try:
         period = parse_period(request.args.get("period", ""), date.today())
     except PeriodError:
-        abort(400)
-    region_id = request.args.get("region", type=int)
-    if region_id and db.session.get(Region, region_id) is None:
-        abort(404)
+        _refuse(
+            400,
+            _("Choose a period: a month such as 2026-03, a quarter such as 2026-Q1, or a range."),
+        )
+    region_id = _export_region(request.args.getlist("region"))
     checklist = db.session.scalar(
         select(Checklist).where(Checklist.active_version_id.is_not(None)).order_by(Checklist.key)
     )

@@ -71,12 +71,13 @@ class StaffRow:
     person_items: int
     points_earned: Number
     points_possible: Number
-    score: Number | None  # percent, 0-100
+    score: Number | None  # percent, 0-100, capped by a veto finding
     failed_items: int
     veto_findings: int
     enough: str  # 是 / 否
     rank_in_hall: int | None
     rank_in_region: int | None
+    score_before_cap: Number | None  # percent, 0-100; the same as score without a veto
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,7 @@ def _columns(table: str) -> tuple[Column, ...]:
 
 
 STORE_COLUMNS = _columns("""
-期间|period|text|14|评比期间，如“2026年10月”
+期间|period|text|14|评比期间，写法同应用内：如 2026-11、2026-Q4、2026-10-01..2026-10-31
 区域|region|text|14|门店所属区域
 门店编码|store_code|code|12|门店编码（文本，保留前导零）
 门店名称|store_name|text|28|门店名称
@@ -143,17 +144,18 @@ STAFF_COLUMNS = _columns("""
 营业厅编码|store_code|code|12|暗访所在营业厅的编码（文本）；员工调动过的，每个营业厅各占一行
 营业厅|store_name|text|28|暗访所在营业厅的名称
 区域|region|text|14|该营业厅所属区域
-期间|period|text|14|考核期间，如 2026-11、2026-Q4
+期间|period|text|14|考核期间，写法同应用内：如 2026-11、2026-Q4、2026-10-01..2026-10-31
 暗访次数|visits|int|10|期间内审核通过、有该员工观察项的暗访次数
 观察项数|person_items|int|10|记到该员工的观察项数（适用、已作答、计分的员工项，合格与否都算）
 得分|points_earned|number|10|这些观察项的得分合计
 满分|points_possible|number|10|这些观察项的满分合计
-得分率|score|percent|10|得分 ÷ 满分 × 100，四舍五入到 0.001，显示一位小数；满分为 0 时为空
+得分率|score|percent|10|得分 ÷ 满分 × 100，四舍五入到 0.001，显示一位小数；有否决项时按检查表规定的否决上限封顶（默认 0）；满分为 0 时为空
 不合格项数|failed_items|int|10|其中不合格的观察项数（低于该项不合格线；只扣部分分的不算）
 否决项数|veto_findings|int|10|其中不合格的一票否决项数
 样本充足|enough|text|10|观察项数达到检查表规定的最少项数（默认 10）为“是”，否则为“否”
 厅内排名|rank_in_hall|int|10|在该营业厅内按得分率从高到低的名次，并列同名次；样本不足时为空、不参与排名
 区域排名|rank_in_region|int|10|在该区域内的名次，规则同厅内排名
+封顶前得分率|score_before_cap|percent|12|否决封顶前的得分率（得分 ÷ 满分 × 100）；无否决项时与得分率相同；满分为 0 时为空（新增列，排在最后）
 """)
 DETAIL_COLUMNS = _columns("""
 检查编号|inspection_id|code|38|检查记录编号（文本），同一次检查的各行相同

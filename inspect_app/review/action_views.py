@@ -24,7 +24,7 @@ from inspect_app.review import bp
 from inspect_app.review.models import ActionStatus, CorrectiveAction, CorrectiveActionItem
 from inspect_app.review.operations import ReviewError, record_action_item, verify_action_item
 from inspect_app.review.queries import NEEDS_THE_STORE, open_actions, open_appeals
-from inspect_app.review.views import KeptForm, halls_today, store_form_photos, undo
+from inspect_app.review.views import KeptForm, answer_words, halls_today, store_form_photos, undo
 from inspect_app.uploads import photo_form
 
 
@@ -64,19 +64,21 @@ def _page(action: CorrectiveAction, kept: KeptForm | None = None) -> str:
     for photo in inspection.photos:
         if photo.corrective_action_item_id:
             photos.setdefault(photo.corrective_action_item_id, []).append(photo)
-    today = halls_today()
+    today, lang = halls_today(), current_lang()
+    definition = inspection_definition(inspection)
     return render_template(
         "review/action.html",
         action=action,
         inspection=inspection,
-        definition=inspection_definition(inspection),
+        definition=definition,
+        words=answer_words(definition, [item.answer for item in action.items], lang),
         evidence=evidence_photos(inspection.id),
         item_photos=photos,
         open_items=sum(1 for item in action.items if item.status in NEEDS_THE_STORE),
         overdue=action.status == ActionStatus.OPEN and action.due_date < today,
         can_record=can(current_user, Permission.APPEAL),
         can_verify=can(current_user, Permission.REVIEW),
-        lang=current_lang(),
+        lang=lang,
         tz=halls_tz(),
         kept=kept,
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from inspect_app.audit.models import AuditEvent
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Inspection, Photo
+from inspect_app.inspections.models import Answer, Inspection, Photo
 from inspect_app.inspections.photos import hamming_distance
 from inspect_app.review.models import (
     ActionStatus,
@@ -71,6 +71,22 @@ def audit_trail(inspection_id: int) -> list[AuditEvent]:
             .order_by(AuditEvent.occurred_at, AuditEvent.id)
         )
     )
+
+
+def unresolved_findings(inspection_ids: list[int]) -> dict[int, int]:
+    """Per visit, the findings whose person is not identified and not yet resolved."""
+    if not inspection_ids:
+        return {}
+    rows = db.session.execute(
+        select(Answer.inspection_id, func.count())
+        .where(
+            Answer.inspection_id.in_(inspection_ids),
+            Answer.is_unidentified,
+            Answer.attribution_resolved_at.is_(None),
+        )
+        .group_by(Answer.inspection_id)
+    )
+    return {inspection_id: count for inspection_id, count in rows}
 
 
 def appeals_of(inspection_id: int) -> dict[int, list[Appeal]]:

@@ -28,6 +28,8 @@ from inspect_app.auth.permissions import (
     require_inspection,
     requires,
 )
+from inspect_app.checklists.answer_text import answer_with_points, points_text
+from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.context import current_lang, halls_tz
 from inspect_app.db import utcnow
@@ -59,6 +61,7 @@ from inspect_app.review.queries import (
     open_actions,
     open_appeals,
     photo_reuse_warnings,
+    unresolved_findings,
 )
 from inspect_app.review.reports import inspection_report
 from inspect_app.scoring.inspection import InspectionScore, score_inspection
@@ -114,9 +117,11 @@ def queue():
         query = query.where(Inspection.inspector_id == filters["inspector"])
     if filters["checklist"]:
         query = query.where(ChecklistVersion.checklist_id == filters["checklist"])
+    inspections = db.session.scalars(query.limit(QUEUE_LIMIT)).unique().all()
     return render_template(
         "review/queue.html",
-        inspections=db.session.scalars(query.limit(QUEUE_LIMIT)).unique().all(),
+        inspections=inspections,
+        unresolved=unresolved_findings([i.id for i in inspections]),
         filters=filters,
         regions=db.session.scalars(select(Region).order_by(Region.code)).all(),
         inspectors=db.session.scalars(
@@ -143,8 +148,25 @@ def visit_score(inspection: Inspection) -> InspectionScore:
     )
 
 
+def answer_words(
+    definition: ChecklistDefinition, answers: Iterable[Answer], lang: str
+) -> dict[int, str]:
+    """Each answer by id in the checklist's words with its points: 合格 · 得 2 分（满分 2）."""
+    words = {}
+    for answer in answers:
+        try:
+            item = definition.item(answer.item_id)
+        except KeyError:  # an item of an older version, kept with the visit
+            item = None
+        words[answer.id] = answer_with_points(
+            item, answer.value, answer.points_earned, answer.points_possible, lang
+        )
+    return words
+
+
 def _detail(inspection: Inspection, template: str, kept: KeptForm | None = None):
     definition = inspection_definition(inspection)
+    lang = current_lang()
     answers = {a.item_id: a for a in inspection.answers}
     appeal_photos: dict[int, list[Photo]] = {}
     for photo in inspection.photos:
@@ -160,6 +182,8 @@ def _detail(inspection: Inspection, template: str, kept: KeptForm | None = None)
         inspection=inspection,
         definition=definition,
         answers=answers,
+        words=answer_words(definition, inspection.answers, lang),
+        points=points_text,
         score=visit_score(inspection),
         photos=evidence_photos(inspection.id),
         appeal_photos=appeal_photos,
@@ -171,13 +195,16 @@ def _detail(inspection: Inspection, template: str, kept: KeptForm | None = None)
         warnings=photo_reuse_warnings(inspection) if can(current_user, Permission.REVIEW) else [],
         events=audit_trail(inspection.id),
         show_inspector=show_inspector,
+        # An inspector's description of a person they could not identify may give the
+        # inspector away: reviewers read it, the store never does.
+        show_description=can(current_user, Permission.REVIEW),
         can_review=can_review,
         can_decide=can(current_user, Permission.REVIEW),
         can_appeal=can(current_user, Permission.APPEAL)
         and inspection.status == InspectionStatus.APPROVED,
         appeal_deadline=appeal_deadline(inspection, current_app.config["APPEAL_WINDOW_DAYS"]),
         today=halls_today(),
-        lang=current_lang(),
+        lang=lang,
         tz=halls_tz(),
         kept=kept,
     )
@@ -267,9 +294,10 @@ def resolve(uuid: str):
         kept = KeptForm(form, number, {"employee_no": [str(exc)]})
         return _refused(inspection, kept, _("Nothing was saved: %(why)s", why=str(exc)))
     db.session.commit()
+    person = answer.staff
     flash(
-        _("The finding is attributed to %(no)s.", no=number)
-        if decision == "name"
+        _("The finding is attributed to %(name)s (%(no)s).", name=person.name, no=number)
+        if decision == "name" and person is not None
         else _("Confirmed: the finding counts for the hall only."),
         "info",
     )

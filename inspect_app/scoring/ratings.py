@@ -27,11 +27,13 @@ Staff (one result per person *and hall*: a finding stays with the hall of its vi
   share, `fail_below`); veto findings = failed veto items.
 - **Score.** 100 x earned / possible, rounded half-up to 0.001 (shown to one decimal, half-up);
   None when nothing was possible, never a division by zero.
-- **Enough.** `is_enough` when person-items >= `rules.staff_min_items` (10 by default) of the
-  newest checklist version behind the result.
-- **Ranks.** Only results with enough person-items and a score are ranked: by score descending,
-  in the hall and in the hall's region, equal scores sharing a rank (1224). Too small a sample is
-  listed but not ranked.
+- **Veto cap.** With one or more veto findings the score is capped at `rules.veto_max_percent`
+  (0 by default), as an inspection's is; `percent_before_cap` keeps the uncapped figure.
+- **Enough.** `is_enough` when person-items >= `rules.staff_min_items` (10 by default).
+- **Which rules.** Those of the newest checklist version behind the result.
+- **Ranks.** Only results with enough person-items and a score are ranked: by the (capped)
+  score descending, in the hall and in the hall's region, equal scores sharing a rank (1224).
+  Too small a sample is listed but not ranked.
 """
 
 from __future__ import annotations
@@ -267,8 +269,11 @@ class StaffRating:
     tally: StaffTally
     #: The region of the hall of the visits.
     region_id: int
-    #: 100 x earned / possible rounded half-up to 0.001; None when nothing was possible.
+    #: The score: 100 x earned / possible rounded half-up to 0.001, capped at the rules'
+    #: `veto_max_percent` when there is a veto finding; None when nothing was possible.
     percent: Decimal | None
+    #: The score before the veto cap (equal to `percent` without a veto finding).
+    percent_before_cap: Decimal | None
     #: The sample size rule applied (`staff_min_items` of the checklist version).
     min_items: int
     #: person_items >= min_items.
@@ -284,6 +289,12 @@ class StaffRating:
     def is_ranked(self) -> bool:
         """Whether ranking applies: enough person-items and a percentage."""
         return self.is_enough and self.percent is not None
+
+    @property
+    def is_capped_by_veto(self) -> bool:
+        """Whether the veto cap lowered the score (a veto with the score already at or below
+        the cap is not)."""
+        return self.percent != self.percent_before_cap
 
 
 def tally_staff(items: Iterable[PersonItem]) -> dict[tuple[int, int], StaffTally]:
@@ -308,8 +319,9 @@ def tally_staff(items: Iterable[PersonItem]) -> dict[tuple[int, int], StaffTally
         }
 
 
-def rate_staff(tally: StaffTally, region_id: int, min_items: int) -> StaffRating:
-    """Turn one person's tally at one hall into a score and the sample-size verdict (unranked)."""
+def rate_staff(tally: StaffTally, region_id: int, rules: RatingRules) -> StaffRating:
+    """Turn one person's tally at one hall into a score, veto-capped, and the sample-size verdict
+    (unranked), under the rules of the newest checklist version behind it."""
     if (
         not 0 <= tally.failed_items <= tally.person_items
         or tally.veto_findings > tally.failed_items
@@ -318,15 +330,19 @@ def rate_staff(tally: StaffTally, region_id: int, min_items: int) -> StaffRating
     if not 0 <= tally.visits <= tally.person_items or not ZERO <= tally.earned <= tally.possible:
         raise ValueError(f"inconsistent staff figures: {tally}")
     with localcontext(Context(prec=28)):
-        percent = (
+        before_cap = (
             quantize_percent(HUNDRED * tally.earned / tally.possible) if tally.possible else None
         )
+        percent = before_cap
+        if tally.veto_findings and before_cap is not None:
+            percent = min(before_cap, quantize_percent(rules.veto_max_percent))
     return StaffRating(
         tally=tally,
         region_id=region_id,
         percent=percent,
-        min_items=min_items,
-        is_enough=tally.person_items >= min_items,
+        percent_before_cap=before_cap,
+        min_items=rules.staff_min_items,
+        is_enough=tally.person_items >= rules.staff_min_items,
     )
 
 

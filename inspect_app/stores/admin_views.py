@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,11 +11,13 @@ from sqlalchemy import func, select
 
 from inspect_app.audit.operations import record_event
 from inspect_app.auth.permissions import Permission, requires
+from inspect_app.context import halls_tz
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
-from inspect_app.locking import unique_violation_as
+from inspect_app.locking import lock_row, unique_violation_as
 from inspect_app.stores import bp
 from inspect_app.stores.models import Region, Staff, Store
+from inspect_app.stores.postings import keep_postings
 
 CODE_MAX, NAME_MAX = 32, 200
 
@@ -46,8 +50,18 @@ def _changes(obj, values: dict) -> dict:
     return {k: [str(a), str(b)] for k, (a, b) in changed.items()}
 
 
-def _save(kind: str, obj, values: dict, code_field: str | None, label: str):
-    """Create or update one region, hall or staff member from the form; audited."""
+def _save(
+    kind: str,
+    obj,
+    values: dict,
+    code_field: str | None,
+    label: str,
+    then: Callable[[], None] | None = None,
+):
+    """Create or update one region, hall or staff member from the form; audited.
+
+    `then` runs after the values are set and before they are written (a staff member's postings).
+    """
     model = type(obj)
     if code_field:
         _unique(model, getattr(model, code_field), values[code_field], obj.id, label)
@@ -60,6 +74,8 @@ def _save(kind: str, obj, values: dict, code_field: str | None, label: str):
     with unique_violation_as(taken):
         if is_new:
             db.session.add(obj)
+        if then is not None:
+            then()
         db.session.flush()
     record_event(
         f"{kind}.{'create' if is_new else 'update'}", obj, actor_id=current_user.id, **changes
@@ -140,6 +156,10 @@ def edit_staff(staff_id: int | None = None):
     if person is None:
         abort(404)
     if request.method == "POST":
+        if person.id is not None:
+            # Another admin (or an import) changing this person waits; their postings are
+            # read after it.
+            lock_row(person)
         try:
             store = db.session.get(Store, request.form.get("store_id", type=int) or 0)
             if store is None:
@@ -153,8 +173,17 @@ def edit_staff(staff_id: int | None = None):
                 "is_active": active,
                 "left_at": None if active else (person.left_at or utcnow()),
             }
-            # Findings keep the hall of the visit, so moving a person keeps their history where it was.
-            _save("staff", person, values, "employee_no", _("Employee no."))
+            # Findings keep the hall of the visit, so moving a person keeps their history where
+            # it was; the postings say from which day they are on the new hall's roster.
+            today = utcnow().astimezone(halls_tz()).date()
+            _save(
+                "staff",
+                person,
+                values,
+                "employee_no",
+                _("Employee no."),
+                then=lambda: keep_postings(person, today),
+            )
         except OrgError as exc:
             db.session.rollback()
             return _form_page(

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from inspect_app.audit.operations import record_event
+from inspect_app.context import halls_tz
+from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.locking import lock_name
 from inspect_app.stores.models import Region, Staff, Store
+from inspect_app.stores.postings import keep_postings
 from inspect_app.stores.roster_import import RosterReport, read_roster
 from inspect_app.stores.roster_plan import KnownPerson, StaffPlan, left_at_of, plan_staff
 
@@ -95,11 +100,18 @@ def apply_roster_upload(data: bytes, actor_id: int) -> tuple[RosterReport, Roste
     return report, apply_roster(report, actor_id)
 
 
-def apply_roster(report: RosterReport, actor_id: int) -> RosterChanges:
-    """Upsert regions, stores and staff from a report that has no errors; running it twice changes nothing."""
+def apply_roster(
+    report: RosterReport, actor_id: int, effective_on: date | None = None
+) -> RosterChanges:
+    """Upsert regions, stores and staff from a report that has no errors; running it twice changes nothing.
+
+    New staff join, and moves take effect, on `effective_on` (the halls' date today by
+    default); people who left leave on their 离职日期, else on that day (see stores.postings).
+    """
     if not report.ok:
         raise ValueError("a roster with errors cannot be applied")
     lock_name(ROSTER_LOCK)
+    day = effective_on or utcnow().astimezone(halls_tz()).date()
     changes = RosterChanges()
     regions = {r.code: r for r in db.session.scalars(select(Region))}
     for row in report.regions:
@@ -128,19 +140,30 @@ def apply_roster(report: RosterReport, actor_id: int) -> RosterChanges:
             changes.updated["stores"] += 1
     db.session.flush()
     plan = plan_roster(report)
+    changed = [row.employee_no for row in plan.updated]
+    # Locked, so an admin editing one of these people at the same time waits (and then sees
+    # the postings written here).
     people = {
         s.employee_no: s
         for s in db.session.scalars(
-            select(Staff).where(Staff.employee_no.in_([r.employee_no for r in report.staff]))
+            select(Staff)
+            .where(Staff.employee_no.in_(changed))
+            .options(selectinload(Staff.postings))
+            .with_for_update(of=Staff)
+            .execution_options(populate_existing=True)
         )
     }
     for row in plan.created:
         if row.matched_from is not None:
             # The reader matched a number to this existing 工号; never create it anew.
             raise RosterChangedError(row.employee_no)
-        db.session.add(Staff(employee_no=row.employee_no, **_staff_values(row, stores)))
+        person = Staff(employee_no=row.employee_no, **_staff_values(row, stores))
+        db.session.add(person)
+        keep_postings(person, day, row.left_on)
     for row in plan.updated:
-        _assign(people[row.employee_no], **_staff_values(row, stores))
+        person = people[row.employee_no]
+        _assign(person, **_staff_values(row, stores))
+        keep_postings(person, day, row.left_on)
     changes.created["staff"] = len(plan.created)
     changes.updated["staff"] = len(plan.updated)
     changes.moved = len(plan.moved)

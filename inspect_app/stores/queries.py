@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
-from inspect_app.context import halls_tz
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Inspection, InspectionStatus
-from inspect_app.stores.models import Staff, Store
+from inspect_app.stores.models import Staff, StaffPosting, Store
 
 PAGE_SIZE = 50
 
@@ -86,17 +85,23 @@ def approved_inspections(store_id: int, limit: int = 50) -> list[Inspection]:
     )
 
 
-def roster_on(store_id: int, day: date) -> list[Staff]:
-    """The hall's staff on a halls' date, by 工号: active, or left on that date or later.
+def posting_covers(day: date) -> ColumnElement[bool]:
+    """SQL: the posting includes the halls' date `day` (both ends included, NULL is open)."""
+    return and_(
+        or_(StaffPosting.started_on.is_(None), StaffPosting.started_on <= day),
+        or_(StaffPosting.ended_on.is_(None), StaffPosting.ended_on >= day),
+    )
 
-    A person who left on the visit date still served that day. Staff moved to another hall
-    belong to that hall's roster (the roster keeps no history of moves).
+
+def roster_on(store_id: int, day: date) -> list[Staff]:
+    """The hall's roster on a halls' date, by 工号: everyone a posting puts there that day.
+
+    A person who left on the visit date still served that day; one who moved in or joined
+    later, or moved away before, is not on it (see stores.postings).
     """
-    day_start = datetime.combine(day, time(), tzinfo=halls_tz())
+    posted = select(StaffPosting.staff_id).where(
+        StaffPosting.store_id == store_id, posting_covers(day)
+    )
     return list(
-        db.session.scalars(
-            select(Staff)
-            .where(Staff.store_id == store_id, or_(Staff.is_active, Staff.left_at >= day_start))
-            .order_by(Staff.employee_no)
-        )
+        db.session.scalars(select(Staff).where(Staff.id.in_(posted)).order_by(Staff.employee_no))
     )

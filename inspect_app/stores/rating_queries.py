@@ -123,10 +123,11 @@ def rate_period(
     ).all()
     empty = PeriodStats(0, Decimal(0), Decimal(0), 0)
     ratings = {}
+    # One lookup per checklist version, not per store (the session keeps no strong reference).
+    rules = {v: rules_of(v) for v in {version_id for _, version_id in stats.values() if version_id}}
     for store_id, *_ in stores:
         store_stats, version_id = stats.get(store_id, (empty, None))
-        rules = rules_of(version_id) if version_id else default_rules
-        ratings[store_id] = rate_store(store_stats, rules)
+        ratings[store_id] = rate_store(store_stats, rules.get(version_id, default_rules))
     ranks = rank_stores([RankedStore(s[0], s[3], ratings[s[0]]) for s in stores])
     region_sizes: dict[int, int] = {}
     for store_id, _code, _name, region_id, _region in stores:

@@ -1,7 +1,8 @@
 """Read and check the staff and store roster that HR uploads as Excel; pure, no database.
 
 The caller passes the region and store codes the database already has and applies the
-report only when it is `ok`: regions, stores and staff are created or updated by code;
+report only when it is `ok`: regions, stores and staff are created or updated by code (either
+sheet may be left out: a staff-only file names halls the system already has);
 a store marked 停业 or a person marked 离职 becomes inactive and is never deleted; stores
 and staff that the file does not mention are left as they are.
 
@@ -154,8 +155,24 @@ def read_roster(
         report.errors.append(RowError(None, None, None, str(exc)))
         return report
     reader = _RosterReader(report)
-    store_rows = reader.table(STORE_SHEET, sheets.get(STORE_SHEET), STORE_COLUMNS)
-    staff_rows = reader.table(STAFF_SHEET, sheets.get(STAFF_SHEET), STAFF_COLUMNS)
+    if not sheets:
+        for sheet in (STORE_SHEET, STAFF_SHEET):
+            reader.error(
+                sheet, None, None, _("The workbook has no sheet named %(sheet)s.", sheet=sheet)
+            )
+        return report
+    # Either sheet may be left out: a staff-only file names halls the system already has, a
+    # stores-only file changes no one.
+    store_rows = (
+        reader.table(STORE_SHEET, sheets[STORE_SHEET], STORE_COLUMNS)
+        if STORE_SHEET in sheets
+        else []
+    )
+    staff_rows = (
+        reader.table(STAFF_SHEET, sheets[STAFF_SHEET], STAFF_COLUMNS)
+        if STAFF_SHEET in sheets
+        else []
+    )
     stores = CodeIndex(existing_store_codes)
     if store_rows is not None:
         # Staff rows may name the stores of the 门店 sheet.
@@ -188,14 +205,9 @@ class _RosterReader:
         self.report.errors.append(RowError(sheet, row, column, message))
 
     def table(
-        self, sheet: str, rows: SheetRows | None, columns: tuple[str, ...]
+        self, sheet: str, rows: SheetRows, columns: tuple[str, ...]
     ) -> list[tuple[int, Cells]] | None:
-        """Return each data row as {column: value}, or None if the sheet or a column is missing."""
-        if rows is None:
-            self.error(
-                sheet, None, None, _("The workbook has no sheet named %(sheet)s.", sheet=sheet)
-            )
-            return None
+        """Return each data row as {column: value}, or None if a column name is missing."""
         if not rows or rows[0][0] != 1:
             message = _(
                 "The first row of the sheet %(sheet)s must hold the column names.", sheet=sheet

@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from inspect_app.auth.permissions import Permission, requires
+from inspect_app.context import halls_tz
+from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.stores import bp
 from inspect_app.stores.operations import RosterChangedError, apply_roster_upload, check_roster
@@ -53,7 +55,13 @@ def roster_check():
     if report.ok:
         token = secrets.token_hex(16)
         (_upload_dir() / f"{token}.xlsx").write_bytes(data)
-    page = render_template("stores/roster_import.html", report=report, plan=plan, token=token)
+    page = render_template(
+        "stores/roster_import.html",
+        report=report,
+        plan=plan,
+        token=token,
+        effective_on=utcnow().astimezone(halls_tz()).date(),
+    )
     return page, 200 if report.ok else 422
 
 

@@ -305,6 +305,23 @@
     chosen.hidden = !list.length;
     picker.querySelectorAll(".served-option").forEach(function (b) { b.setAttribute("aria-pressed", list.indexOf(b.dataset.no) >= 0 ? "true" : "false"); });
   }
+  /* A 工号 the roster search cannot find: the server says why (another hall's, left, on no
+     roster), in the words a submission naming it would be refused with. Offline it stays unsaid. */
+  var whyTimer = null, whyAsked = "";
+  function explainMissing(text) {
+    var picker = servedBox.querySelector(".served-picker"), why = picker.querySelector(".served-why");
+    clearTimeout(whyTimer);
+    if (text !== whyAsked) why.textContent = "";
+    whyAsked = text;
+    if (!/^(?=.*\d)[0-9A-Za-z-]{3,32}$/.test(text)) return;
+    whyTimer = setTimeout(function () {
+      var url = picker.dataset.checkUrl + "&no=" + encodeURIComponent(text);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { if (data && data.message && whyAsked === text) why.textContent = data.message; })
+        .catch(function () { /* no signal or signed out: the general advice stands */ });
+    }, 300);
+  }
   if (servedBox) {
     var picker = servedBox.querySelector(".served-picker"), search = picker.querySelector(".served-search");
     servedBox.querySelector(".served-slots").hidden = true;
@@ -327,6 +344,7 @@
       });
       picker.querySelector(".served-none").hidden = shown > 0 || !q;
       picker.querySelector(".served-options").hidden = !shown && !!q;
+      explainMissing(shown ? "" : search.value.trim());
     });
     search.addEventListener("change", function (e) { e.stopPropagation(); });
     search.addEventListener("keydown", function (e) { if (e.key === "Enter") e.preventDefault(); });

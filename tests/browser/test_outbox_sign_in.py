@@ -66,7 +66,8 @@ def test_a_photo_queued_when_the_session_ends_arrives_after_signing_in_again(
     wait_until(lambda: photo_rows(db, uuid), timeout=20)
     wait_until(lambda: outbox(page) == [], timeout=10)
     assert photo_rows(db, uuid) == [(ITEM, record["uuid"])]
-    assert page.locator("#outbox-status").is_hidden()
+    # The banner is redrawn after the record is deleted from the phone's outbox.
+    wait_until(lambda: page.locator("#outbox-status").is_hidden(), timeout=5)
     page.goto(f"{base}/visits/{uuid}")
     assert page.locator(f'.photos figure[data-photo-uuid="{record["uuid"]}"]').count() == 1
     assert page.js_errors == []

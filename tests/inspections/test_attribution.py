@@ -398,8 +398,11 @@ def test_the_form_shows_what_was_saved_who_served_whom_each_item_names(db, roste
     worn = item_block(page, "uniform.worn")
     assert "李娜 00002" in worn and "(who served you)" in worn  # the default, spelled out
     # Failed items are badged before submitting, and listed with what they will open.
-    assert badge.count("Failed · opens a corrective action") == 1
+    assert badge.count("Failed · goes on the corrective action") == 1
     summary = page.split('id="submit-summary"', 1)[1].split("</section>", 1)[0]
+    # One corrective action per visit lists them: the summary does not promise one per item.
+    assert "These failed items will be listed on this visit’s corrective action" in summary
+    assert "each opens" not in summary
     assert f'data-goto-item="{BADGE}"' in summary and 'data-goto-item="uniform.clean"' in summary
 
 

@@ -195,8 +195,9 @@ def test_a_post_above_the_form_limit_says_to_send_fewer_photos(app, db, visit, s
         app.config["MAX_FORM_BYTES"] = saved
     assert response.status_code == 413
     message = (
-        "The photos sent together are larger than %(limit)s MB, so nothing on this page was "
-        "saved. Go back, remove some photos and send again; add the others afterwards."
+        "What was sent (text and photos together) is larger than %(limit)s MB, so nothing on "
+        "this page was saved. Go back, shorten the text or remove some photos, and send again; "
+        "add the other photos afterwards."
     )
     assert translated(app, message, limit=f"{250_000 / 1024 / 1024:.3g}") in response.text
 

@@ -33,8 +33,12 @@ def test_reviewer_sees_each_figure_and_the_visits_and_items_behind_it(observed, 
     halls = sections(response.text)
     assert set(halls) == {"0101", "0102"}
     north1 = halls["0101"]
-    # 11 person-items over 2 visits: 21.75 of 33 points = 65.909 %, shown 65.9 %.
-    assert "65.9%" in north1
+    # 11 person-items over 2 visits: 21.75 of 33 points = 65.909 %, shown 65.9 %, capped at 0 by
+    # the veto finding, and the page says so.
+    assert '<span class="num">0.0%</span><span>Score rate</span>' in north1
+    assert "Veto: by the rule, the score rate is capped at 0.0% (65.9% before the cap)." in north1
+    assert "Veto: by the rule" not in halls["0102"]  # no veto at 北二: 100 %, not capped
+    assert '<span class="num">100.0%</span>' in halls["0102"]
     assert "21.75 / 33" in north1
     assert "2 visits, 11 items, 21.75 of 33 points, 2 failed, 1 veto" in north1
     assert north1.count('class="visit-trace"') == 2
@@ -152,7 +156,7 @@ def test_the_hall_dashboard_lists_staff_with_links_failures_and_vetoes(observed,
     zhang, li = observed["zhang"], observed["li"]
     assert f'href="/staff/{zhang.id}?period=2026-11"' in table
     assert f'href="/staff/{li.id}?period=2026-11"' in table
-    assert "65.9%" in table and "No. 1" in table
+    assert "0.0%" in table and "No. 1" in table  # 张伟's 65.9 % capped by his veto
     assert "Too few" in table  # 李娜: one item observed
     assert '<td class="num danger">1</td>' in table  # 张伟's veto
     # The roster list links to the staff pages too.

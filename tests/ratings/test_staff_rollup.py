@@ -149,12 +149,18 @@ def test_staff_sums_plus_unidentified_equal_each_halls_person_items(world, db, g
         assert together == hall_sums[hall.id]
 
     region_of = {hall.id: hall.region_id for hall in world.halls}
+    # The checklist's rules: 10 person-items to rank, a veto finding caps the score at 0.
     pure = rank_staff(
-        rate_staff(tally, region_of[tally.store_id], 10)
+        rate_staff(tally, region_of[tally.store_id], world.definition.rating)
         for tally in tally_staff(expected_items).values()
     )
     rows = {(r.staff_id, r.store_id): r.rating for r in staff_period_ratings(MONTH)}
     assert rows == {(r.tally.staff_id, r.tally.store_id): r for r in pure}
+    for rating in rows.values():
+        if rating.tally.veto_findings:
+            assert rating.percent == 0 and rating.percent_before_cap is not None
+        else:
+            assert rating.percent == rating.percent_before_cap
 
     # Each person's trace holds exactly the items their figures are made of.
     for (staff_id, store_id), tally in rolled_up.items():

@@ -22,15 +22,17 @@ world, observed, client_as = staff_world.world, staff_world.observed, staff_worl
 
 META = WorkbookMeta("2026-11", "全部区域", datetime(2026, 12, 1, 8, 0), "v1", "—")
 HEADERS = ["工号", "姓名", "营业厅编码", "营业厅", "区域", "期间", "暗访次数", "观察项数", "得分",
-           "满分", "得分率", "不合格项数", "否决项数", "样本充足", "厅内排名", "区域排名"]  # fmt: skip
-#: 张伟 at 北一 (enough, ranked), 李娜 at 北一 (one item), 张伟 again at 北二 (two items).
+           "满分", "得分率", "不合格项数", "否决项数", "样本充足", "厅内排名", "区域排名",
+           "封顶前得分率"]  # fmt: skip
+#: 张伟 at 北一 (enough, ranked; a veto caps 65.909 at 0), 李娜 at 北一 (one item), 张伟 again
+#: at 北二 (two items).
 EXPECTED = [
-    ["0001001", "张伟", "0101", "北一营业厅", "北区", "2026-11", 2, 11, 21.75, 33, 65.909, 2, 1,
-     "是", 1, 1],
+    ["0001001", "张伟", "0101", "北一营业厅", "北区", "2026-11", 2, 11, 21.75, 33, 0, 2, 1,
+     "是", 1, 1, 65.909],
     ["0001002", "李娜", "0101", "北一营业厅", "北区", "2026-11", 1, 1, 0, 3, 0, 1, 0, "否", None,
-     None],
+     None, 0],
     ["0001001", "张伟", "0102", "北二营业厅", "北区", "2026-11", 1, 2, 5, 5, 100, 0, 0, "否", None,
-     None],
+     None, 100],
 ]  # fmt: skip
 
 
@@ -47,12 +49,13 @@ def test_openpyxl_reads_text_numbers_and_empty_ranks(workbook_path):
         rows = list(wb["员工考核"].iter_rows(values_only=False))
         assert [c.value for c in rows[0]] == HEADERS
         values = [[c.value for c in row] for row in rows[1:]]
-        assert [v + [None] * (16 - len(v)) for v in values] == EXPECTED
+        assert values == EXPECTED
         first = rows[1]
         assert first[0].data_type == "s" and first[0].number_format == "@"
         assert first[2].data_type == "s" and first[2].number_format == "@"
         assert [c.data_type for c in first[6:13]] == ["n"] * 7
         assert first[10].number_format == "0.0"
+        assert first[16].data_type == "n" and first[16].number_format == "0.0"
     finally:
         wb.close()
 
@@ -78,8 +81,8 @@ def test_the_staff_csv_has_the_sheets_columns_and_keeps_leading_zeros(observed, 
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
     assert rows[0] == [c.header for c in STAFF_COLUMNS] == HEADERS
     assert rows[1] == ["0001001", "张伟", "0101", "北一营业厅", "北区", "2026-11", "2", "11",
-                       "21.75", "33", "65.909", "2", "1", "是", "1", "1"]  # fmt: skip
-    assert rows[2][-3:] == ["否", "", ""]
+                       "21.75", "33", "0", "2", "1", "是", "1", "1", "65.909"]  # fmt: skip
+    assert rows[2][-4:] == ["否", "", "", "0"]
 
 
 def test_the_halls_pdf_lists_each_persons_result_with_failures_and_vetoes(
@@ -92,5 +95,5 @@ def test_the_halls_pdf_lists_each_persons_result_with_failures_and_vetoes(
     assert response.status_code == 200
     lines = [line.split() for line in text_of(response.data).splitlines()]
     # 工号, name, items observed, score, failed, veto; 李娜's one item is too few to rank.
-    assert ["0001001", "张伟", "11", "65.9%", "2", "1"] in lines
+    assert ["0001001", "张伟", "11", "0.0%", "2", "1"] in lines  # capped by his veto
     assert any(line[:3] == ["0001002", "李娜", "1"] and line[-2:] == ["1", "0"] for line in lines)

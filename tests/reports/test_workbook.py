@@ -32,22 +32,24 @@ from inspect_app.reports.workbook import (
 )
 
 META = WorkbookMeta(
-    period_label="2026年10月",
+    period_label="2026-10",
     scope_label="浙江省 杭州区域",
     generated_at=datetime(2026, 11, 2, 9, 15, 30),
     checklist_versions="营业厅暗访检查表 v3",
     star_thresholds="5★ ≥ 95；4★ ≥ 90；3★ ≥ 80；2★ ≥ 70；否决封顶 2★",
 )
 STORES = [
-    StoreRatingRow("2026年10月", "杭州", "00012345", "西湖文化广场营业厅", 4, Decimal("92.375"),
+    StoreRatingRow("2026-10", "杭州", "00012345", "西湖文化广场营业厅", 4, Decimal("92.375"),
                    4, 0, 1, 2),
-    StoreRatingRow("2026年10月", "杭州", "00012346", "武林门营业厅", 0, None, None, 0, None, None),
+    StoreRatingRow("2026-10", "杭州", "00012346", "武林门营业厅", 0, None, None, 0, None, None),
 ]  # fmt: skip
 STAFF = [
     StaffRow("0001001", "王小明", "00012345", "西湖文化广场营业厅", "杭州", "2026-10", 3, 12,
-             Decimal("21.5"), Decimal("24"), Decimal("89.583"), 2, 0, "是", 1, 4),
-    StaffRow("0000042", "李四", "00012346", "武林门营业厅", "杭州", "2026-10", 1, 3, 0.0, 6.0,
-             0.0, 3, 1, "否", None, None),
+             Decimal("21.5"), Decimal("24"), Decimal("89.583"), 2, 0, "是", 1, 4,
+             Decimal("89.583")),
+    # A veto: 得分率 capped at 0, the uncapped 66.667 in the last column.
+    StaffRow("0000042", "李四", "00012346", "武林门营业厅", "杭州", "2026-10", 1, 3, 4.0, 6.0,
+             0.0, 1, 1, "否", None, None, 66.667),
 ]  # fmt: skip
 FORMULA_LIKE = ["=1+1", '=HYPERLINK("http://x","y")', "@SUM(A1)", "-2+3", "+1", "\tx", "\rx"]
 
@@ -135,6 +137,7 @@ def test_headers_are_the_stable_chinese_names(tmp_path):
     assert calamine_rows(tmp_path / "hr.xlsx", "员工考核")[0] == [
         "工号", "姓名", "营业厅编码", "营业厅", "区域", "期间", "暗访次数", "观察项数", "得分",
         "满分", "得分率", "不合格项数", "否决项数", "样本充足", "厅内排名", "区域排名",
+        "封顶前得分率",
     ]  # fmt: skip
 
 
@@ -152,10 +155,10 @@ def test_openpyxl_reads_text_codes_real_dates_and_numbers(tmp_path):
     assert store[5].value == 92.375 and store[5].number_format == "0.0"
     staff = openpyxl_rows(tmp_path / "hr.xlsx", "员工考核")
     assert staff[1] == ["0001001", "王小明", "00012345", "西湖文化广场营业厅", "杭州", "2026-10",
-                        3, 12, 21.5, 24, 89.583, 2, 0, "是", 1, 4]  # fmt: skip
-    # Too few to rank: the ranks are empty cells (read-only openpyxl drops trailing ones), never 0.
-    assert staff[2] + [None] * (16 - len(staff[2])) == ["0000042", "李四", "00012346", "武林门营业厅", "杭州", "2026-10", 1, 3, 0,
-                        6, 0, 3, 1, "否", None, None]  # fmt: skip
+                        3, 12, 21.5, 24, 89.583, 2, 0, "是", 1, 4, 89.583]  # fmt: skip
+    # Too few to rank: the ranks are empty cells, never 0; the veto's score before the cap last.
+    assert staff[2] == ["0000042", "李四", "00012346", "武林门营业厅", "杭州", "2026-10", 1, 3, 4,
+                        6, 0, 1, 1, "否", None, None, 66.667]  # fmt: skip
 
 
 def test_calamine_reads_the_same_values_and_types(tmp_path):
@@ -170,7 +173,7 @@ def test_calamine_reads_the_same_values_and_types(tmp_path):
     assert rows[2][11] == ""  # no comment: an empty cell
     staff = calamine_rows(tmp_path / "hr.xlsx", "员工考核")
     assert staff[1][0] == "0001001" and isinstance(staff[1][8], float)
-    assert staff[2][-2:] == ["", ""]
+    assert staff[2][-3:] == ["", "", 66.667]
     stores = calamine_rows(tmp_path / "hr.xlsx", "门店星级")
     assert stores[1][2] == "00012345" and stores[1][5] == pytest.approx(92.375)
     assert stores[2][5:] == ["", "", 0.0, "", ""]  # not rated: empty, not zero
@@ -179,7 +182,7 @@ def test_calamine_reads_the_same_values_and_types(tmp_path):
 def test_data_sheets_have_one_frozen_filtered_header_and_no_merged_cells(tmp_path):
     build(tmp_path / "hr.xlsx")
     xml = sheet_xml(tmp_path / "hr.xlsx")
-    for name, last in (("门店星级", "J3"), ("员工考核", "P3"), ("检查明细", "M4")):
+    for name, last in (("门店星级", "J3"), ("员工考核", "Q3"), ("检查明细", "M4")):
         assert re.search(r'<pane [^>]*topLeftCell="A2"[^>]*state="frozen"', xml[name]), name
         assert f'<autoFilter ref="A1:{last}"' in xml[name], name
         assert "<mergeCell" not in xml[name], name
@@ -265,7 +268,7 @@ def test_the_legend_states_the_facts_and_every_column(tmp_path):
     build(tmp_path / "hr.xlsx")
     rows = calamine_rows(tmp_path / "hr.xlsx", "说明")
     facts = {row[0]: row[1] for row in rows[:6]}
-    assert facts["期间"] == "2026年10月" and facts["范围"] == "浙江省 杭州区域"
+    assert facts["期间"] == "2026-10" and facts["范围"] == "浙江省 杭州区域"
     assert facts["生成时间"] == datetime(2026, 11, 2, 9, 15, 30)
     assert facts["检查表版本"] == META.checklist_versions
     assert facts["星级标准"] == META.star_thresholds
@@ -342,10 +345,10 @@ def test_csv_has_a_bom_readable_chinese_and_the_workbook_columns(tmp_path):
     write_csv(staff_out, staff.headers, staff.rows)
     assert staff_out.getvalue().startswith("\ufeff工号,姓名,")
     assert (
-        "\r\n0001001,王小明,00012345,西湖文化广场营业厅,杭州,2026-10,3,12,21.5,24,89.583,2,0,是,1,4\r\n"
-        in staff_out.getvalue()
+        "\r\n0001001,王小明,00012345,西湖文化广场营业厅,杭州,2026-10,3,12,21.5,24,89.583,2,0,是,1,4,"
+        "89.583\r\n" in staff_out.getvalue()
     )
-    assert "\r\n0000042,李四,00012346,武林门营业厅,杭州,2026-10,1,3,0,6,0,3,1,否,,\r\n" in (
+    assert "\r\n0000042,李四,00012346,武林门营业厅,杭州,2026-10,1,3,4,6,0,1,1,否,,,66.667\r\n" in (
         staff_out.getvalue()
     )
 

@@ -159,21 +159,25 @@ def test_reviewer_texts_are_kept_when_the_decision_is_refused(app, db, approved,
     assert _action(db).status == ActionStatus.OPEN
 
 
-@pytest.mark.parametrize("form", ["appeal", "action"])
+@pytest.mark.parametrize("form", ["appeal", "action", "action-note-only"])
 def test_photos_above_the_form_limit_get_a_clear_413(app, db, approved, manager, form):
+    """Photos or a long note: the message names both, since the body is refused unread."""
     saved = app.config["MAX_FORM_BYTES"]
     app.config["MAX_FORM_BYTES"] = 100_000
     try:
         photos = [(noise_jpeg(150_000, 3), "big.jpg")]
         if form == "appeal":
             response = _appeal(manager, db, photos=photos)
-        else:
+        elif form == "action":
             response = _record(manager, _action(db).id, photos=photos)
+        else:  # no photo at all: only the text is too long
+            response = _record(manager, _action(db).id, note="已整改。" * 40_000)
     finally:
         app.config["MAX_FORM_BYTES"] = saved
     assert response.status_code == 413
     message = (
-        "The photos sent together are larger than %(limit)s MB, so nothing on this page was "
-        "saved. Go back, remove some photos and send again; add the others afterwards."
+        "What was sent (text and photos together) is larger than %(limit)s MB, so nothing on "
+        "this page was saved. Go back, shorten the text or remove some photos, and send again; "
+        "add the other photos afterwards."
     )
     assert translated(app, message, limit=f"{100_000 / 1024 / 1024:.3g}") in response.text

@@ -393,12 +393,45 @@ def test_unknown_column_is_a_warning_and_ignored():
     assert [(w.sheet, w.row_number, w.column) for w in report.warnings] == [("员工", 1, "备注")]
 
 
-@pytest.mark.parametrize("sheet", ["门店", "员工"])
-def test_missing_sheet_is_one_error_naming_it(sheet):
-    stores, staff = ([STORE], None) if sheet == "员工" else (None, [PERSON])
+def test_a_staff_only_workbook_is_read_against_the_halls_in_the_system():
+    moved = person(工号="0002", 门店编码="S002")
+    report = read(roster(None, [PERSON, moved]), stores={"S001", "S002"})
+    assert report.ok, report.errors
+    assert report.stores == [] and report.regions == []
+    assert [(p.employee_no, p.store_code) for p in report.staff] == [
+        ("0001", "S001"),
+        ("0002", "S002"),
+    ]
+
+
+def test_a_staff_only_workbook_naming_an_unknown_hall_is_refused_on_that_row():
+    report = read(roster(None, [PERSON, person(工号="0002", 门店编码="S404")]), stores={"S001"})
+    assert where(report) == [("员工", 3, "门店编码")]
+    assert "Unknown store S404" in report.errors[0].message
+
+
+def test_a_stores_only_workbook_is_read():
+    report = read(roster([STORE], None))
+    assert report.ok and [s.code for s in report.stores] == ["S001"] and report.staff == []
+
+
+def test_a_workbook_with_neither_sheet_names_both():
+    workbook = Workbook()
+    workbook.active.title = "Sheet1"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = read(buffer.getvalue())
+    assert where(report) == [("门店", None, None), ("员工", None, None)]
+    assert [e.message for e in report.errors] == [
+        "The workbook has no sheet named 门店.",
+        "The workbook has no sheet named 员工.",
+    ]
+
+
+@pytest.mark.parametrize("stores, staff", [(None, []), ([], None)], ids=["staff", "stores"])
+def test_a_single_sheet_without_rows_is_an_empty_workbook(stores, staff):
     report = read(roster(stores, staff))
-    assert where(report) == [(sheet, None, None)]
-    assert report.errors[0].message == f"The workbook has no sheet named {sheet}."
+    assert [e.message for e in report.errors] == ["The workbook has no store or staff rows."]
 
 
 def test_missing_column_is_one_error_naming_it_and_skips_the_rows():
