@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -143,14 +142,12 @@ def demo_command() -> None:
         raise click.ClickException(_("The checklists are invalid; fix them and run again."))
     created = load_demo()
     if created:
-        from zoneinfo import ZoneInfo
-
+        from inspect_app.calendar import halls_today
+        from inspect_app.context import halls_tz
         from inspect_app.demo_history import load_demo_history
         from inspect_app.inspections.storage import photo_storage
 
-        history = load_demo_history(
-            photo_storage(), ZoneInfo(current_app.config["TIMEZONE"]), date.today()
-        )
+        history = load_demo_history(photo_storage(), halls_tz(), halls_today())
         click.echo(_("%(n)s approved inspections of the last three months added.", n=history))
     db.session.commit()
     click.echo(_("Demo data ready.") if created else _("Demo data was already loaded."))

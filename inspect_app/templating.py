@@ -11,6 +11,7 @@ from flask_login import current_user
 from inspect_app.auth.models import Role
 from inspect_app.auth.permissions import Permission, can
 from inspect_app.auth.session import LANGUAGES
+from inspect_app.calendar import format_instant, local_date
 from inspect_app.context import current_lang
 
 ROLE_LABELS = {
@@ -95,6 +96,11 @@ def nav_links() -> list[tuple[str, str]]:
 
 
 def register_template_helpers(app: Flask) -> None:
+    # One way to show a stored instant on every page: the halls' zone, one format.
+    # ``{{ job.created_at|hall_time }}``; ``|hall_time('%H:%M')`` for the time alone.
+    app.add_template_filter(lambda value, fmt="": format_instant(value, fmt=fmt), "hall_time")
+    app.add_template_filter(lambda value: local_date(value) if value else "", "hall_date")
+
     @app.context_processor
     def _helpers() -> dict:
         return {

@@ -12,6 +12,7 @@ from inspect_app.checklists.loader import load_checklist_text
 from inspect_app.checklists.models import ChecklistVersion
 from inspect_app.checklists.operations import find_version, store_version
 from inspect_app.checklists.xlsx import checklist_from_xlsx, checklist_to_xlsx
+from inspect_app.downloads import attachment
 from inspect_app.extensions import db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,7 +25,7 @@ def version_xlsx(key: str, number: int):
     if version is None:
         abort(404)
     response = Response(checklist_to_xlsx(version.definition), mimetype=XLSX)
-    response.headers["Content-Disposition"] = f'attachment; filename="{key}-v{number}.xlsx"'
+    response.headers["Content-Disposition"] = attachment(f"{key}-v{number}.xlsx")
     return response
 
 

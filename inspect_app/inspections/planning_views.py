@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from inspect_app.auth.models import Role, User
 from inspect_app.auth.permissions import Permission, can, requires
+from inspect_app.calendar import halls_today
 from inspect_app.checklists.models import Checklist
 from inspect_app.extensions import db
 from inspect_app.inspections import bp
@@ -32,7 +31,7 @@ SHOWN = 500
 
 def _month():
     try:
-        period = parse_period(request.values.get("month"), date.today())
+        period = parse_period(request.values.get("month"), halls_today())
     except PeriodError:
         abort(400)
     if period.kind != "month":
@@ -56,22 +55,21 @@ def plan():
     inspectors = db.session.scalars(
         select(User).where(User.role == Role.INSPECTOR, User.is_active).order_by(User.display_name)
     ).all()
+    today = halls_today()
     return render_template(
         "inspections/plan.html",
         month=month,
-        months=sorted(
-            {month_of(date.today()).key, month_of(month_of(date.today()).end).key, month.key}
-        ),
+        months=sorted({month_of(today).key, month_of(month_of(today).end).key, month.key}),
         assignments=assignments,
         inspectors=inspectors,
         regions=db.session.scalars(select(Region).order_by(Region.code)).all(),
         checklists=db.session.scalars(
             select(Checklist).where(Checklist.active_version_id.is_not(None))
         ).all(),
-        by_region=progress(month, date.today(), "region"),
-        by_inspector=progress(month, date.today(), "inspector"),
+        by_region=progress(month, today, "region"),
+        by_inspector=progress(month, today, "inspector"),
         can_plan=can(current_user, Permission.PLAN_VISITS),
-        today=date.today(),
+        today=today,
     )
 
 

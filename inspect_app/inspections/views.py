@@ -25,6 +25,7 @@ from inspect_app.auth.permissions import (
     require_own_visit,
     requires,
 )
+from inspect_app.calendar import halls_today
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.checklists.forms import answer_field_name, answer_form_class, comment_field_name
 from inspect_app.checklists.models import Checklist, ChecklistVersion
@@ -72,7 +73,7 @@ STORE_PICKER_LIMIT = 30
 @bp.route("/visits")
 @requires(Permission.INSPECT)
 def home():
-    today = utcnow().astimezone(halls_tz()).date()
+    today = halls_today()
     assignments = open_assignments(current_user.id)
     return render_template(
         "inspections/home.html",

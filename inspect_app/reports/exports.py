@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from sqlalchemy import update
 
 from inspect_app.audit.operations import record_event
+from inspect_app.calendar import local_date
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.checklists.operations import definition_of
 from inspect_app.context import halls_tz
@@ -69,7 +70,7 @@ def run_export(app: Flask, job_id: int) -> None:
         partial = directory / (file_name + ".part")
         try:
             job = db.session.get(ExportJob, job_id)
-            period = parse_period(job.period_key, utcnow().date())
+            period = parse_period(job.period_key, local_date(utcnow(), halls_tz()))
             checklist = (
                 db.session.query(Checklist)
                 .filter(Checklist.active_version_id.is_not(None))

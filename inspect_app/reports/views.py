@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -24,7 +23,9 @@ from sqlalchemy import exists, select
 
 from inspect_app.auth.models import Role, User
 from inspect_app.auth.permissions import Permission, requires, scoped_store_ids
+from inspect_app.calendar import halls_today
 from inspect_app.db import utcnow
+from inspect_app.downloads import attachment
 from inspect_app.edge import MAX_ID
 from inspect_app.errors import render_error
 from inspect_app.extensions import db
@@ -41,7 +42,7 @@ MAX_RUNNING = 2
 
 
 def _period_choices() -> list[str]:
-    today = date.today()
+    today = halls_today()
     months = [p.key for p in month_of(today).history(12)][::-1]
     quarters = [p.key for p in quarter_of(today).history(4)][::-1]
     return quarters + months
@@ -122,7 +123,7 @@ def index():
 def start():
     period_key = request.form.get("period", "")
     try:
-        period = parse_period(period_key, date.today())
+        period = parse_period(period_key, halls_today())
     except PeriodError:
         flash(
             _("Choose a period: a month such as 2026-03, a quarter such as 2026-Q1, or a range."),
@@ -179,13 +180,13 @@ def download(job_id: int):
     if not path.is_file():
         abort(404)
     region = f"-{job.region_id}" if job.region_id else ""
-    return send_file(
+    response = send_file(
         path,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"appraisal-{job.period_key}{region}.xlsx",
         max_age=0,
     )
+    response.headers["Content-Disposition"] = attachment(f"appraisal-{job.period_key}{region}.xlsx")
+    return response
 
 
 CSV_TABLES = ("stores", "staff", "detail")
@@ -208,7 +209,7 @@ def csv_download(table: str):
     if table not in CSV_TABLES:
         abort(404)
     try:
-        period = parse_period(request.args.get("period", ""), date.today())
+        period = parse_period(request.args.get("period", ""), halls_today())
     except PeriodError:
         _refuse(
             400,
@@ -241,5 +242,5 @@ def csv_download(table: str):
 
     response = Response(stream_with_context(generate()), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{table}-{period.key}.csv"'
+    response.headers["Content-Disposition"] = attachment(f"{table}-{period.key}.csv")
     return response

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from flask_babel import gettext as _
@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from inspect_app.audit.operations import record_event
 from inspect_app.auth.models import User
+from inspect_app.calendar import local_date
 from inspect_app.checklists.definition import Item
 from inspect_app.context import halls_tz
 from inspect_app.extensions import db
@@ -78,8 +79,10 @@ def approve_inspection(
     failed = [a for a in inspection.answers if a.is_failed]
     action = None
     if failed:
-        due = (inspection.visit_date or now.date()) + timedelta(days=action_days)
-        due = max(due, now.date() + timedelta(days=1))
+        # The halls' date of the approval, not the server's: 00:30 in the halls is already today.
+        today = local_date(now, halls_tz())
+        due = (inspection.visit_date or today) + timedelta(days=action_days)
+        due = max(due, today + timedelta(days=1))
         action = CorrectiveAction(inspection_id=inspection.id, due_date=due, created_at=now)
         action.items = [
             CorrectiveActionItem(answer_id=a.id) for a in sorted(failed, key=lambda a: a.id)
@@ -177,10 +180,18 @@ def return_inspection(
     )
 
 
-def appeal_deadline(inspection: Inspection, window_days: int) -> date | None:
+def appeal_deadline(
+    inspection: Inspection, window_days: int, tz: tzinfo | None = None
+) -> date | None:
+    """The last day (halls' calendar) a finding of this visit can be appealed.
+
+    Counted from the halls' date of the approval: a visit approved at 00:30 in the halls on
+    the 23rd (16:30 UTC on the 22nd) can be appealed until the 30th with a 7-day window.
+    """
     if inspection.approved_at is None:
         return None
-    return (inspection.approved_at + timedelta(days=window_days)).date()
+    approved_on = local_date(inspection.approved_at, tz or halls_tz())
+    return approved_on + timedelta(days=window_days)
 
 
 def file_appeal(
@@ -196,8 +207,9 @@ def file_appeal(
         raise ReviewError(_("Only approved visits can be appealed."))
     if answer.inspection_id != inspection.id or not answer.is_failed:
         raise ReviewError(_("Only a failed item can be appealed."))
-    deadline = appeal_deadline(inspection, window_days)
-    if deadline is None or now.date() > deadline:
+    tz = halls_tz()
+    deadline = appeal_deadline(inspection, window_days, tz)
+    if deadline is None or local_date(now, tz) > deadline:
         raise ReviewError(_("The appeal window closed on %(d)s.", d=deadline))
     if db.session.query(Appeal).filter_by(answer_id=answer.id, status=AppealStatus.OPEN).count():
         raise ReviewError(_("This item already has an open appeal."))

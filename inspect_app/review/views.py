@@ -33,6 +33,7 @@ from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.context import current_lang, halls_tz
 from inspect_app.db import utcnow
+from inspect_app.downloads import attachment
 from inspect_app.extensions import db
 from inspect_app.inspections.attempts import replayable_form
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, Photo, PhotoPurpose
@@ -430,7 +431,7 @@ def inspection_pdf(uuid: str):
     )  # fmt: skip
     response = Response(build_inspection_pdf(report), mimetype="application/pdf")
     name = f"inspection-{inspection.store.code}-{inspection.visit_date or 'draft'}.pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Content-Disposition"] = attachment(name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

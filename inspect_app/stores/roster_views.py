@@ -13,6 +13,7 @@ from flask_login import current_user
 from inspect_app.auth.permissions import Permission, requires
 from inspect_app.context import halls_tz
 from inspect_app.db import utcnow
+from inspect_app.downloads import attachment
 from inspect_app.extensions import db
 from inspect_app.stores import bp
 from inspect_app.stores.operations import RosterChangedError, apply_roster_upload, check_roster
@@ -38,7 +39,7 @@ def roster_import():
 @requires(Permission.IMPORT_ROSTER)
 def roster_template_download():
     response = Response(roster_template(), mimetype=XLSX)
-    response.headers["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    response.headers["Content-Disposition"] = attachment("roster-template.xlsx")
     return response
 
 

@@ -20,6 +20,7 @@ from inspect_app.auth.permissions import (
 )
 from inspect_app.context import halls_tz
 from inspect_app.db import utcnow
+from inspect_app.downloads import attachment
 from inspect_app.extensions import db
 from inspect_app.ratings.queries import staff_period_ratings
 from inspect_app.scoring.ratings import shown_percent
@@ -312,8 +313,6 @@ def store_pdf(store_id: int):
         ),
     )
     response = Response(build_store_pdf(report), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="store-{store.code}-{period.key}.pdf"'
-    )
+    response.headers["Content-Disposition"] = attachment(f"store-{store.code}-{period.key}.pdf")
     response.headers["Cache-Control"] = "private, no-store"
     return response

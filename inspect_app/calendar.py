@@ -1,0 +1,58 @@
+"""The halls' calendar: today's date, the current time and stored instants, in the halls' zone.
+
+Instants are stored in UTC; every date rule (appeal windows, due dates, periods, plan months)
+and every time shown to a user goes through here, so the server's own zone never leaks in.
+The pure functions take the zone; the ``halls_*`` wrappers read it from the running app.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, tzinfo
+
+#: The one format for a moment shown to a user: pages, PDFs, workbooks and CSVs.
+DISPLAY_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def now_in(tz: tzinfo) -> datetime:
+    """The current time, timezone-aware in ``tz``."""
+    return datetime.now(UTC).astimezone(tz)
+
+
+def today_in(tz: tzinfo) -> date:
+    """Today's date in ``tz``."""
+    return now_in(tz).date()
+
+
+def local_datetime(instant: datetime, tz: tzinfo | None = None) -> datetime:
+    """A stored instant in the halls' zone (a naive value is taken to be UTC)."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(tz if tz is not None else _halls_tz())
+
+
+def local_date(instant: datetime, tz: tzinfo | None = None) -> date:
+    """The halls' calendar date of a stored instant."""
+    return local_datetime(instant, tz).date()
+
+
+def format_instant(instant: datetime | None, tz: tzinfo | None = None, fmt: str = "") -> str:
+    """A stored instant as the halls read it, in the one display format; "" for none."""
+    if instant is None:
+        return ""
+    return local_datetime(instant, tz).strftime(fmt or DISPLAY_FORMAT)
+
+
+def halls_now() -> datetime:
+    """The current time in the halls' zone (needs an app context)."""
+    return now_in(_halls_tz())
+
+
+def halls_today() -> date:
+    """Today's date in the halls' zone (needs an app context)."""
+    return today_in(_halls_tz())
+
+
+def _halls_tz() -> tzinfo:
+    from inspect_app.context import halls_tz
+
+    return halls_tz()
