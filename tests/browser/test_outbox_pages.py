@@ -179,7 +179,8 @@ def test_an_assignment_started_twice_offline_is_one_visit_and_its_answers_arrive
     # Online again on the home page: the start and the answers typed offline arrive from there,
     # and until they have, the home page says something is waiting.
     page.goto(f"{base}/visits")
-    assert "等待发送" in page.text_content("#outbox-status")
+    # The banner is drawn once the page has read the phone's outbox (IndexedDB, asynchronous).
+    wait_until(lambda: "等待发送" in (page.text_content("#outbox-status") or ""), timeout=10)
     go_online(page, proxy)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     wait_until(lambda: len(answer_rows(db, uuid)) == 2, timeout=60)
