@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from inspect_app.auth.models import Role, User
 from inspect_app.auth.operations import create_user
+from inspect_app.calendar import halls_today
 from inspect_app.checklists.models import Checklist
-from inspect_app.context import halls_tz
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Assignment, AssignmentStatus, TimeSlot
 from inspect_app.stores.models import Region, Staff, StaffPosting, Store
@@ -57,7 +57,7 @@ def load_demo(today: date | None = None) -> bool:
     """Load the demo organisation once; return False if it is already there."""
     if db.session.scalar(select(User).where(User.username == "admin")) is not None:
         return False
-    today = today or datetime.now(halls_tz()).date()
+    today = today or halls_today()
     stores: list[Store] = []
     names = iter(STAFF_NAMES)
     for region_code, region_name, halls in REGIONS:

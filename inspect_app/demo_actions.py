@@ -13,6 +13,7 @@ from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Inspection
 from inspect_app.review.models import ActionStatus, CorrectiveAction, CorrectiveActionItem
+from inspect_app.review.operations import action_status
 
 #: Days a hall has to correct a visit's failed items (the CORRECTIVE_ACTION_DAYS default).
 ACTION_DAYS = 14
@@ -45,13 +46,6 @@ def add_corrective_action(
                 item.verified_by_id = reviewer.id
                 item.verified_at = recorded_at + timedelta(days=1)
         action.items.append(item)
-    statuses = {item.status for item in action.items}
-    action.status = (
-        ActionStatus.VERIFIED
-        if statuses == {ActionStatus.VERIFIED}
-        else ActionStatus.OPEN
-        if ActionStatus.OPEN in statuses
-        else ActionStatus.RECORDED
-    )
+    action.status = action_status(item.status for item in action.items)
     db.session.add(action)
     return action

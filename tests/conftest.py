@@ -24,6 +24,9 @@ from inspect_app.config import PROJECT_ROOT, TestConfig
 from inspect_app.extensions import db as _db
 from inspect_app.stores.models import Region, Staff, Store
 
+#: Fixtures for migration tests (a brand-new empty database), shared by two test folders.
+pytest_plugins = ["tests.migration_support"]
+
 PASSWORD = "correct-horse-battery"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 DEFAULT_CHECKLIST = PROJECT_ROOT / "checklists" / "business-hall-mystery-shop.yaml"

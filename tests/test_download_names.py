@@ -11,18 +11,16 @@ import email.message
 import email.utils
 import http.client
 import re
-import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 from werkzeug.http import parse_options_header
-from werkzeug.serving import make_server
 
 from inspect_app.downloads import ascii_fallback, attachment, download_name
 from inspect_app.inspections.models import Inspection
 from inspect_app.reports.models import ExportJob
 from tests.conftest import csrf_from
+from tests.edge.conftest import live_app  # noqa: F401
 from tests.inspections.conftest import VISIT_UUID, assignment, visit  # noqa: F401
 from tests.reports.test_exports import _wait
 from tests.review.conftest import approved, reviewer, submitted  # noqa: F401
@@ -92,20 +90,6 @@ def hostile(db, approved):  # noqa: F811
     return inspection
 
 
-@pytest.fixture
-def server(app) -> Iterator[str]:
-    """The app behind a real HTTP server on 127.0.0.1, as gunicorn or `flask run` would run it."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(5)
-        httpd.server_close()
-
-
 def _http_get(address: str, path: str, cookie: str) -> tuple[int, str | None, bytes]:
     connection = http.client.HTTPConnection(address, timeout=30)
     try:
@@ -116,7 +100,7 @@ def _http_get(address: str, path: str, cookie: str) -> tuple[int, str | None, by
         connection.close()
 
 
-def test_every_download_names_a_hostile_hall_safely(app, db, hostile, admin_client, server):
+def test_every_download_names_a_hostile_hall_safely(app, db, hostile, admin_client, live_app):  # noqa: F811
     inspection = hostile
     client = admin_client
     period = f"{inspection.visit_date:%Y-%m}"
@@ -148,7 +132,7 @@ def test_every_download_names_a_hostile_hall_safely(app, db, hostile, admin_clie
         check_header(response.headers.get("Content-Disposition"), expected)
         response.close()
 
-        status, header, body = _http_get(server, path, cookie.value)
+        status, header, body = _http_get(live_app, path, cookie.value)
         assert status == 200, (path, status, body[:200])
         check_header(header, expected)
         assert body

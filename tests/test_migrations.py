@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from flask_migrate import downgrade
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from inspect_app import create_app
-from inspect_app.config import PROJECT_ROOT, TestConfig
 from inspect_app.extensions import db
-
-MIGRATIONS = PROJECT_ROOT / "migrations"
+from tests.migration_support import (
+    MIGRATIONS,
+    ORGANISATION_ROWS,
+    ROW_VALUES,
+    upgrade_to,
+    upgrade_with_rows,
+)
 
 
 def test_history_has_a_single_head():
@@ -29,57 +28,24 @@ def test_history_has_a_single_head():
     assert len(heads) == 1, heads
 
 
-@pytest.fixture
-def empty_database_url(database_url: str, tmp_path) -> Iterator[str]:
-    """A brand-new empty database of the same kind the suite runs on."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'migrated.db'}"
-        return
-    url = make_url(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"inspect_migrate_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def test_upgrade_head_matches_the_models_and_downgrades_cleanly(empty_database_url, tmp_path):
-    app = create_app(
-        {"DATABASE_URL": empty_database_url, "PHOTO_DIR": str(tmp_path / "p")},
-        config_class=TestConfig,
-    )
-    with app.app_context():
-        upgrade(directory=str(MIGRATIONS))
-        with db.engine.connect() as conn:
-            diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
-            )
-            tables = set(inspect(conn).get_table_names())
-        assert diff == []
-        assert {t.name for t in db.metadata.sorted_tables} <= tables
-        downgrade(directory=str(MIGRATIONS), revision="base")
-        with db.engine.connect() as conn:
-            assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
-        db.engine.dispose()
+def test_upgrade_head_matches_the_models_and_downgrades_cleanly(migration_app):
+    upgrade_to()
+    with db.engine.connect() as conn:
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
+        )
+        tables = set(inspect(conn).get_table_names())
+    assert diff == []
+    assert {t.name for t in db.metadata.sorted_tables} <= tables
+    downgrade(directory=str(MIGRATIONS), revision="base")
+    with db.engine.connect() as conn:
+        assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
 
 
 #: A visit at revision 0007 with two failed answers, each with its own corrective action; the
 #: first is recorded with a proof photo, the second still open.
 ROWS_0007 = [
-    "INSERT INTO users (id, username, display_name, password_hash, role, is_active, "
-    "session_version, created_at) VALUES (1, 'mgr', 'mgr', 'x', 'manager', :t, 1, :now)",
-    "INSERT INTO regions (id, code, name, is_active, created_at, updated_at) "
-    "VALUES (1, 'N', 'N', :t, :now, :now)",
-    "INSERT INTO stores (id, code, name, region_id, is_active, created_at, updated_at) "
-    "VALUES (1, '0101', 'S', 1, :t, :now, :now)",
-    "INSERT INTO checklists (id, key, title, created_at) VALUES (1, 'c', 'c', :now)",
-    "INSERT INTO checklist_versions (id, checklist_id, number, content_hash, definition, "
-    "source_text, source_name, created_at) VALUES (1, 1, 1, 'h', '{}', '', 'c.yaml', :now)",
+    *ORGANISATION_ROWS,
     "INSERT INTO inspections (id, uuid, store_id, checklist_version_id, inspector_id, status, "
     "is_vetoed, draft_revision, visit_date, created_at, updated_at) VALUES (1, "
     "'00000000-0000-4000-8000-000000000001', 1, 1, 1, 'approved', :f, 0, '2026-01-02', :now, :now)",
@@ -99,81 +65,71 @@ ROWS_0007 = [
 
 
 def test_0008_merges_a_visits_actions_into_one_with_an_item_each_and_splits_them_back(
-    empty_database_url, tmp_path
+    migration_app,
 ):
-    app = create_app(
-        {"DATABASE_URL": empty_database_url, "PHOTO_DIR": str(tmp_path / "p")},
-        config_class=TestConfig,
-    )
-    with app.app_context():
-        upgrade(directory=str(MIGRATIONS), revision="0007")
-        values = {"t": True, "f": False, "now": "2026-01-02 10:00:00+00:00"}
-        with db.engine.begin() as conn:
-            for statement in ROWS_0007:
-                conn.execute(text(statement), values)
-        upgrade(directory=str(MIGRATIONS), revision="0008")
-        with db.engine.connect() as conn:
-            actions = conn.execute(
-                text("SELECT id, inspection_id, status, due_date FROM corrective_actions")
-            ).all()
-            items = conn.execute(
-                text(
-                    "SELECT id, action_id, answer_id, status, description, recorded_by_id "
-                    "FROM corrective_action_items ORDER BY answer_id"
-                )
-            ).all()
-            photo = conn.execute(
-                text("SELECT corrective_action_id, corrective_action_item_id FROM photos")
-            ).one()
-            named = conn.execute(text("SELECT id, is_staff_named FROM answers ORDER BY id")).all()
-        # One action for the visit: the earliest due date, open while an item is open.
-        assert [(a.id, a.inspection_id, a.status, str(a.due_date)) for a in actions] == [
-            (7, 1, "open", "2026-01-16")
-        ]
-        assert [(i.action_id, i.answer_id, i.status, i.description) for i in items] == [
-            (7, 1, "recorded", "已整改"),
-            (7, 2, "open", None),
-        ]
-        assert items[0].recorded_by_id == 1
-        # A 工号 typed on an item before 0008 stays the item's named person when rescored.
-        assert [(a.id, bool(a.is_staff_named)) for a in named] == [(1, True), (2, False)]
-        # The proof photo is tied to the item it proves, and to the merged action.
-        assert (photo.corrective_action_id, photo.corrective_action_item_id) == (7, items[0].id)
-        with db.engine.begin() as conn:  # new items take ids after the merged ones
-            conn.execute(
-                text(
-                    "INSERT INTO answers (id, inspection_id, item_id, value, points_earned, "
-                    "points_possible, is_not_applicable, is_failed, is_veto_failed, "
-                    "is_staff_named, is_unidentified, updated_at) VALUES (3, 1, 'a.three', "
-                    "'\"fail\"', 0, 5, :f, :t, :f, :f, :f, :now)"
-                ),
-                values,
+    upgrade_with_rows("0007", ROWS_0007)
+    upgrade_to("0008")
+    with db.engine.connect() as conn:
+        actions = conn.execute(
+            text("SELECT id, inspection_id, status, due_date FROM corrective_actions")
+        ).all()
+        items = conn.execute(
+            text(
+                "SELECT id, action_id, answer_id, status, description, recorded_by_id "
+                "FROM corrective_action_items ORDER BY answer_id"
             )
-            new_id = conn.execute(
-                text(
-                    "INSERT INTO corrective_action_items (action_id, answer_id, status) "
-                    "VALUES (7, 3, 'open') RETURNING id"
-                )
-            ).scalar_one()
-            assert new_id > max(i.id for i in items)
-            conn.execute(text("DELETE FROM corrective_action_items WHERE id = :id"), {"id": new_id})
-            conn.execute(text("DELETE FROM answers WHERE id = 3"))
+        ).all()
+        photo = conn.execute(
+            text("SELECT corrective_action_id, corrective_action_item_id FROM photos")
+        ).one()
+        named = conn.execute(text("SELECT id, is_staff_named FROM answers ORDER BY id")).all()
+    # One action for the visit: the earliest due date, open while an item is open.
+    assert [(a.id, a.inspection_id, a.status, str(a.due_date)) for a in actions] == [
+        (7, 1, "open", "2026-01-16")
+    ]
+    assert [(i.action_id, i.answer_id, i.status, i.description) for i in items] == [
+        (7, 1, "recorded", "已整改"),
+        (7, 2, "open", None),
+    ]
+    assert items[0].recorded_by_id == 1
+    # A 工号 typed on an item before 0008 stays the item's named person when rescored.
+    assert [(a.id, bool(a.is_staff_named)) for a in named] == [(1, True), (2, False)]
+    # The proof photo is tied to the item it proves, and to the merged action.
+    assert (photo.corrective_action_id, photo.corrective_action_item_id) == (7, items[0].id)
+    with db.engine.begin() as conn:  # new items take ids after the merged ones
+        conn.execute(
+            text(
+                "INSERT INTO answers (id, inspection_id, item_id, value, points_earned, "
+                "points_possible, is_not_applicable, is_failed, is_veto_failed, "
+                "is_staff_named, is_unidentified, updated_at) VALUES (3, 1, 'a.three', "
+                "'\"fail\"', 0, 5, :f, :t, :f, :f, :f, :now)"
+            ),
+            ROW_VALUES,
+        )
+        new_id = conn.execute(
+            text(
+                "INSERT INTO corrective_action_items (action_id, answer_id, status) "
+                "VALUES (7, 3, 'open') RETURNING id"
+            )
+        ).scalar_one()
+        assert new_id > max(i.id for i in items)
+        conn.execute(text("DELETE FROM corrective_action_items WHERE id = :id"), {"id": new_id})
+        conn.execute(text("DELETE FROM answers WHERE id = 3"))
 
-        downgrade(directory=str(MIGRATIONS), revision="0007")
-        with db.engine.connect() as conn:
-            split = conn.execute(
-                text(
-                    "SELECT id, inspection_id, answer_id, status, description, due_date "
-                    "FROM corrective_actions ORDER BY answer_id"
-                )
-            ).all()
-            photo_action = conn.execute(text("SELECT corrective_action_id FROM photos")).scalar()
-        assert [(a.inspection_id, a.answer_id, a.status, a.description) for a in split] == [
-            (1, 1, "recorded", "已整改"),
-            (1, 2, "open", None),
-        ]
-        assert photo_action == split[0].id  # the photo follows its item's action
-        db.engine.dispose()
+    downgrade(directory=str(MIGRATIONS), revision="0007")
+    with db.engine.connect() as conn:
+        split = conn.execute(
+            text(
+                "SELECT id, inspection_id, answer_id, status, description, due_date "
+                "FROM corrective_actions ORDER BY answer_id"
+            )
+        ).all()
+        photo_action = conn.execute(text("SELECT corrective_action_id FROM photos")).scalar()
+    assert [(a.inspection_id, a.answer_id, a.status, a.description) for a in split] == [
+        (1, 1, "recorded", "已整改"),
+        (1, 2, "open", None),
+    ]
+    assert photo_action == split[0].id  # the photo follows its item's action
 
 
 #: Staff at revision 0008: one working, two who left (late evening and just after midnight in
@@ -193,40 +149,30 @@ ROWS_0008_STAFF = [
 
 
 def test_0009_gives_every_staff_member_a_posting_ended_on_the_halls_date_they_left(
-    empty_database_url, tmp_path
+    migration_app,
 ):
-    app = create_app(
-        {"DATABASE_URL": empty_database_url, "PHOTO_DIR": str(tmp_path / "p")},
-        config_class=TestConfig,
-    )
-    assert app.config["TIMEZONE"] == "Asia/Shanghai"
-    with app.app_context():
-        upgrade(directory=str(MIGRATIONS), revision="0008")
-        values = {"t": True, "f": False, "now": "2026-01-02 10:00:00+00:00"}
-        with db.engine.begin() as conn:
-            for statement in ROWS_0008_STAFF:
-                conn.execute(text(statement), values)
-        upgrade(directory=str(MIGRATIONS), revision="0009")
-        with db.engine.connect() as conn:
-            postings = conn.execute(
-                text(
-                    "SELECT staff_id, store_id, started_on, ended_on FROM staff_postings "
-                    "ORDER BY staff_id"
-                )
-            ).all()
-        # Since before records; 23:30 and 00:30 in Shanghai: 3-01 and 3-02. No date, no posting.
-        assert [(p.staff_id, p.store_id, p.started_on, str(p.ended_on)) for p in postings] == [
-            (1, 1, None, "None"),
-            (2, 1, None, "2026-03-01"),
-            (3, 2, None, "2026-03-02"),
-        ]
-        with db.engine.begin() as conn:  # the database refuses a second open posting
-            conn.execute(text("INSERT INTO staff_postings (staff_id, store_id) VALUES (3, 1)"))
-            with pytest.raises(IntegrityError):
-                conn.execute(text("INSERT INTO staff_postings (staff_id, store_id) VALUES (3, 2)"))
-        downgrade(directory=str(MIGRATIONS), revision="0008")
-        with db.engine.connect() as conn:
-            assert "staff_postings" not in inspect(conn).get_table_names()
-            staff = conn.execute(text("SELECT id, store_id FROM staff ORDER BY id")).all()
-        assert [tuple(s) for s in staff] == [(1, 1), (2, 1), (3, 2), (4, 2)]
-        db.engine.dispose()
+    assert migration_app.config["TIMEZONE"] == "Asia/Shanghai"
+    upgrade_with_rows("0008", ROWS_0008_STAFF)
+    upgrade_to("0009")
+    with db.engine.connect() as conn:
+        postings = conn.execute(
+            text(
+                "SELECT staff_id, store_id, started_on, ended_on FROM staff_postings "
+                "ORDER BY staff_id"
+            )
+        ).all()
+    # Since before records; 23:30 and 00:30 in Shanghai: 3-01 and 3-02. No date, no posting.
+    assert [(p.staff_id, p.store_id, p.started_on, str(p.ended_on)) for p in postings] == [
+        (1, 1, None, "None"),
+        (2, 1, None, "2026-03-01"),
+        (3, 2, None, "2026-03-02"),
+    ]
+    with db.engine.begin() as conn:  # the database refuses a second open posting
+        conn.execute(text("INSERT INTO staff_postings (staff_id, store_id) VALUES (3, 1)"))
+        with pytest.raises(IntegrityError):
+            conn.execute(text("INSERT INTO staff_postings (staff_id, store_id) VALUES (3, 2)"))
+    downgrade(directory=str(MIGRATIONS), revision="0008")
+    with db.engine.connect() as conn:
+        assert "staff_postings" not in inspect(conn).get_table_names()
+        staff = conn.execute(text("SELECT id, store_id FROM staff ORDER BY id")).all()
+    assert [tuple(s) for s in staff] == [(1, 1), (2, 1), (3, 2), (4, 2)]

@@ -10,13 +10,19 @@ from inspect_app.checklists.definition import ChecklistDefinition, Item
 from inspect_app.checklists.item_types import MAX_TEXT_LENGTH
 
 
+def item_field_name(prefix: str, item: Item) -> str:
+    """Form field name of one of an item's inputs: `prefix`, then the id with dots spelled
+    "__" (dots are not allowed in WTForms names). Prefixes: a answer, c comment, and on the
+    visit form s staff choice, d person description, p photos."""
+    return f"{prefix}__" + item.id.replace(".", "__")
+
+
 def answer_field_name(item: Item) -> str:
-    """Form field name of an item's answer (dots are not allowed in WTForms names)."""
-    return "a__" + item.id.replace(".", "__")
+    return item_field_name("a", item)
 
 
 def comment_field_name(item: Item) -> str:
-    return "c__" + item.id.replace(".", "__")
+    return item_field_name("c", item)
 
 
 _FORM_CLASSES: dict[tuple[str, str], type[Form]] = {}

@@ -190,13 +190,13 @@ class _Validator:
                             ),
                             _line(thresholds, stars),
                         )
-        minimum = node.get("min_inspections")
-        if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
-            self.error(
-                _("`min_inspections` must be a whole number of at least 1."),
-                _line(node, "min_inspections") or line,
-            )
-            minimum = 1
+        minimum = self.count(
+            node,
+            "min_inspections",
+            None,
+            _("`min_inspections` must be a whole number of at least 1."),
+            line,
+        )
         veto = node.get("veto", {})
         max_percent, max_stars = Decimal(0), 1
         if not isinstance(veto, Mapping):
@@ -225,14 +225,14 @@ class _Validator:
                 )
             else:
                 max_stars = stars_cap
-        fail_below = self.fail_share(node, DEFAULT_FAIL_BELOW) or DEFAULT_FAIL_BELOW
-        staff_min = node.get("staff_min_items", DEFAULT_STAFF_MIN_ITEMS)
-        if isinstance(staff_min, bool) or not isinstance(staff_min, int) or staff_min < 1:
-            self.error(
-                _("`staff_min_items` must be a whole number of at least 1."),
-                _line(node, "staff_min_items") or line,
-            )
-            staff_min = DEFAULT_STAFF_MIN_ITEMS
+        fail_below = self.fail_share(node, DEFAULT_FAIL_BELOW)
+        staff_min = self.count(
+            node,
+            "staff_min_items",
+            DEFAULT_STAFF_MIN_ITEMS,
+            _("`staff_min_items` must be a whole number of at least 1."),
+            line,
+        )
         if len(parsed) != 5:
             return None
         return RatingRules(
@@ -243,6 +243,15 @@ class _Validator:
             fail_below=fail_below,
             staff_min_items=staff_min,
         )
+
+    def count(self, node: Mapping, key: str, default: int | None, message: str, line: int) -> int:
+        """Read a whole number of at least 1 under `key`; report `message` and use the default
+        (1 where the key is required) when it is missing without a default, or not such a number."""
+        value = node.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.error(message, _line(node, key) or line)
+            return default or 1
+        return value
 
     def fail_share(
         self, node: Mapping, default: Decimal | None, item_id: str | None = None

@@ -16,6 +16,8 @@ from datetime import date, datetime, tzinfo
 
 from flask_babel import gettext as _
 
+from inspect_app.calendar import local_date
+
 #: At most this many staff are recorded as having served the inspector on one visit.
 MAX_SERVED = 3
 #: The form's value for "the person could not be identified" (no 工号 contains "?").
@@ -51,7 +53,7 @@ RosterLookup = Callable[[date, frozenset[str]], Mapping[str, RosterStanding]]
 
 def visit_day(arrived_at: datetime | None, now: datetime, tz: tzinfo) -> date:
     """The halls' date a visit's 工号 are checked for: the arrival's, else today's."""
-    return (arrived_at or now).astimezone(tz).date()
+    return local_date(arrived_at or now, tz)
 
 
 def roster_refusal(employee_no: str, standing: RosterStanding | None) -> str | None:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from inspect_app.audit.operations import record_event
 from inspect_app.auth.models import User
+from inspect_app.calendar import local_date
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.checklists.models import Checklist
 from inspect_app.checklists.operations import definition_of
@@ -39,7 +40,7 @@ from inspect_app.inspections.payload import (
 from inspect_app.inspections.queries import people_by_employee_no, roster_standings
 from inspect_app.locking import insert_or_ignore, lock_row
 from inspect_app.scoring.inspection import AnswerInput, score_inspection
-from inspect_app.stores.models import Staff, Store
+from inspect_app.stores.models import Store
 
 EDITABLE = (InspectionStatus.DRAFT, InspectionStatus.RETURNED)
 
@@ -204,9 +205,9 @@ def _replace_served(inspection: Inspection, numbers: list[str]) -> None:
     )
 
 
-def roster_lookup(inspection: Inspection, tz: tzinfo) -> RosterLookup:
+def roster_lookup(inspection: Inspection) -> RosterLookup:
     """The roster check for this visit's hall (see attribution.RosterLookup)."""
-    return lambda day, numbers: roster_standings(inspection.store_id, day, numbers, tz)
+    return lambda day, numbers: roster_standings(inspection.store_id, day, numbers)
 
 
 def save_draft(
@@ -218,7 +219,7 @@ def save_draft(
         raise VisitClosed(inspection.uuid)
     definition = inspection_definition(inspection)
     checked = check_visit(
-        payload, definition, tz=tz, now=now, for_submit=False, roster=roster_lookup(inspection, tz)
+        payload, definition, tz=tz, now=now, for_submit=False, roster=roster_lookup(inspection)
     )
     _apply(inspection, checked, definition)
     store_scores(inspection, definition)
@@ -248,7 +249,7 @@ def submit_inspection(
             return SubmitResult(CheckedVisit(), repeated=True)
         raise VisitClosed(inspection.uuid)
     definition = inspection_definition(inspection)
-    roster = roster_lookup(inspection, tz)
+    roster = roster_lookup(inspection)
     checked = check_visit(
         payload,
         definition,
@@ -277,7 +278,7 @@ def submit_inspection(
     inspection.submission_hash = content_hash
     inspection.submit_refused_at = None
     inspection.submit_errors = None
-    inspection.visit_date = inspection.visit_started_at.astimezone(tz).date()
+    inspection.visit_date = local_date(inspection.visit_started_at, tz)
     store_scores(inspection, definition)
     if inspection.assignment is not None:
         inspection.assignment.status = AssignmentStatus.DONE
@@ -329,13 +330,7 @@ def store_scores(inspection: Inspection, definition: ChecklistDefinition | None 
     )
     people = {s.employee_no: s.id for s in served}
     named = {a.employee_no for a in answers.values() if a.is_staff_named and a.employee_no}
-    missing = named - set(people)
-    if missing:
-        people.update(
-            db.session.execute(
-                select(Staff.employee_no, Staff.id).where(Staff.employee_no.in_(missing))
-            ).all()
-        )
+    people.update((n, s.id) for n, s in people_by_employee_no(named - set(people)).items())
     for item_id, answer in answers.items():
         item_result = result.items.get(item_id)
         if item_result is None:

@@ -25,7 +25,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from inspect_app.checklists.definition import ChecklistDefinition, Item
-from inspect_app.checklists.forms import answer_field_name, comment_field_name
+from inspect_app.checklists.forms import answer_field_name, comment_field_name, item_field_name
 from inspect_app.checklists.item_types import MAX_TEXT_LENGTH, AnswerError
 from inspect_app.inspections.attribution import (
     MAX_SERVED,
@@ -184,15 +184,15 @@ SERVED_FIELD = "visit_served_by"
 
 
 def staff_field_name(item: Item) -> str:
-    return "s__" + item.id.replace(".", "__")
+    return item_field_name("s", item)
 
 
 def description_field_name(item: Item) -> str:
-    return "d__" + item.id.replace(".", "__")
+    return item_field_name("d", item)
 
 
 def photo_field_name(item: Item) -> str:
-    return "p__" + item.id.replace(".", "__")
+    return item_field_name("p", item)
 
 
 @dataclass

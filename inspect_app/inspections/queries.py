@@ -93,11 +93,11 @@ def evidence_photos(inspection_id: int) -> dict[str, list[Photo]]:
 
 
 def roster_standings(
-    store_id: int, day: date, numbers: Collection[str], tz
+    store_id: int, day: date, numbers: Collection[str]
 ) -> dict[str, RosterStanding]:
     """Where each 工号 stands against the hall's roster on `day`; unknown ones are left out.
 
-    Read from the staff postings (the roster history); `tz` is kept for callers' sake.
+    Read from the staff postings (the roster history).
     """
     on_roster = {s.employee_no for s in roster_on(store_id, day) if s.employee_no in numbers}
     standings = {n: RosterStanding(Standing.ON_ROSTER) for n in on_roster}

@@ -34,7 +34,12 @@ from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections import bp
 from inspect_app.inspections.attempts import replayable_form
-from inspect_app.inspections.attribution import UNIDENTIFIED_CHOICE, roster_refusal
+from inspect_app.inspections.attribution import (
+    UNIDENTIFIED_CHOICE,
+    describe_message,
+    roster_refusal,
+    unattributed_message,
+)
 from inspect_app.inspections.form_rules import item_rules
 from inspect_app.inspections.form_staff import StaffChoices, form_summary
 from inspect_app.inspections.models import Assignment, Inspection, InspectionStatus
@@ -219,11 +224,13 @@ def render_visit_form(
             staff=staff,
             summary=form_summary(inspection, definition),
             unidentified_choice=UNIDENTIFIED_CHOICE,
+            # The phone's check says what the server's would (attribution.py's words).
+            unattributed_message=unattributed_message,
+            describe_message=describe_message,
             served_field=SERVED_FIELD,
             errors=errors or {},
             notice=notice,
             lang=lang,
-            tz=tz,
             answer_field_name=answer_field_name,
             comment_field_name=comment_field_name,
             staff_field_name=staff_field_name,
@@ -368,7 +375,7 @@ def roster_check():
         abort(404)
     if not number or len(number) > MAX_EMPLOYEE_NO:
         abort(400)
-    standing = roster_standings(store.id, day, {number}, halls_tz()).get(number)
+    standing = roster_standings(store.id, day, {number}).get(number)
     return jsonify(no=number, message=roster_refusal(number, standing))
 
 
@@ -384,6 +391,5 @@ def view(uuid: str):
         answers={a.item_id: a for a in inspection.answers},
         photos=evidence_photos(inspection.id),
         lang=current_lang(),
-        tz=halls_tz(),
         editable=inspection.status in EDITABLE and can_edit_inspection(current_user, inspection),
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import BigInteger, Select, case, cast, exists, func, select
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import contains_eager
 
 from inspect_app.extensions import db
@@ -20,9 +20,7 @@ from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
 from inspect_app.scoring.periods import Period
 from inspect_app.scoring.ratings import StaffRating, StaffTally, rank_staff, rate_staff
 from inspect_app.stores.models import Region, Staff, Store
-from inspect_app.stores.rating_queries import rules_of
-
-THOUSAND = Decimal(1000)
+from inspect_app.stores.rating_queries import THOUSAND, in_period, milli, rules_of
 
 
 @dataclass(frozen=True)
@@ -48,10 +46,6 @@ class StaffRatingRow:
         return self.rating.tally.store_id
 
 
-def _milli(column):
-    return cast(func.round(column * 1000), BigInteger)
-
-
 #: An answer that counts for its person: attributed, answered, applicable and shown (store_scores
 #: stores a hidden item as not applicable; a 工号 named on any other item is kept for the form).
 ATTRIBUTED_PERSON_ITEM = (
@@ -68,12 +62,7 @@ def _person_items(period: Period) -> Select:
         select(Answer)
         .join(Inspection, Inspection.id == Answer.inspection_id)
         .join(Store, Store.id == Inspection.store_id)
-        .where(
-            Inspection.status == InspectionStatus.APPROVED,
-            Inspection.visit_date >= period.start,
-            Inspection.visit_date < period.end,
-            *ATTRIBUTED_PERSON_ITEM,
-        )
+        .where(*in_period(period), *ATTRIBUTED_PERSON_ITEM)
     )
 
 
@@ -85,13 +74,8 @@ class TallyRow(NamedTuple):
     #: The newest checklist version among the visits behind it (its rules apply: the sample
     #: size and the veto cap).
     version_id: int
-    employee_no: str
-    name: str
-    position: str | None
-    is_active: bool
-    store_code: str
-    store_name: str
-    region_name: str
+    #: The roster facts of a `StaffRatingRow`, in its field order (工号 … region name).
+    roster: tuple
 
 
 def staff_tallies(period: Period, region_ids: Collection[int] | None = None) -> list[TallyRow]:
@@ -108,8 +92,8 @@ def staff_tallies(period: Period, region_ids: Collection[int] | None = None) -> 
             Inspection.store_id.label("store_id"),
             func.count(Answer.inspection_id.distinct()).label("visits"),
             func.count().label("items"),
-            func.sum(_milli(Answer.points_earned)).label("earned"),
-            func.sum(_milli(Answer.points_possible)).label("possible"),
+            func.sum(milli(Answer.points_earned)).label("earned"),
+            func.sum(milli(Answer.points_possible)).label("possible"),
             func.sum(case((Answer.is_failed, 1), else_=0)).label("failed"),
             func.sum(case((Answer.is_veto_failed, 1), else_=0)).label("vetoes"),
             func.max(Inspection.checklist_version_id).label("version_id"),
@@ -124,6 +108,7 @@ def staff_tallies(period: Period, region_ids: Collection[int] | None = None) -> 
         select(
             sums,
             Store.region_id,
+            # The roster facts, in StaffRatingRow's field order.
             Staff.employee_no,
             Staff.name,
             Staff.position,
@@ -151,7 +136,7 @@ def staff_tallies(period: Period, region_ids: Collection[int] | None = None) -> 
             failed_items=int(failed or 0),
             veto_findings=int(vetoes or 0),
         )
-        out.append(TallyRow(tally, region_id, version_id, *roster))
+        out.append(TallyRow(tally, region_id, version_id, tuple(roster)))
     return out
 
 
@@ -198,18 +183,7 @@ def staff_period_ratings(
         if staff_id is not None and rating.tally.staff_id != staff_id:
             continue
         facts = tallies[(rating.tally.staff_id, rating.tally.store_id)]
-        rows.append(
-            StaffRatingRow(
-                rating=rating,
-                employee_no=facts.employee_no,
-                name=facts.name,
-                position=facts.position,
-                is_active=facts.is_active,
-                store_code=facts.store_code,
-                store_name=facts.store_name,
-                region_name=facts.region_name,
-            )
-        )
+        rows.append(StaffRatingRow(rating, *facts.roster))
     rows.sort(
         key=lambda row: (
             row.region_name,

@@ -11,11 +11,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from inspect_app.auth.permissions import Permission, can, requires, scoped_store_ids
-from inspect_app.checklists.answer_text import answer_in_words
+from inspect_app.calendar import halls_today
+from inspect_app.checklists.answer_text import answer_in_words, points_text
 from inspect_app.checklists.definition import ChecklistDefinition, Item
 from inspect_app.checklists.operations import definition_of
-from inspect_app.context import current_lang, halls_tz
-from inspect_app.db import utcnow
+from inspect_app.context import current_lang
 from inspect_app.errors import render_error
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Answer, Inspection
@@ -55,11 +55,6 @@ class VisitTrace:
     @property
     def possible(self) -> Decimal:
         return sum((line.possible for line in self.lines), ZERO)
-
-
-def points(value: Decimal) -> str:
-    """Points as a person writes them: 30.000 -> 30, 12.500 -> 12.5."""
-    return f"{value.normalize():f}" if value else "0"
 
 
 def trace_visits(answers: Iterable[Answer], lang: str) -> dict[int, list[VisitTrace]]:
@@ -116,7 +111,7 @@ def staff_results(staff_id: int):
     scope = _scope()
     if person is None or not _may_see(person, scope):
         abort(404)
-    today = utcnow().astimezone(halls_tz()).date()
+    today = halls_today()
     text = request.args.get("period", "")
     try:
         period = parse_period(text, today)
@@ -144,7 +139,7 @@ def staff_results(staff_id: int):
         rows=rows,
         traces=traces,
         shown_percent=shown_percent,
-        points=points,
+        points=points_text,
         visit_endpoint="review.inspection"
         if can(current_user, Permission.REVIEW)
         else "review.results",

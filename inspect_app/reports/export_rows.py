@@ -15,24 +15,16 @@ from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.checklists.models import ChecklistVersion
 from inspect_app.checklists.operations import definition_of
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, Photo, PhotoPurpose
+from inspect_app.inspections.models import Answer, Inspection, Photo, PhotoPurpose
 from inspect_app.ratings.queries import staff_period_ratings
 from inspect_app.reports.workbook import DetailRow, StaffRow, StoreRatingRow
 from inspect_app.scoring.periods import Period
 from inspect_app.stores.models import Store
-from inspect_app.stores.rating_queries import rate_period
+from inspect_app.stores.rating_queries import in_period, rate_period
 
 RESULT_LABELS = {"pass": "合格", "fail": "不合格", "na": "不适用"}
 #: 样本充足: whether the person-items reach the checklist's staff_min_items.
 ENOUGH_LABELS = {True: "是", False: "否"}
-
-
-def _approved(period: Period):
-    return (
-        Inspection.status == InspectionStatus.APPROVED,
-        Inspection.visit_date >= period.start,
-        Inspection.visit_date < period.end,
-    )
 
 
 def store_rows(
@@ -107,7 +99,7 @@ def _detail_query(period: Period, region_id: int | None):
         )
         .join(Inspection, Inspection.id == Answer.inspection_id)
         .join(Store, Store.id == Inspection.store_id)
-        .where(*_approved(period))
+        .where(*in_period(period))
     )
     if region_id is not None:
         query = query.where(Store.region_id == region_id)
@@ -123,7 +115,7 @@ def _photo_counts(period: Period, region_id: int | None) -> dict[tuple[int, str]
     query = (
         select(Photo.inspection_id, Photo.item_id, func.count())
         .join(Inspection, Inspection.id == Photo.inspection_id)
-        .where(*_approved(period), Photo.purpose == PhotoPurpose.EVIDENCE)
+        .where(*in_period(period), Photo.purpose == PhotoPurpose.EVIDENCE)
         .group_by(Photo.inspection_id, Photo.item_id)
     )
     if region_id is not None:

@@ -12,10 +12,9 @@ from flask import Flask, current_app
 from sqlalchemy import update
 
 from inspect_app.audit.operations import record_event
-from inspect_app.calendar import local_date
+from inspect_app.calendar import halls_now, halls_today
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.checklists.operations import definition_of
-from inspect_app.context import halls_tz
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.reports.export_rows import count_detail_rows, detail_rows, staff_rows, store_rows
@@ -70,7 +69,7 @@ def run_export(app: Flask, job_id: int) -> None:
         partial = directory / (file_name + ".part")
         try:
             job = db.session.get(ExportJob, job_id)
-            period = parse_period(job.period_key, local_date(utcnow(), halls_tz()))
+            period = parse_period(job.period_key, halls_today())
             checklist = (
                 db.session.query(Checklist)
                 .filter(Checklist.active_version_id.is_not(None))
@@ -85,7 +84,7 @@ def run_export(app: Flask, job_id: int) -> None:
             meta = WorkbookMeta(
                 period_label=period.key,
                 scope_label=region.name if region else "全部区域",
-                generated_at=utcnow().astimezone(halls_tz()).replace(tzinfo=None),
+                generated_at=halls_now().replace(tzinfo=None),
                 checklist_versions=", ".join(
                     f"{v.checklist.key} v{v.number}" for v in _versions_used(period)
                 ),

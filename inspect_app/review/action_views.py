@@ -13,7 +13,8 @@ from inspect_app.auth.permissions import (
     requires,
     scoped_store_ids,
 )
-from inspect_app.context import current_lang, halls_tz
+from inspect_app.calendar import halls_today
+from inspect_app.context import current_lang
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections.attempts import replayable_form
@@ -21,10 +22,10 @@ from inspect_app.inspections.models import PhotoPurpose
 from inspect_app.inspections.operations import inspection_definition
 from inspect_app.inspections.queries import evidence_photos
 from inspect_app.review import bp
-from inspect_app.review.models import ActionStatus, CorrectiveAction, CorrectiveActionItem
+from inspect_app.review.models import CorrectiveAction, CorrectiveActionItem
 from inspect_app.review.operations import ReviewError, record_action_item, verify_action_item
-from inspect_app.review.queries import NEEDS_THE_STORE, open_actions, open_appeals
-from inspect_app.review.views import KeptForm, answer_words, halls_today, store_form_photos, undo
+from inspect_app.review.queries import action_row, action_with_items, open_actions, open_appeals
+from inspect_app.review.views import KeptForm, answer_words, store_form_photos, undo
 from inspect_app.uploads import photo_form
 
 
@@ -43,7 +44,7 @@ def store_actions():
 
 def _action_or_404(action_id: int) -> CorrectiveAction:
     """The corrective action, if the current user may see its visit; 404 otherwise."""
-    action = db.session.get(CorrectiveAction, action_id)
+    action = action_with_items(action_id)
     if action is None:
         abort(404)
     require_inspection(action.inspection)
@@ -64,7 +65,7 @@ def _page(action: CorrectiveAction, kept: KeptForm | None = None) -> str:
     for photo in inspection.photos:
         if photo.corrective_action_item_id:
             photos.setdefault(photo.corrective_action_item_id, []).append(photo)
-    today, lang = halls_today(), current_lang()
+    lang, row = current_lang(), action_row(action, halls_today())
     definition = inspection_definition(inspection)
     return render_template(
         "review/action.html",
@@ -74,12 +75,11 @@ def _page(action: CorrectiveAction, kept: KeptForm | None = None) -> str:
         words=answer_words(definition, [item.answer for item in action.items], lang),
         evidence=evidence_photos(inspection.id),
         item_photos=photos,
-        open_items=sum(1 for item in action.items if item.status in NEEDS_THE_STORE),
-        overdue=action.status == ActionStatus.OPEN and action.due_date < today,
+        open_items=row.open_items,
+        overdue=row.overdue,
         can_record=can(current_user, Permission.APPEAL),
         can_verify=can(current_user, Permission.REVIEW),
         lang=lang,
-        tz=halls_tz(),
         kept=kept,
     )
 
@@ -94,7 +94,7 @@ def action_page(action_id: int):
 def _refused(action_id: int, kept: KeptForm, message: str, stored=()) -> tuple[str, int]:
     """Undo the attempt and show the action again with what was typed and why it was refused."""
     undo(message, stored)
-    action = db.session.get(CorrectiveAction, action_id)
+    action = action_with_items(action_id)
     if action is None:  # the last item was withdrawn meanwhile
         abort(404)
     return _page(action, kept), 422

@@ -121,9 +121,7 @@ def resolve_attribution(
         raise ReviewError(_("This finding's staff member is already identified."))
     number = (employee_no or "").strip() or None
     if number is not None:
-        standings = roster_standings(
-            inspection.store_id, inspection.visit_date, {number}, halls_tz()
-        )
+        standings = roster_standings(inspection.store_id, inspection.visit_date, {number})
         refusal = roster_refusal(number, standings.get(number))
         if refusal:
             raise ReviewError(refusal)

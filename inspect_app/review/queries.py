@@ -110,6 +110,19 @@ def action_of(inspection_id: int) -> CorrectiveAction | None:
     )
 
 
+def action_with_items(action_id: int) -> CorrectiveAction | None:
+    """The corrective action with its items and their answers, for the page that shows them."""
+    return db.session.scalar(
+        select(CorrectiveAction)
+        .where(CorrectiveAction.id == action_id)
+        .options(
+            selectinload(CorrectiveAction.items)
+            .joinedload(CorrectiveActionItem.answer)
+            .joinedload(Answer.staff)
+        )
+    )
+
+
 def action_items_of(inspection_id: int) -> dict[int, CorrectiveActionItem]:
     """The visit's corrective-action items by answer id."""
     action = action_of(inspection_id)
@@ -143,11 +156,16 @@ class ActionRow:
     overdue: bool
 
 
-def open_actions(today: date, store_scope=None) -> list[ActionRow]:
-    """Actions not yet verified, one per visit, with whether each is overdue, most urgent first.
+def action_row(action: CorrectiveAction, today: date) -> ActionRow:
+    """The action's items still to correct, and whether it is overdue: its due date has passed
+    while some item still needs the store."""
+    open_items = sum(1 for item in action.items if item.status in NEEDS_THE_STORE)
+    overdue = open_items > 0 and action.due_date < today
+    return ActionRow(action, open_items, len(action.items), overdue)
 
-    An action is overdue when its due date has passed and some item still needs the store.
-    """
+
+def open_actions(today: date, store_scope=None) -> list[ActionRow]:
+    """Actions not yet verified, one per visit, with whether each is overdue, most urgent first."""
     query = (
         select(CorrectiveAction)
         .where(CorrectiveAction.status != ActionStatus.VERIFIED)
@@ -161,12 +179,4 @@ def open_actions(today: date, store_scope=None) -> list[ActionRow]:
         query = query.join(Inspection, Inspection.id == CorrectiveAction.inspection_id).where(
             Inspection.store_id.in_(store_scope)
         )
-    rows = []
-    for action in db.session.scalars(query).unique():
-        open_items = sum(1 for item in action.items if item.status in NEEDS_THE_STORE)
-        rows.append(
-            ActionRow(
-                action, open_items, len(action.items), open_items > 0 and action.due_date < today
-            )
-        )
-    return rows
+    return [action_row(action, today) for action in db.session.scalars(query).unique()]

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
+from inspect_app.checklists.answer_text import points_text as points
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.inspections.models import Inspection, PhotoPurpose
 from inspect_app.inspections.storage import PhotoStorage
@@ -52,12 +53,6 @@ def pdf_labels() -> dict[str, str]:
         "observations": _("Observations"),
         "failures": _("Failures"),
     }
-
-
-def points(value) -> str:
-    """12.500 -> "12.5", 15.000 -> "15": points as a person writes them."""
-    text = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
-    return text or "0"
 
 
 def thumbnails(photos, storage: PhotoStorage, limit: int = 4) -> tuple[PhotoThumb, ...]:

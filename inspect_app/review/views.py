@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 
 from flask import (
     Response,
@@ -28,6 +27,7 @@ from inspect_app.auth.permissions import (
     require_inspection,
     requires,
 )
+from inspect_app.calendar import halls_today
 from inspect_app.checklists.answer_text import answer_with_points, points_text
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.checklists.models import Checklist, ChecklistVersion
@@ -75,11 +75,6 @@ from inspect_app.uploads import chosen_files, photo_form, store_upload
 QUEUE_LIMIT = 200
 #: Most photos an appeal or a corrective-action item carries.
 MAX_OWNER_PHOTOS = 5
-
-
-def halls_today() -> date:
-    """Today's date in the halls' time zone (due dates and appeal windows use it)."""
-    return utcnow().astimezone(halls_tz()).date()
 
 
 @dataclass(frozen=True)
@@ -178,6 +173,7 @@ def _detail(inspection: Inspection, template: str, kept: KeptForm | None = None)
         can(current_user, Permission.REVIEW) and inspection.status == InspectionStatus.SUBMITTED
     )
     flagged = flagged_answers(inspection) if can_review else []
+    action = action_of(inspection.id)
     return render_template(
         template,
         inspection=inspection,
@@ -189,8 +185,8 @@ def _detail(inspection: Inspection, template: str, kept: KeptForm | None = None)
         photos=evidence_photos(inspection.id),
         appeal_photos=appeal_photos,
         appeals=appeals_of(inspection.id),
-        action=action_of(inspection.id),
-        action_items=action_items_of(inspection.id),
+        action=action,
+        action_items={item.answer_id: item for item in action.items} if action else {},
         flagged=flagged,
         roster=roster_on(inspection.store_id, inspection.visit_date) if flagged else [],
         warnings=photo_reuse_warnings(inspection) if can(current_user, Permission.REVIEW) else [],
@@ -206,7 +202,6 @@ def _detail(inspection: Inspection, template: str, kept: KeptForm | None = None)
         appeal_deadline=appeal_deadline(inspection, current_app.config["APPEAL_WINDOW_DAYS"]),
         today=halls_today(),
         lang=lang,
-        tz=halls_tz(),
         kept=kept,
     )
 
@@ -230,6 +225,14 @@ def _locked(uuid: str) -> Inspection:
     )
     require_inspection(inspection)
     return inspection
+
+
+def _form_answer(inspection: Inspection) -> Answer:
+    """The answer the form names (answer_id), if it is one of this visit's; 404 otherwise."""
+    answer = db.session.get(Answer, request.form.get("answer_id", type=int) or 0)
+    if answer is None or answer.inspection_id != inspection.id:
+        abort(404)
+    return answer
 
 
 @bp.post("/review/<uuid>/approve")
@@ -277,9 +280,7 @@ def send_back(uuid: str):
 def resolve(uuid: str):
     """The reviewer names the person behind an unidentified finding, or confirms nobody can be."""
     inspection = _locked(uuid)
-    answer = db.session.get(Answer, request.form.get("answer_id", type=int) or 0)
-    if answer is None or answer.inspection_id != inspection.id:
-        abort(404)
+    answer = _form_answer(inspection)
     decision = request.form.get("decision")
     if decision not in ("name", "unidentified"):
         abort(400)
@@ -382,9 +383,7 @@ def store_form_photos(inspection: Inspection, **owner) -> tuple[list[str], list[
 def appeal(uuid: str):
     """A store manager files an appeal with photos; on any refusal the reason typed is kept."""
     inspection = _locked(uuid)
-    answer = db.session.get(Answer, request.form.get("answer_id", type=int) or 0)
-    if answer is None or answer.inspection_id != inspection.id:
-        abort(404)
+    answer = _form_answer(inspection)
     reason, item_id, form = request.form.get("reason") or "", answer.item_id, f"appeal-{answer.id}"
     try:
         filed = file_appeal(

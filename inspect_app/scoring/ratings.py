@@ -38,9 +38,10 @@ Staff (one result per person *and hall*: a finding stays with the hall of its vi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from typing import Any
 
 from inspect_app.checklists.definition import RatingRules
 
@@ -191,12 +192,12 @@ def rank_stores(rows: Sequence[RankedStore]) -> dict[int, tuple[int | None, int 
         raise ValueError("each store may appear only once")
     ranks: dict[int, tuple[int | None, int | None]] = {row.store_id: (None, None) for row in rows}
     rated = [row for row in rows if row.rating.count > 0]
-    overall = _competition_ranks(rated)
+    overall = _competition_ranks(rated, _rank_key, _store_id)
     by_region: dict[int, list[RankedStore]] = {}
     for row in rated:
         by_region.setdefault(row.region_id, []).append(row)
     for region_rows in by_region.values():
-        for store_id, rank in _competition_ranks(region_rows).items():
+        for store_id, rank in _competition_ranks(region_rows, _rank_key, _store_id).items():
             ranks[store_id] = (rank, overall[store_id])
     return ranks
 
@@ -206,16 +207,20 @@ def _rank_key(row: RankedStore) -> tuple[int, Decimal]:
     return row.rating.stars or 0, row.rating.mean_percent or ZERO
 
 
-def _competition_ranks(rows: Sequence[RankedStore]) -> dict[int, int]:
-    ordered = sorted(rows, key=_rank_key, reverse=True)
-    ranks: dict[int, int] = {}
-    previous: tuple[int, Decimal] | None = None
-    rank = 0
-    for position, row in enumerate(ordered, start=1):
-        key = _rank_key(row)
-        if key != previous:
-            rank, previous = position, key
-        ranks[row.store_id] = rank
+def _store_id(row: RankedStore) -> int:
+    return row.store_id
+
+
+def _competition_ranks(
+    rows: Sequence[Any], key: Callable[[Any], Any], ident: Callable[[Any], Hashable]
+) -> dict[Any, int]:
+    """Competition ranks (1224) by `key`, highest first: equal keys share a rank; by `ident`."""
+    ranks: dict[Any, int] = {}
+    previous, rank = None, 0
+    for position, row in enumerate(sorted(rows, key=key, reverse=True), start=1):
+        if position == 1 or key(row) != previous:
+            rank, previous = position, key(row)
+        ranks[ident(row)] = rank
     return ranks
 
 
@@ -385,10 +390,9 @@ def _ranks_within(
         groups.setdefault(group_of(row), []).append(row)
     out: dict[tuple[int, int], tuple[int, int]] = {}
     for members in groups.values():
-        ordered = sorted(members, key=lambda r: r.percent or ZERO, reverse=True)
-        rank, previous = 0, None
-        for position, row in enumerate(ordered, start=1):
-            if row.percent != previous:
-                rank, previous = position, row.percent
-            out[(row.tally.staff_id, row.tally.store_id)] = (rank, len(members))
+        # Only ranked results come here, and those always have a percentage.
+        ranks = _competition_ranks(
+            members, lambda r: r.percent, lambda r: (r.tally.staff_id, r.tally.store_id)
+        )
+        out.update((key, (rank, len(members))) for key, rank in ranks.items())
     return out

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from inspect_app.audit.operations import record_event
 from inspect_app.auth.permissions import Permission, requires
-from inspect_app.context import halls_tz
+from inspect_app.calendar import halls_today
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.locking import lock_row, unique_violation_as
@@ -175,7 +175,7 @@ def edit_staff(staff_id: int | None = None):
             }
             # Findings keep the hall of the visit, so moving a person keeps their history where
             # it was; the postings say from which day they are on the new hall's roster.
-            today = utcnow().astimezone(halls_tz()).date()
+            today = halls_today()
             _save(
                 "staff",
                 person,

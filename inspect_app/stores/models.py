@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from inspect_app.context import halls_tz
+from inspect_app.calendar import local_date
 from inspect_app.db import Base, TimestampMixin
 
 
@@ -113,7 +113,7 @@ def _post_new_staff(session: Session, flush_context, instances) -> None:
         if obj.is_active is False:
             if obj.left_at is None:
                 continue
-            ended_on = obj.left_at.astimezone(halls_tz()).date()
+            ended_on = local_date(obj.left_at)
         else:
             ended_on = None
         if obj.store is not None:

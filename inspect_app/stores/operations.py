@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from inspect_app.audit.operations import record_event
-from inspect_app.context import halls_tz
-from inspect_app.db import utcnow
+from inspect_app.calendar import halls_today
 from inspect_app.extensions import db
 from inspect_app.locking import lock_name
 from inspect_app.stores.models import Region, Staff, Store
@@ -111,7 +110,7 @@ def apply_roster(
     if not report.ok:
         raise ValueError("a roster with errors cannot be applied")
     lock_name(ROSTER_LOCK)
-    day = effective_on or utcnow().astimezone(halls_tz()).date()
+    day = effective_on or halls_today()
     changes = RosterChanges()
     regions = {r.code: r for r in db.session.scalars(select(Region))}
     for row in report.regions:

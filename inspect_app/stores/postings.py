@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from inspect_app.context import halls_tz
+from inspect_app.calendar import local_date
 from inspect_app.stores.models import Staff, StaffPosting
 
 
@@ -56,7 +56,7 @@ def keep_postings(person: Staff, day: date, left_on: date | None = None) -> None
         posting.store_id, posting.started_on, posting.ended_on = store_id, day, None
         return
     if left_on is None and person.left_at is not None:
-        left_on = person.left_at.astimezone(halls_tz()).date()
+        left_on = local_date(person.left_at)
     if left_on is None:
         if current is None:
             return  # gone already, and no date says when

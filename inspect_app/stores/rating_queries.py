@@ -46,11 +46,13 @@ class StoreRatingRow:
     region_size: int
 
 
-def _milli(column):
+def milli(column):
+    """A points or percent column as integer thousandths (its stored precision), for exact sums."""
     return cast(func.round(column * 1000), BigInteger)
 
 
-def _in_period(period: Period):
+def in_period(period: Period):
+    """SQL: the visit is approved and its date falls in the period."""
     return (
         Inspection.status == InspectionStatus.APPROVED,
         Inspection.visit_date >= period.start,
@@ -62,19 +64,19 @@ def store_period_stats(
     period: Period, checklist_id: int, store_ids: list[int] | None = None
 ) -> dict[int, tuple[PeriodStats, int]]:
     """Return store_id -> (its period aggregates, the newest checklist version it was rated with)."""
-    milli = _milli(Inspection.score_percent)
+    percent = milli(Inspection.score_percent)
     query = (
         select(
             Inspection.store_id,
             func.count(),
-            func.sum(milli),
-            func.sum(milli * milli),
+            func.sum(percent),
+            func.sum(percent * percent),
             func.sum(case((Inspection.is_vetoed, 1), else_=0)),
             func.max(ChecklistVersion.number),
         )
         .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
         .where(
-            *_in_period(period),
+            *in_period(period),
             ChecklistVersion.checklist_id == checklist_id,
             # An approved visit where nothing applied has no percentage; it rates nothing.
             Inspection.score_percent.is_not(None),
@@ -176,7 +178,7 @@ def section_percents(store_id: int, period: Period) -> dict[str, Decimal | None]
             func.sum(SectionScore.points_possible),
         )
         .join(Inspection, Inspection.id == SectionScore.inspection_id)
-        .where(*_in_period(period), Inspection.store_id == store_id)
+        .where(*in_period(period), Inspection.store_id == store_id)
         .group_by(SectionScore.section_id)
     )
     out = {}
@@ -198,7 +200,7 @@ def failed_findings(store_id: int, period: Period, limit: int = 100) -> list[Ans
         db.session.scalars(
             select(Answer)
             .join(Inspection, Inspection.id == Answer.inspection_id)
-            .where(*_in_period(period), Inspection.store_id == store_id, Answer.is_failed)
+            .where(*in_period(period), Inspection.store_id == store_id, Answer.is_failed)
             .options(contains_eager(Answer.inspection))
             .order_by(Inspection.visit_date.desc(), Answer.id)
             .limit(limit)

@@ -11,8 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from inspect_app.auth.permissions import Permission, requires
-from inspect_app.context import halls_tz
-from inspect_app.db import utcnow
+from inspect_app.calendar import halls_today
 from inspect_app.downloads import attachment
 from inspect_app.extensions import db
 from inspect_app.stores import bp
@@ -61,7 +60,7 @@ def roster_check():
         report=report,
         plan=plan,
         token=token,
-        effective_on=utcnow().astimezone(halls_tz()).date(),
+        effective_on=halls_today(),
     )
     return page, 200 if report.ok else 422
 

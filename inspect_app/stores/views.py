@@ -18,8 +18,7 @@ from inspect_app.auth.permissions import (
     scoped_store_ids,
     visible_stores,
 )
-from inspect_app.context import halls_tz
-from inspect_app.db import utcnow
+from inspect_app.calendar import format_instant, halls_now, halls_today
 from inspect_app.downloads import attachment
 from inspect_app.extensions import db
 from inspect_app.ratings.queries import staff_period_ratings
@@ -145,7 +144,7 @@ def _rating_context():
     checklist = next((c for c in checklists if c.id == chosen), checklists[0])
     try:
         # The halls' today, not the server's: near midnight UTC they are a day apart.
-        period = parse_period(request.args.get("period"), utcnow().astimezone(halls_tz()).date())
+        period = parse_period(request.args.get("period"), halls_today())
     except PeriodError:
         abort(400)
     rules = definition_of(checklist.active_version).rating
@@ -160,10 +159,12 @@ def _trends(period, checklist_id: int, rules, rows) -> dict[int, str]:
     previous = period.previous()
     before = store_period_stats(previous, checklist_id, [r.store_id for r in rows])
     empty = PeriodStats(0, Decimal(0), Decimal(0), 0)
+    # One lookup per checklist version, not per store (as rate_period does).
+    rules_by_version = {v: rules_of(v) for v in {v for _, v in before.values() if v}}
     out = {}
     for row in rows:
         stats, version_id = before.get(row.store_id, (empty, None))
-        earlier = rate_store(stats, rules_of(version_id) if version_id else rules)
+        earlier = rate_store(stats, rules_by_version.get(version_id, rules))
         out[row.store_id] = trend([(previous.key, earlier), (period.key, row.rating)])
     return out
 
@@ -210,10 +211,7 @@ def ratings():
 def store_pdf(store_id: int):
     """The store's period report as a PDF (no inspector names in it)."""
     require_store(store_id)
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from flask import Response, current_app
+    from flask import Response
 
     from inspect_app.checklists.operations import definition_of
     from inspect_app.inspections.queries import evidence_photos_by_item
@@ -308,9 +306,7 @@ def store_pdf(store_id: int):
             for s in staff_period_ratings(period, store_ids=[store.id])
         ),
         labels=pdf_labels(),
-        generated_at=datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).strftime(
-            "%Y-%m-%d %H:%M"
-        ),
+        generated_at=format_instant(halls_now()),
     )
     response = Response(build_store_pdf(report), mimetype="application/pdf")
     response.headers["Content-Disposition"] = attachment(f"store-{store.code}-{period.key}.pdf")

@@ -280,6 +280,105 @@ def test_more_than_three_served_staff_are_refused(db, roster, english):
     ]
 
 
+#: Bodies the page's script never sends: each is refused whole (400), nothing of it stored.
+MALFORMED = {
+    "served_by not a list": lambda body: body["visit"].update(served_by="00002"),
+    "served_by holds an object": lambda body: body["visit"].update(served_by=[{"no": "00002"}]),
+    "employee_no a list": lambda body: body["answers"][BADGE].update(employee_no=["00002"]),
+    "unidentified not a bool": lambda body: body["answers"][BADGE].update(unidentified="yes"),
+    "description an object": lambda body: body["answers"][BADGE].update(
+        person_description={"text": "保安"}
+    ),
+    "forged item id": lambda body: body["answers"].update(
+        {"appearance.forged": {"value": "fail", "employee_no": "00002"}}
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(MALFORMED))
+def test_who_served_and_attribution_of_the_wrong_shape_are_refused_whole(db, roster, english, kind):
+    visit = english
+    first = {"value": "fail", "employee_no": "00002"}
+    assert visit.draft(visit_payload(visit.definition, **{BADGE: first})).status_code == 200
+    revision = _inspection(db).draft_revision
+    body = visit_payload(visit.definition, served_by=["00002"], **{BADGE: {"value": "pass"}})
+    body["visit"]["counter_no"] = "8"
+    MALFORMED[kind](body)
+    response = visit.draft(body)
+    assert response.status_code == 400
+    assert response.json["message"].startswith("The form data could not be read:")
+    inspection = _inspection(db)
+    assert (inspection.draft_revision, inspection.counter_no) == (revision, "3")
+    assert _served(db) == [SERVED]
+    answer = _answers(db)[BADGE]
+    assert (answer.value, answer.is_staff_named, answer.employee_no) == ("fail", True, "00002")
+    assert visit.submit(body).status_code == 400
+    assert _inspection(db).status == InspectionStatus.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("place", "change", "message"),
+    [
+        (
+            "visit.served_by",
+            lambda body: body["visit"].update(served_by=["1" * 33]),
+            "An employee number has letters and digits only (at most 32).",
+        ),
+        (
+            BADGE,
+            lambda body: body["answers"][BADGE].update(employee_no="1" * 33),
+            "An employee number has letters and digits only (at most 32).",
+        ),
+        (
+            BADGE,
+            lambda body: body["answers"][BADGE].update(employee_no="00 02!"),
+            "An employee number has letters and digits only (at most 32).",
+        ),
+        (
+            BADGE,
+            lambda body: body["answers"][BADGE].update(
+                employee_no=None, unidentified=True, person_description="x" * 2001
+            ),
+            "Keep the description under 2000 characters.",
+        ),
+    ],
+    ids=["served too long", "named too long", "named malformed", "description too long"],
+)
+def test_a_malformed_or_too_long_attribution_is_refused_and_the_stored_one_kept(
+    db, roster, english, place, change, message
+):
+    visit = english
+    first = {"value": "fail", "employee_no": "00002"}
+    assert visit.draft(visit_payload(visit.definition, **{BADGE: first})).status_code == 200
+    again = {"value": "pass", "comment": "已整改", "employee_no": "00002"}
+    body = visit_payload(visit.definition, **{BADGE: again})
+    change(body)
+    response = visit.draft(body)
+    assert response.status_code == 422
+    assert response.json["errors"] == {place: [message]}
+    answer = _answers(db)[BADGE]
+    assert (answer.value, answer.comment) == ("pass", "已整改")  # the rest is saved
+    assert answer.is_staff_named and answer.employee_no == "00002"  # the earlier name is kept
+    assert not answer.is_unidentified and answer.person_description is None
+    assert _served(db) == [SERVED]
+
+
+def test_a_person_named_on_an_item_not_about_a_person_is_not_stored(db, roster, english):
+    visit = english
+    item = next(i for i in visit.definition.items if not i.staff and i.item_type.scored)
+    forged = {"employee_no": "00002", "unidentified": True, "person_description": "保安"}
+    body = visit_payload(visit.definition)
+    body["answers"][item.id].update(forged)
+    assert visit.draft(body).status_code == 200
+    form = _nojs_form(visit, "save")
+    form["s__" + item.id.replace(".", "__")] = "00002"
+    form["d__" + item.id.replace(".", "__")] = "保安"
+    assert visit.client.post(f"/visits/{VISIT_UUID}", data=form).status_code == 303
+    answer = _answers(db)[item.id]
+    assert (answer.employee_no, answer.staff_id, answer.is_staff_named) == (None, None, False)
+    assert not answer.is_unidentified and answer.person_description is None
+
+
 def test_a_person_not_identified_needs_a_description_and_is_flagged_for_the_reviewer(
     app, db, roster, english, make_user
 ):

@@ -129,3 +129,18 @@ def test_a_save_refusing_only_photos_shows_one_message(db, visit, small_limits):
     response = send(visit.client, form)
     assert response.status_code == 422 and "big.jpg" in response.text
     assert top_messages(response.text) == ["答案已保存为草稿；下方注明的照片未能保存。"]
+
+
+def test_the_roster_check_refuses_a_missing_hall_or_day_and_strangers(app, db, visit, org):
+    store = org["stores"][0].id
+    day = visit_day().isoformat()
+    client = visit.client
+    assert client.get(f"/visits/roster-check?day={day}&no=1").status_code == 404
+    assert client.get(f"/visits/roster-check?store_id=abc&day={day}&no=1").status_code == 404
+    assert client.get(f"/visits/roster-check?store_id={store}&no=1").status_code == 400
+    assert (
+        client.get(f"/visits/roster-check?store_id={store}&day={day}&no=%20%20").status_code == 400
+    )
+    stranger = app.test_client()  # not signed in: no answer about anyone's roster
+    response = stranger.get(f"/visits/roster-check?store_id={store}&day={day}&no={SERVED}")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

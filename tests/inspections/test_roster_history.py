@@ -7,12 +7,10 @@ a visit at the new hall after the move has 黄磊.
 
 from __future__ import annotations
 
-import io
 import uuid
 from datetime import date, timedelta
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from inspect_app.auth.models import Role
@@ -33,24 +31,12 @@ from tests.inspections.conftest import (
     visit_day,
     visit_payload,
 )
+from tests.stores.roster_files import roster_workbook
 
 BADGE = "appearance.badge_worn"
 MOVED = "0002003"  # 黄磊: from the visited hall (北一) to 北二
 HIRED = "0002006"  # 孙悦: joins the visited hall
 OTHER_VISIT_UUID = "0c1f7d1e-5a8b-4c3d-9e2f-7a6b5c4d3e2f"
-
-
-def _staff_only_workbook(rows: list[list]) -> bytes:
-    """A roster with only the 员工 sheet, 工号 and 门店编码 typed as text."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "员工"
-    sheet.append(["工号", "姓名", "门店编码", "岗位", "状态", "离职日期"])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -61,11 +47,12 @@ def moved_on(db, org, make_user) -> date:
     db.session.commit()
     day = visit_day() - timedelta(days=10)
     report, _plan = check_roster(
-        _staff_only_workbook(
+        roster_workbook(
+            None,
             [
                 [MOVED, "黄磊", other.code, "营业员", "在职", None],
                 [HIRED, "孙悦", hall.code, "营业员", "在职", None],
-            ]
+            ],
         )
     )
     assert report.ok, report.errors

@@ -162,3 +162,9 @@ def test_the_hall_dashboard_lists_staff_with_links_failures_and_vetoes(observed,
     # The roster list links to the staff pages too.
     roster = response.text.split("<h2>Staff</h2>", 1)[1]
     assert f'href="/staff/{zhang.id}?period=2026-11"' in roster
+
+
+def test_an_id_too_large_for_any_column_is_a_404_not_an_overflow(observed, client_as):
+    reviewer = client_as(Role.REVIEWER, "reviewer_wu")
+    for staff_id in (2**31, 2**40, 10**30):
+        assert page(reviewer, staff_id).status_code == 404, staff_id

@@ -224,3 +224,19 @@ def test_a_resolution_sent_twice_is_applied_once(db, flagged, reviewer):
     assert first.status_code == 302
     assert second.status_code == 303 and second.headers["Location"] == first.headers["Location"]
     assert _events(db, "finding.attribute") == 1
+
+
+def test_a_resolution_for_an_unknown_visit_without_a_token_or_by_an_inspector_is_refused(
+    app, db, flagged, reviewer, make_user
+):
+    answer_id = _answer(db).id
+    form = {"answer_id": answer_id, "decision": "unidentified"}
+    assert post(reviewer, f"/review/{uuid.uuid4()}/attribution", form).status_code == 404
+    assert post(reviewer, "/review/not-a-uuid/attribution", form).status_code == 404
+    # Sent from elsewhere: no security token of the page.
+    assert reviewer.post(f"/review/{VISIT_UUID}/attribution", data=form).status_code == 400
+    inspector = role_client(app, make_user, Role.INSPECTOR, "inspector9")
+    assert _resolve(inspector, answer_id, "unidentified").status_code == 403
+    answer = _answer(db)
+    assert answer.is_unidentified and answer.attribution_resolved_at is None
+    assert _events(db, "finding.unidentified") == 0

@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from inspect_app.audit.models import AuditEvent
+from inspect_app.auth.models import Role
 from inspect_app.inspections.models import Answer, Inspection, Photo, PhotoPurpose
 from inspect_app.review.models import (
     ActionStatus,
@@ -20,6 +22,7 @@ from tests.review.conftest import (
     FAILED_HALL_ITEM,
     FAILED_STAFF_ITEM,
     post,
+    role_client,
     submit_visit,
 )
 
@@ -217,3 +220,54 @@ def test_only_a_recorded_item_can_be_verified(app, db, approved, reviewer, decis
     assert translated(app, "Only a recorded item can be verified.") in refused.text
     assert ">照片不清楚</textarea>" in refused.text  # the comment typed is given back
     assert _item(db, FAILED_HALL_ITEM).status == ActionStatus.OPEN
+
+
+def test_action_routes_refuse_unknown_ids_wrong_roles_forged_forms_and_bad_decisions(
+    app, db, approved, reviewer, manager, make_user, org
+):
+    item = _item(db, FAILED_HALL_ITEM)
+    action_id, item_id = item.action_id, item.id
+    # Unknown ids.
+    assert manager.get("/results/actions/999999").status_code == 404
+    assert reviewer.get("/results/actions/999999").status_code == 404
+    assert _record(manager, 999_999, "已清理积水").status_code == 404
+    assert (
+        post(reviewer, "/review/actions/items/999999", {"decision": "verified"}).status_code == 404
+    )
+    # Wrong roles: the inspector sees no results; only the store records, only reviewers verify.
+    inspector = role_client(app, make_user, Role.INSPECTOR, "inspector9")
+    assert inspector.get(f"/results/actions/{action_id}").status_code == 403
+    assert _record(inspector, item_id, "已清理积水").status_code == 403
+    assert _record(reviewer, item_id, "已清理积水").status_code == 403
+    assert _item(db, FAILED_HALL_ITEM).status == ActionStatus.OPEN
+    # A form without the page's security token (sent from elsewhere) changes nothing.
+    forged = manager.post(f"/results/actions/items/{item_id}", data={"description": "伪造"})
+    assert forged.status_code == 400
+    assert _item(db, FAILED_HALL_ITEM).status == ActionStatus.OPEN
+    assert _record(manager, item_id, "已清理积水").status_code == 302
+    forged = reviewer.post(f"/review/actions/items/{item_id}", data={"decision": "verified"})
+    assert forged.status_code == 400
+    # A decision that is neither verified nor not verified.
+    assert _verify(reviewer, _item(db, FAILED_HALL_ITEM), "maybe").status_code == 400
+    assert _item(db, FAILED_HALL_ITEM).status == ActionStatus.RECORDED
+
+
+def test_a_record_sent_twice_is_recorded_once_with_its_photo_once(db, approved, manager):
+    item_id = _item(db, FAILED_HALL_ITEM).id
+
+    def send():
+        data = {
+            "description": "已清理积水",
+            "attempt": "record-attempt-0001",
+            "photos": [(io.BytesIO(jpeg_bytes(70)), "fixed.jpg")],
+        }
+        url = f"/results/actions/items/{item_id}"
+        return post(manager, url, data, content_type="multipart/form-data")
+
+    first, second = send(), send()
+    assert first.status_code == 302
+    assert second.status_code == 303 and second.headers["Location"] == first.headers["Location"]
+    records = select(func.count()).where(AuditEvent.action == "action.record")
+    assert db.session.scalar(records) == 1
+    proofs = select(func.count()).where(Photo.corrective_action_item_id == item_id)
+    assert db.session.scalar(proofs) == 1

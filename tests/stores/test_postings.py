@@ -2,46 +2,34 @@
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from inspect_app.auth.models import Role
+from inspect_app.calendar import today_in
 from inspect_app.config import TestConfig
 from inspect_app.stores.models import Staff, StaffPosting, Store
 from inspect_app.stores.operations import apply_roster, check_roster
 from inspect_app.stores.postings import keep_postings
 from inspect_app.stores.queries import roster_on
 from tests.conftest import csrf_from, post_form
+from tests.stores.roster_files import roster_workbook
 from tests.stores.test_roster_views import _apply, _check, _client
 
 MARCH_10 = date(2026, 3, 10)
 
 
 def _today() -> date:
-    return datetime.now(ZoneInfo(TestConfig.TIMEZONE)).date()
-
-
-def _staff_only(rows: list[list]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "员工"
-    sheet.append(["工号", "姓名", "门店编码", "岗位", "状态", "离职日期"])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return today_in(ZoneInfo(TestConfig.TIMEZONE))
 
 
 def _import(db, rows: list[list], day: date, actor_id: int) -> None:
-    report, _plan = check_roster(_staff_only(rows))
+    report, _plan = check_roster(roster_workbook(None, rows))
     assert report.ok, report.errors
     apply_roster(report, actor_id, effective_on=day)
     db.session.commit()
@@ -107,7 +95,9 @@ def test_an_import_records_from_which_day_people_joined_moved_and_left(db, org, 
 def test_a_staff_only_import_through_the_pages_says_and_records_the_day(app, db, org, make_user):
     hr = _client(app, make_user)
     post_form(hr, "/language", {"lang": "en"})
-    checked = _check(hr, _staff_only([["00001", "员工0", "0201", "营业员", "在职", None]]))
+    checked = _check(
+        hr, roster_workbook(None, [["00001", "员工0", "0201", "营业员", "在职", None]])
+    )
     assert checked.status_code == 200, checked.text
     today = _today()
     assert f"New staff join, and moves take effect, on {today.isoformat()}" in checked.text

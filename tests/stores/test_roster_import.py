@@ -24,31 +24,16 @@ from inspect_app.stores.roster_template import (
     STORE_COLUMNS,
     roster_template,
 )
+from tests.stores.roster_files import roster_workbook
 
 XLSX = Path(__file__).parent.parent / "data" / "xlsx"
 STORE = ("S001", "一号厅", "R01", "一区", "解放路1号", "营业")
 PERSON = ("0001", "张三", "S001", "营业员", "在职", None)
 
 
-def roster(
-    stores: list[tuple] | None = None,
-    staff: list[tuple] | None = None,
-    *,
-    store_columns: tuple = STORE_COLUMNS,
-    staff_columns: tuple = STAFF_COLUMNS,
-) -> bytes:
+def roster(stores: list[tuple] | None = None, staff: list[tuple] | None = None, **columns) -> bytes:
     """Return a roster workbook; a sheet whose rows are None is left out."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, columns, rows in (("门店", store_columns, stores), ("员工", staff_columns, staff)):
-        if rows is not None:
-            sheet = workbook.create_sheet(title)
-            sheet.append(columns)
-            for row in rows:
-                sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return roster_workbook(stores, staff, **columns)
 
 
 def read(

@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from inspect_app.auth.models import Role
@@ -16,6 +15,7 @@ from inspect_app.stores.models import Region, Staff, Store
 from inspect_app.stores.operations import RosterChangedError, apply_roster
 from inspect_app.stores.roster_import import RosterReport, StaffRow
 from tests.conftest import csrf_from, post_form, sign_in
+from tests.stores.roster_files import roster_workbook
 
 
 def _client(app, make_user, role=Role.HR):
@@ -26,23 +26,8 @@ def _client(app, make_user, role=Role.HR):
 
 
 def _workbook(stores, staff, text_columns: str = "AC") -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "门店"
-    ws.append(["门店编码", "门店名称", "区域编码", "区域名称", "地址", "状态"])
-    for row in stores:
-        ws.append(row)
-    ws2 = wb.create_sheet("员工")
-    ws2.append(["工号", "姓名", "门店编码", "岗位", "状态", "离职日期"])
-    for row in staff:
-        ws2.append(row)
-    for sheet in (ws, ws2):
-        for column in text_columns:
-            for cell in sheet[column]:
-                cell.number_format = "@"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """Both sheets, the code columns (A, C) typed as text unless told otherwise."""
+    return roster_workbook(stores, staff, text_columns=text_columns)
 
 
 def _check(client, data: bytes, name="roster.xlsx"):
@@ -149,6 +134,26 @@ def test_only_hr_and_admins_import(app, make_user):
     admin = _client(app, make_user, Role.ADMIN)
     template = admin.get("/roster/template.xlsx")
     assert template.status_code == 200 and template.data[:2] == b"PK"
+
+
+def test_a_check_without_a_file_asks_for_one_and_other_roles_may_not_check(app, db, make_user):
+    hr = _client(app, make_user)
+    _english(hr)
+    token = csrf_from(hr.get("/roster/import").text)
+    for data in ({}, {"file": (io.BytesIO(b""), "")}):
+        response = hr.post(
+            "/roster/import",
+            data={"csrf_token": token, **data},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 303
+        assert response.headers["Location"].endswith("/roster/import")
+        assert "Choose the roster workbook" in hr.get("/roster/import").text
+    manager = _client(app, make_user, Role.MANAGER)
+    upload = {"file": (io.BytesIO(_workbook(GOOD_STORES, GOOD_STAFF)), "roster.xlsx")}
+    refused = post_form(manager, "/roster/import", upload, content_type="multipart/form-data")
+    assert refused.status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(Staff)) == 0
 
 
 def test_a_forged_or_stale_apply_token_is_refused(app, make_user):
