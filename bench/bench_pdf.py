@@ -17,10 +17,12 @@ import re
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import reportlab
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
+from inspect_app.reports.fonts import configured_chain, font_chain
 from inspect_app.reports.pdf import (
     STORE_LABEL_KEYS,
     FindingRow,
@@ -141,8 +143,26 @@ def main() -> None:
         f"thumbnails {THUMB[0]}x{THUMB[1]} q82, mean {statistics.mean(thumb_sizes) / 1e3:.1f} kB;"
         f" {ROUNDS} rounds; {os.cpu_count()} cores; reportlab {reportlab.Version}"
     )
-    median = measure("inspection: 20 findings, 20 photos", lambda: build_inspection_pdf(inspection))
-    measure("store: 12 trend, 30 findings/photos, 30 staff", lambda: build_store_pdf(store))
+    # Baseline in the same run: ReportLab's CID font STSong-Light, nothing embedded (the fallback
+    # when no configured font loads), against the embedded TrueType chain of PDF_FONTS.
+    cid, chain = font_chain(()), configured_chain()
+    print(f"embedded chain: {', '.join(os.path.basename(p) for p in chain.paths)}")
+    base_i = measure(
+        "inspection, CID font (baseline)", lambda: build_inspection_pdf(inspection, cid)
+    )
+    median = measure("inspection, embedded chain", lambda: build_inspection_pdf(inspection, chain))
+    rare = replace(
+        inspection,
+        findings=tuple(replace(f, comment=f.comment + " 𠮷😀鿏") for f in inspection.findings),
+    )
+    measure(
+        "inspection, chain, 𠮷 😀 鿏 in every comment", lambda: build_inspection_pdf(rare, chain)
+    )
+    base_s = measure("store, CID font (baseline)", lambda: build_store_pdf(store, cid))
+    store_median = measure("store, embedded chain", lambda: build_store_pdf(store, chain))
+    print(
+        f"ratio chain / CID: inspection {median / base_i:.2f}x, store {store_median / base_s:.2f}x"
+    )
     verdict = "within" if median < TARGET_SECONDS else "OVER"
     print(f"inspection median {verdict} the {TARGET_SECONDS:.1f} s target")
 

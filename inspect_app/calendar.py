@@ -1,13 +1,18 @@
 """The halls' calendar: today's date, the current time and stored instants, in the halls' zone.
 
-Instants are stored in UTC; every date rule (appeal windows, due dates, periods, plan months)
-and every time shown to a user goes through here, so the server's own zone never leaks in.
-The pure functions take the zone; the ``halls_*`` wrappers read it from the running app.
+Instants are stored in UTC; every date rule (appeal windows, due dates, overdue flags, periods,
+plan months, export ranges) and every time shown to a user goes through here, so the server's
+own zone never leaks in: every date a user sees or a rule uses is the halls' date.
+The zone is INSPECT_TIMEZONE (Asia/Shanghai by default). The pure functions take the zone; the
+``halls_*`` wrappers, and the others when given no zone, read it from the running app (they need
+an app context). tests/test_calendar*.py freeze the clock at the halls' midnight to hold this.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
+
+from inspect_app.context import halls_tz
 
 #: The one format for a moment shown to a user: pages, PDFs, workbooks and CSVs.
 DISPLAY_FORMAT = "%Y-%m-%d %H:%M"
@@ -27,7 +32,7 @@ def local_datetime(instant: datetime, tz: tzinfo | None = None) -> datetime:
     """A stored instant in the halls' zone (a naive value is taken to be UTC)."""
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(tz if tz is not None else _halls_tz())
+    return instant.astimezone(tz if tz is not None else halls_tz())
 
 
 def local_date(instant: datetime, tz: tzinfo | None = None) -> date:
@@ -36,7 +41,9 @@ def local_date(instant: datetime, tz: tzinfo | None = None) -> date:
 
 
 def format_instant(instant: datetime | None, tz: tzinfo | None = None, fmt: str = "") -> str:
-    """A stored instant as the halls read it, in the one display format; "" for none."""
+    """A stored instant as the halls read it: "2026-03-14 21:20" (DISPLAY_FORMAT, or ``fmt``,
+    a strftime pattern, for a part such as "%H:%M"); "" for none. Pages use it as the
+    ``|hall_time`` filter, PDFs and exports directly."""
     if instant is None:
         return ""
     return local_datetime(instant, tz).strftime(fmt or DISPLAY_FORMAT)
@@ -44,15 +51,9 @@ def format_instant(instant: datetime | None, tz: tzinfo | None = None, fmt: str 
 
 def halls_now() -> datetime:
     """The current time in the halls' zone (needs an app context)."""
-    return now_in(_halls_tz())
+    return now_in(halls_tz())
 
 
 def halls_today() -> date:
     """Today's date in the halls' zone (needs an app context)."""
-    return today_in(_halls_tz())
-
-
-def _halls_tz() -> tzinfo:
-    from inspect_app.context import halls_tz
-
-    return halls_tz()
+    return today_in(halls_tz())

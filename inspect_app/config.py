@@ -42,6 +42,19 @@ class Config:
     EXPORT_DIR: str = ""
     #: Hours a finished export stays downloadable.
     EXPORT_KEEP_HOURS: int = 24
+    #: TrueType font files the PDFs are set in, separated by ":" (os.pathsep): the body font
+    #: first, then fonts for the characters it lacks. The defaults are Debian's packages
+    #: fonts-wqy-zenhei, fonts-dejavu-core, fonts-symbola and fonts-hanazono; missing files are
+    #: skipped, and with none left the PDFs fall back to the reader's STSong-Light.
+    PDF_FONTS: str = os.pathsep.join(
+        (
+            "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+            "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf",
+            "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
+            "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
+        )
+    )
     #: Days a signed-in session lasts (inspectors stay signed in on their phones).
     SESSION_DAYS: int = 14
     #: May an inspector start a visit that no assignment asked for?

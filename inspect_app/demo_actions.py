@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from inspect_app.auth.models import User
+from inspect_app.calendar import local_date
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Inspection
@@ -32,12 +33,15 @@ def add_corrective_action(
         return None
     db.session.flush()  # answer ids
     approved = inspection.approved_at
-    due = max(inspection.visit_date + timedelta(days=ACTION_DAYS), approved.date() + timedelta(1))
+    # The halls' dates of the approval and the record, as the app's own rules count them.
+    due = max(
+        inspection.visit_date + timedelta(days=ACTION_DAYS), local_date(approved) + timedelta(1)
+    )
     action = CorrectiveAction(inspection_id=inspection.id, due_date=due, created_at=approved)
     recorded_at = approved + timedelta(days=3)
     for answer in sorted(failed, key=lambda a: a.id):
         item = CorrectiveActionItem(answer_id=answer.id, status=ActionStatus.OPEN)
-        if recorder is not None and recorded_at.date() < today:
+        if recorder is not None and local_date(recorded_at) < today:
             item.status = ActionStatus.RECORDED
             item.description = f"已整改并自查：{definition.item(answer.item_id).text}"
             item.recorded_by_id, item.recorded_at = recorder.id, recorded_at

@@ -6,26 +6,28 @@ of a month (and quarter) is 23:59 there, still that day.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from sqlalchemy import select
 
-from inspect_app.auth.models import Role
+from inspect_app.auth.models import Role, User
 from inspect_app.calendar import DISPLAY_FORMAT, format_instant, local_date, local_datetime
 from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.reports.models import ExportJob
-from inspect_app.review.models import CorrectiveAction
-from tests.inspections.conftest import assignment, visit  # noqa: F401 (fixtures)
+from inspect_app.review.models import CorrectiveAction, CorrectiveActionItem
+from tests.inspections.conftest import assignment, visit, visit_day, visit_payload  # noqa: F401
 from tests.review.conftest import (  # noqa: F401 (the submitted fixture)
     FAILED_HALL_ITEM,
     FAILED_STAFF_ITEM,
     post,
     role_client,
+    submit_visit,
     submitted,
 )
+from tests.review.test_pdf_downloads import pdf_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: 16:30 UTC on 22 March = 00:30 in the halls on 23 March.
@@ -116,47 +118,77 @@ def test_export_periods_follow_the_halls_month_and_quarter(
             assert f'<option value="{key}">' not in options
 
 
-@pytest.mark.usefixtures("submitted")
-def test_review_queue_and_exports_show_hall_time(app, db, make_user):
-    inspection = db.session.scalar(select(Inspection))
-    inspection.submitted_at = AFTER_HALLS_MIDNIGHT
-    db.session.commit()
-    with time_machine.travel(AFTER_HALLS_MIDNIGHT, tick=False):
+def test_every_page_shows_one_instant_as_the_same_hall_time(
+    app,
+    db,
+    make_user,
+    org,
+    visit,  # noqa: F811 (the imported fixture)
+    tmp_path,
+):
+    """A visit on the halls' day D from 00:05 to 00:35 (16:05-16:35 UTC on D-1), saved,
+    submitted, approved, appealed and corrected at 21:20 in the halls (13:20 UTC): every page
+    and PDF that shows one of these moments prints the halls' time, in one format."""
+    day = visit_day()
+    instant = datetime.combine(day, time(13, 20), UTC)
+    at_instant = f"{day} 21:20"
+    visit_times = f"{day} 00:05–00:35"
+    utc_texts = (f"{day} 13:20", f"{day - timedelta(days=1)} 16:05", "–16:35")
+    shown: dict[str, str] = {}
+    with time_machine.travel(instant, tick=False):
+        assert visit.draft(visit_payload(visit.definition)).status_code == 200
+        shown["inspector's drafts"] = visit.client.get("/visits").text
+        assert at_instant in shown["inspector's drafts"]
+        submit_visit(visit, **{FAILED_HALL_ITEM: {"value": "fail", "comment": "洗手台有积水"}})
+        uuid = visit.uuid
+        shown["inspector's visit"] = visit.client.get(f"/visits/{uuid}/view").text
+        assert visit_times in shown["inspector's visit"]
+
         reviewer = role_client(app, make_user, Role.REVIEWER, "reviewer1")
-        queue = reviewer.get("/review")
-        assert queue.status_code == 200
-        assert "2027-03-23 00:30" in queue.text
-        assert "2027-03-22 16:30" not in queue.text
+        shown["review queue"] = reviewer.get("/review").text
+        assert at_instant in shown["review queue"]
+        shown["review page"] = reviewer.get(f"/review/{uuid}").text
+        assert visit_times in shown["review page"]
+        assert f"<li>{at_instant} · " in shown["review page"]  # the history: submitted
+        assert post(reviewer, f"/review/{uuid}/approve").status_code == 302
+
+        manager = role_client(app, make_user, Role.MANAGER, "manager1", stores=[org["stores"][0]])
+        assert _appeal(manager, db, FAILED_HALL_ITEM).status_code == 302
+        item_id = db.session.scalar(select(CorrectiveActionItem.id))
+        recorded = post(
+            manager,
+            f"/results/actions/items/{item_id}",
+            {"description": "已清理积水"},
+            content_type="multipart/form-data",
+        )
+        assert recorded.status_code == 302
+        shown["result page"] = manager.get(f"/results/{uuid}").text
+        assert visit_times in shown["result page"]
+        assert shown["result page"].count(f"<li>{at_instant} · ") >= 2  # submitted, approved
+        action_id = db.session.scalar(select(CorrectiveAction.id))
+        shown["corrective action"] = manager.get(f"/results/actions/{action_id}").text
+        assert f'<span class="muted">{at_instant}</span>' in shown["corrective action"]
+        # Appeals show the halls' date they were filed.
+        shown["manager's actions"] = manager.get("/actions").text
+        shown["reviewer's appeals"] = reviewer.get("/review/appeals").text
+        for name in ("manager's actions", "reviewer's appeals"):
+            assert f'<span class="muted small">{day}</span>' in shown[name], name
+
+        pdf = manager.get(f"/results/{uuid}/report.pdf")
+        assert pdf.status_code == 200
+        shown["visit PDF"] = pdf_text(pdf.data, tmp_path)
+        assert visit_times in shown["visit PDF"]
+        assert at_instant in shown["visit PDF"]  # generated
 
         hr = role_client(app, make_user, Role.HR, "hr1")
-        db.session.add(
-            ExportJob(
-                requested_by_id=_user_id(db, "hr1"),
-                kind="xlsx",
-                period_key="2027-03",
-                created_at=AFTER_HALLS_MIDNIGHT,
-            )
-        )
+        db.session.add(ExportJob(requested_by_id=_user_id(db, "hr1"), kind="xlsx", period_key="x"))
         db.session.commit()
-        exports = hr.get("/exports")
-        assert "2027-03-23 00:30" in exports.text
-        assert "2027-03-22 16:30" not in exports.text
-
-
-@pytest.mark.usefixtures("visit")
-def test_inspector_draft_list_shows_hall_time(db, inspector_client):
-    inspection = db.session.scalar(select(Inspection))
-    inspection.updated_at = AFTER_HALLS_MIDNIGHT
-    db.session.commit()
-    db.session.expire_all()
-    assert db.session.scalar(select(Inspection)).updated_at == AFTER_HALLS_MIDNIGHT
-    page = inspector_client.get("/visits")
-    assert page.status_code == 200
-    assert "2027-03-23 00:30" in page.text
-    assert "2027-03-22 16:30" not in page.text
+        shown["exports"] = hr.get("/exports").text
+        assert at_instant in shown["exports"]
+    for name, text in shown.items():
+        for utc_text in utc_texts:
+            assert utc_text not in text, (name, utc_text)
 
 
 def _user_id(db, username: str) -> int:
-    from inspect_app.auth.models import User
-
     return db.session.scalar(select(User.id).where(User.username == username))

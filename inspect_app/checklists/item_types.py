@@ -27,6 +27,19 @@ OPTION_VALUE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 #: Longest free-text answer or comment, in characters.
 MAX_TEXT_LENGTH = 2000
 
+
+def typed_text(raw: str | None) -> str | None:
+    """Return free text exactly as typed, or None when it is empty or only whitespace.
+
+    Free text (comments, text answers, notes, reasons) keeps a leading tab, carriage return or
+    line feed and trailing spaces: the files promise to give back what was typed (issue 13).
+    Only codes are trimmed, never here.
+    """
+    if raw is None or not raw.strip():
+        return None
+    return raw
+
+
 #: report(message, key) records a problem with the item's setting `key`.
 Report = Callable[[str, str | None], None]
 
@@ -458,10 +471,10 @@ class Text(ItemType):
             return None
         if not isinstance(raw, str):
             raise AnswerError(_("Enter text."))
-        text = raw.strip()
-        if len(text) > MAX_TEXT_LENGTH:
+        text = typed_text(raw)
+        if text is not None and len(text) > MAX_TEXT_LENGTH:
             raise AnswerError(_("Keep it under %(n)s characters.", n=MAX_TEXT_LENGTH))
-        return text or None
+        return text
 
     def accepts_condition_value(self, item: Item, value: Any) -> bool:
         return False

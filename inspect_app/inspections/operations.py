@@ -154,6 +154,9 @@ def _apply(inspection: Inspection, checked: CheckedVisit, definition: ChecklistD
         value = getattr(checked, attr)
         column = {"arrived_at": "visit_started_at", "left_at": "visit_ended_at"}.get(attr, attr)
         setattr(inspection, column, value)
+    # Arrival and departure bound when a photo can have been taken (capture_time).
+    for photo in inspection.photos:
+        photo.recheck_capture_time()
     if checked.served_by_ok:
         _replace_served(inspection, checked.served_by)
     existing = {a.item_id: a for a in inspection.answers}

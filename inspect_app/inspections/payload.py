@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 
 from inspect_app.checklists.definition import ChecklistDefinition, Item
 from inspect_app.checklists.forms import answer_field_name, comment_field_name, item_field_name
-from inspect_app.checklists.item_types import MAX_TEXT_LENGTH, AnswerError
+from inspect_app.checklists.item_types import MAX_TEXT_LENGTH, AnswerError, typed_text
 from inspect_app.inspections.attribution import (
     MAX_SERVED,
     UNIDENTIFIED_CHOICE,
@@ -95,9 +95,9 @@ class VisitPayload:
         for item_id, a in sorted(self.answers.items()):
             if not a.has_content():
                 continue
-            answers[item_id] = [a.value, a.comment or None, a.employee_no or None]
+            answers[item_id] = [a.value, _trimmed(a.comment), a.employee_no or None]
             if a.unidentified or a.person_description:
-                answers[item_id] += [bool(a.unidentified), a.person_description or None]
+                answers[item_id] += [bool(a.unidentified), _trimmed(a.person_description)]
         doc = {"visit": visit, "answers": answers}
         text = json.dumps(
             doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
@@ -105,13 +105,33 @@ class VisitPayload:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _text(value: Any, name: str) -> str | None:
+def _trimmed(text: str | None) -> str | None:
+    """Free text as it was hashed before it was kept exactly: trimmed, None when blank.
+
+    The submission hash recognises a phone's retry; hashing the trimmed text keeps every
+    content's hash what it was, so a retry queued before free text was kept as typed is still
+    a repeat. Texts that differ only in surrounding whitespace count as the same submission.
+    """
+    return (text.strip() or None) if text else None
+
+
+def _string(value: Any, name: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise PayloadError(f"{name} must be text")
-    text = str(value).strip()
-    return text or None
+    return str(value)
+
+
+def _code(value: Any, name: str) -> str | None:
+    """A 工号 or other code: trimmed, None when blank."""
+    text = _string(value, name)
+    return (text.strip() or None) if text is not None else None
+
+
+def _free_text(value: Any, name: str) -> str | None:
+    """A comment or description exactly as typed; None when empty or only whitespace."""
+    return typed_text(_string(value, name))
 
 
 def payload_from_json(data: Any, definition: ChecklistDefinition) -> VisitPayload:
@@ -128,7 +148,7 @@ def payload_from_json(data: Any, definition: ChecklistDefinition) -> VisitPayloa
         raise PayloadError("visit.served_by must be a list of employee numbers")
     payload = VisitPayload(
         visit={k: visit.get(k) for k in VISIT_FIELDS},
-        served_by=[n for n in (_text(v, "served_by") for v in served or []) if n],
+        served_by=[n for n in (_code(v, "served_by") for v in served or []) if n],
     )
     for item_id, answer in answers.items():
         if item_id not in known:
@@ -143,10 +163,10 @@ def payload_from_json(data: Any, definition: ChecklistDefinition) -> VisitPayloa
             raise PayloadError(f"unidentified for {item_id!r} must be true or false")
         payload.answers[item_id] = AnswerPayload(
             value=value,
-            comment=_text(answer.get("comment"), "comment"),
-            employee_no=_text(answer.get("employee_no"), "employee_no"),
+            comment=_free_text(answer.get("comment"), "comment"),
+            employee_no=_code(answer.get("employee_no"), "employee_no"),
             unidentified=bool(unidentified),
-            person_description=_text(answer.get("person_description"), "person_description"),
+            person_description=_free_text(answer.get("person_description"), "person_description"),
         )
     return payload
 
@@ -169,10 +189,10 @@ def payload_from_form(form: Mapping[str, str], definition: ChecklistDefinition) 
         choice = (form.get(staff_field_name(item)) or "").strip()
         answer = AnswerPayload(
             value=value or None,
-            comment=(form.get(comment_field_name(item)) or "").strip() or None,
+            comment=typed_text(form.get(comment_field_name(item))),
             employee_no=choice if choice not in ("", UNIDENTIFIED_CHOICE) else None,
             unidentified=choice == UNIDENTIFIED_CHOICE,
-            person_description=(form.get(description_field_name(item)) or "").strip() or None,
+            person_description=typed_text(form.get(description_field_name(item))),
         )
         if answer.has_content():
             payload.answers[item.id] = answer

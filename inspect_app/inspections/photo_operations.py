@@ -7,7 +7,7 @@ again if the row cannot be stored, so no file outlives a failed upload.
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from hashlib import sha256
 
 from sqlalchemy import select
@@ -15,15 +15,20 @@ from sqlalchemy import select
 from inspect_app.auth.models import User
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Inspection, Photo, PhotoPurpose
+from inspect_app.inspections.capture_time import sort_capture_time
+from inspect_app.inspections.models import Inspection, Photo, PhotoPurpose, photo_capture_window
 from inspect_app.inspections.operations import (
     EDITABLE,
     VisitClosed,
     VisitConflict,
     lock_inspection,
 )
-from inspect_app.inspections.payload import CAPTURE_GRACE, plausible_time
-from inspect_app.inspections.photos import PhotoLimits, ProcessedPhoto, process_photo
+from inspect_app.inspections.photos import (
+    PhotoLimits,
+    ProcessedPhoto,
+    exif_capture_time,
+    process_photo,
+)
 from inspect_app.inspections.storage import PhotoStorage
 from inspect_app.locking import insert_or_ignore
 
@@ -50,6 +55,9 @@ def add_photo(
     are added by the store after approval. The row is inserted with ON CONFLICT DO NOTHING, so
     copies of one upload arriving at once store one photo; the files of a copy that lost are
     deleted, and so are the files of any upload that fails after writing them.
+    The capture time is the file's EXIF time, else the one the phone read (client_captured_at,
+    EXIF text in the halls' zone ``tz``); it is kept only if plausible for the visit
+    (capture_time), else stored as implausible_captured_at for the reviewer to see.
     StorageUnavailable when the photo disk cannot take the files.
     """
     source_sha256 = sha256(data).hexdigest()
@@ -67,6 +75,12 @@ def add_photo(
             return _same_photo(existing, inspection, source_sha256), False
         if inspection.status not in EDITABLE:
             raise VisitClosed(inspection.uuid)
+    received_at = utcnow()
+    # The file's own EXIF wins: a phone's text is consulted only when the file carries no time.
+    captured_at, implausible_captured_at = sort_capture_time(
+        processed.captured_at or exif_time(client_captured_at, tz),
+        photo_capture_window(inspection, purpose, received_at),
+    )
     keys: list[str] = []
     try:
         keys.append(storage.put(processed.jpeg))
@@ -89,9 +103,10 @@ def add_photo(
                 "sha256": processed.sha256,
                 "source_sha256": processed.source_sha256,
                 "perceptual_hash": processed.perceptual_hash,
-                "captured_at": processed.captured_at or exif_time(client_captured_at, tz),
+                "captured_at": captured_at,
+                "implausible_captured_at": implausible_captured_at,
                 "uploaded_by_id": uploader.id,
-                "created_at": utcnow(),
+                "created_at": received_at,
             },
         )
         photo = _photo_by_uuid(photo_uuid)
@@ -128,23 +143,14 @@ def _delete_files(storage: PhotoStorage, keys: list[str]) -> None:
             storage.delete(key)
 
 
-def exif_time(value: str | None, tz: tzinfo, now: datetime | None = None) -> datetime | None:
-    """Read an EXIF-style "YYYY:MM:DD HH:MM:SS" the phone found before scaling the photo down.
+def exif_time(value: str | None, tz: tzinfo) -> datetime | None:
+    """Read an EXIF-style "YYYY:MM:DD HH:MM:SS" (local to tz) the phone found before scaling.
 
-    None when unreadable or implausible (before 2000 or after tomorrow): cameras without a
-    clock write zeros, and year 1 cannot even be shifted to UTC.
+    The instant in UTC, or None when absent or unreadable (cameras without a clock write
+    zeros, and year 1 cannot even be shifted to UTC). Whether it is plausible for the visit is
+    capture_time's question, asked by add_photo.
     """
-    if not value:
-        return None
-    try:
-        taken = (
-            datetime.strptime(value.strip()[:19], "%Y:%m:%d %H:%M:%S")
-            .replace(tzinfo=tz)
-            .astimezone(UTC)
-        )
-    except (ValueError, OverflowError):
-        return None
-    return taken if plausible_time(taken, now or utcnow(), CAPTURE_GRACE) else None
+    return exif_capture_time(value, None, tz)
 
 
 def remove_photo(inspection: Inspection, photo: Photo, storage: PhotoStorage) -> None:

@@ -107,7 +107,7 @@ class ProcessedPhoto:
     source_sha256: str
     #: 64-bit difference hash as 16 hex digits; compare with hamming_distance.
     perceptual_hash: str
-    #: When the camera took the photo, in UTC, if the EXIF said so.
+    #: When the camera says it took the photo, in UTC, if the EXIF said so (not yet checked).
     captured_at: datetime | None
     source_format: str
 
@@ -279,13 +279,17 @@ def _read_exif(exif: Image.Exif, local_tz: tzinfo) -> tuple[int, datetime | None
         taken, offset = details.get(_DATETIME_ORIGINAL), details.get(_OFFSET_TIME_ORIGINAL)
     except _DECODE_ERRORS:
         return 1, None
-    return (orientation if isinstance(orientation, int) else 1), _capture_time(
+    return (orientation if isinstance(orientation, int) else 1), exif_capture_time(
         taken, offset, local_tz
     )
 
 
-def _capture_time(taken: object, offset: object, local_tz: tzinfo) -> datetime | None:
-    """Read EXIF "YYYY:MM:DD HH:MM:SS" (+ "+HH:MM") as UTC; a naive time is in local_tz."""
+def exif_capture_time(taken: object, offset: object, local_tz: tzinfo) -> datetime | None:
+    """Read EXIF "YYYY:MM:DD HH:MM:SS" (+ "+HH:MM") as UTC; a naive time is in local_tz.
+
+    None for anything unreadable. The time is what the camera claims: whether it is plausible
+    for a visit is decided by inspect_app.inspections.capture_time.
+    """
     try:
         naive = datetime.strptime(_exif_text(taken)[:19], "%Y:%m:%d %H:%M:%S")
         return naive.replace(tzinfo=_utc_offset(_exif_text(offset)) or local_tz).astimezone(UTC)

@@ -1,15 +1,24 @@
 """CSV variants of the HR workbook's three tables: UTF-8 with a BOM, formula-like texts guarded.
 
 The columns are the workbook's own (`STORE_COLUMNS`, `STAFF_COLUMNS`, `DETAIL_COLUMNS`), so a CSV
-matches its sheet header for header and field for field. Excel runs a CSV cell that starts with
-= + - @ tab or CR as a formula, so such a text gets a leading single quote, as OWASP recommends;
-the XLSX keeps the exact text instead, because a string cell there is never evaluated. Numbers
-are written as plain digits and are never quoted, so a negative number stays a number.
+matches its sheet header for header and field for field.
+
+The formula guard follows OWASP's page https://owasp.org/www-community/attacks/CSV_Injection:
+no cell may begin with = + - @ tab, CR or LF, so such a text gets one leading single quote. OWASP names no full-width forms; ＝ ＋ － ＠ are guarded too, as a precaution. A
+text that itself starts with a single quote is guarded the same way, which makes the guard
+reversible: an importer drops exactly one leading "'" from every cell that has one and gets the
+original back (docs/exports.md). OWASP also warns about field separators and quotes: every field
+holding a comma, semicolon, tab, double quote, CR or LF is enclosed in double quotes, inner double
+quotes doubled (RFC 4180 2.6-2.7), so no separator inside a text starts a new cell. The XLSX
+keeps the exact text instead, because a string cell there is never evaluated. Numbers are
+written as plain digits and are never guarded or quoted, so a negative number stays a number.
+Moments are written in the halls' time in the app's one display format, as the workbook shows
+them (`workbook.wall_time`).
 """
 
 from __future__ import annotations
 
-import csv
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +27,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, TextIO
 
+from inspect_app.calendar import DISPLAY_FORMAT
 from inspect_app.reports.workbook import (
     DETAIL_COLUMNS,
     DETAIL_SHEET,
@@ -29,11 +39,22 @@ from inspect_app.reports.workbook import (
     DetailRow,
     StaffRow,
     StoreRatingRow,
+    wall_time,
 )
 
-#: A text starting with one of these is prefixed with "'" so spreadsheets do not run it.
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: OWASP's list: a spreadsheet may run a cell that starts with one of these as a formula.
+OWASP_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: Their full-width forms, not on OWASP's list, guarded as a precaution.
+FULL_WIDTH_FORMULA_STARTS = ("\uff1d", "\uff0b", "\uff0d", "\uff20")  # ＝ ＋ － ＠
+#: The guard: one single quote in front of the text.
+GUARD = "'"
+#: A text starting with one of these gets the guard; GUARD itself, so the guard is reversible.
+CSV_GUARDED_STARTS = (*OWASP_FORMULA_STARTS, *FULL_WIDTH_FORMULA_STARTS, GUARD)
+#: A field holding one of these is enclosed in double quotes (separators, quotes, line breaks).
+_NEEDS_QUOTES = re.compile('[,;\t"\r\n]')
 BOM = "\ufeff"
+#: The streamed download yields the file in pieces of about this many characters.
+CHUNK_CHARS = 65_536
 
 
 @dataclass(frozen=True)
@@ -46,18 +67,30 @@ class CsvTable:
 
 
 def guard_formula(text: str) -> str:
-    """Prefix a text that a spreadsheet would evaluate with a single quote."""
-    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
+    """Prefix a text that a spreadsheet could run, or that starts with the guard, with "'"."""
+    return GUARD + text if text.startswith(CSV_GUARDED_STARTS) else text
+
+
+def unguard(cell: str) -> str:
+    """Recover the original text of a read-back cell: drop exactly one leading "'" if any.
+
+    The rule docs/exports.md gives importers; it inverts `guard_formula` for every text.
+    """
+    return cell.removeprefix(GUARD)
 
 
 def csv_text(value: Any) -> str:
-    """Return how one value is written in a CSV cell; None is an empty cell."""
+    """Return how one value is written in a CSV cell, before quoting; None is an empty cell.
+
+    A moment (datetime) is the halls' time in the one display format: an aware one is converted
+    to the halls' zone (needs an app context), a naive one is taken as the halls' time already.
+    """
     if value is None:
         return ""
     if isinstance(value, str):
         return guard_formula(value)
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
+        return wall_time(value).strftime(DISPLAY_FORMAT)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -66,6 +99,19 @@ def csv_text(value: Any) -> str:
         text = repr(value)
         return text.removesuffix(".0")
     return str(value)
+
+
+def csv_field(value: Any) -> str:
+    """Return one value as a CSV field: `csv_text`, in double quotes when it needs them."""
+    text = csv_text(value)
+    if _NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_line(values: Iterable[Any]) -> str:
+    """Return one CSV record: the fields separated by commas, ended by CRLF."""
+    return ",".join(csv_field(value) for value in values) + "\r\n"
 
 
 def table_rows(columns: tuple[Column, ...], rows: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
@@ -93,14 +139,30 @@ def csv_tables(
 
 def _write_rows(out: TextIO, headers: Iterable[str], rows: Iterable[Iterable[Any]]) -> int:
     """Write the BOM, the header row and the rows; return the number of data rows."""
-    out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([csv_text(header) for header in headers])
+    out.write(BOM + csv_line(headers))
     count = 0
     for row in rows:
-        writer.writerow([csv_text(value) for value in row])
+        out.write(csv_line(row))
         count += 1
     return count
+
+
+def csv_stream(
+    headers: Iterable[str], rows: Iterable[Iterable[Any]], chunk_chars: int = CHUNK_CHARS
+) -> Iterator[bytes]:
+    """Yield a whole CSV file as UTF-8 pieces of about `chunk_chars` characters, for streaming.
+
+    The same bytes as `write_csv`: the BOM and the header row first, then each row as it is read.
+    """
+    pending, size = [BOM + csv_line(headers)], 0
+    for row in rows:
+        line = csv_line(row)
+        pending.append(line)
+        size += len(line)
+        if size >= chunk_chars:
+            yield "".join(pending).encode("utf-8")
+            pending, size = [], 0
+    yield "".join(pending).encode("utf-8")
 
 
 def write_csv(
@@ -108,7 +170,7 @@ def write_csv(
 ) -> int:
     """Write a UTF-8 CSV with a byte-order mark to a text stream or path; return the row count.
 
-    A text stream must be opened with encoding="utf-8" and newline="" (the csv module's rule);
+    A text stream must be opened with encoding="utf-8" and newline="" (the CRLF stays as is);
     the BOM is written as its first character so Excel reads the Chinese as UTF-8.
     """
     if isinstance(out, str | Path):

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
-from inspect_app.checklists.definition import ChecklistDefinition
-from inspect_app.checklists.models import ChecklistVersion
+from inspect_app.checklists.definition import ChecklistDefinition, RatingRules
+from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.checklists.operations import definition_of
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Answer, Inspection, Photo, PhotoPurpose
@@ -20,37 +20,75 @@ from inspect_app.ratings.queries import staff_period_ratings
 from inspect_app.reports.workbook import DetailRow, StaffRow, StoreRatingRow
 from inspect_app.scoring.periods import Period
 from inspect_app.stores.models import Store
-from inspect_app.stores.rating_queries import in_period, rate_period
+from inspect_app.stores.rating_queries import in_period, period_versions, rate_period, rules_of
 
 RESULT_LABELS = {"pass": "合格", "fail": "不合格", "na": "不适用"}
 #: 样本充足: whether the person-items reach the checklist's staff_min_items.
 ENOUGH_LABELS = {True: "是", False: "否"}
 
 
-def store_rows(
-    period: Period, checklist_id: int, rules, region_id: int | None
-) -> list[StoreRatingRow]:
-    rows = rate_period(period, checklist_id, rules)
-    if region_id is not None:
-        rows = [r for r in rows if r.region_id == region_id]
-    rows.sort(
-        key=lambda r: (r.region_name, r.rank_in_region is None, r.rank_in_region or 0, r.code)
+def rated_checklists(period: Period) -> list[Checklist]:
+    """The checklists the store-ratings table rates for the period, by key: every checklist in
+    use (with an active version) and every other one with an approved visit in the period."""
+    used = (
+        select(ChecklistVersion.checklist_id)
+        .join(Inspection, Inspection.checklist_version_id == ChecklistVersion.id)
+        .where(*in_period(period))
     )
-    return [
-        StoreRatingRow(
-            period=period.key,
-            region=r.region_name,
-            store_code=r.code,
-            store_name=r.name,
-            inspections=r.rating.count,
-            mean_score=r.rating.mean_percent,
-            stars=r.rating.stars,
-            vetoes=r.rating.veto_count,
-            rank_in_region=r.rank_in_region,
-            rank_overall=r.rank_overall,
+    return list(
+        db.session.scalars(
+            select(Checklist)
+            .where(or_(Checklist.active_version_id.is_not(None), Checklist.id.in_(used)))
+            .order_by(Checklist.key)
         )
-        for r in rows
-    ]
+    )
+
+
+def checklist_rules(checklist: Checklist) -> RatingRules:
+    """The rules a checklist rates with where the period has no visit: those of the version in
+    use, else of its newest version."""
+    version = checklist.active_version or max(checklist.versions, key=lambda v: v.number)
+    return rules_of(version.id)
+
+
+def store_rows(period: Period, region_id: int | None) -> list[StoreRatingRow]:
+    """One row per hall, period and checklist (the region's halls, or every hall).
+
+    Each checklist of `rated_checklists` rates every active hall (a hall without a visit on it
+    has a row with empty figures) and ranks the halls on that checklist alone. 检查表版本 lists
+    the versions of the visits behind the figures ("2, 3" when the period spans two); the
+    rules of the newest of them apply. Rows come by checklist key, then region and rank.
+    """
+    out = []
+    for checklist in rated_checklists(period):
+        rows = rate_period(period, checklist.id, checklist_rules(checklist))
+        if region_id is not None:
+            rows = [r for r in rows if r.region_id == region_id]
+        rows.sort(
+            key=lambda r: (r.region_name, r.rank_in_region is None, r.rank_in_region or 0, r.code)
+        )
+        versions = period_versions(period, checklist.id)
+        out.extend(
+            StoreRatingRow(
+                period=period.key,
+                region=r.region_name,
+                store_code=r.code,
+                store_name=r.name,
+                inspections=r.rating.count,
+                mean_score=r.rating.mean_percent,
+                stars=r.rating.stars,
+                vetoes=r.rating.veto_count,
+                rank_in_region=r.rank_in_region,
+                rank_overall=r.rank_overall,
+                checklist_key=checklist.key,
+                checklist_title=checklist.title,
+                checklist_versions=", ".join(
+                    str(number) for _id, number in versions.get(r.store_id, [])
+                ),
+            )
+            for r in rows
+        )
+    return out
 
 
 def staff_rows(period: Period, region_id: int | None) -> list[StaffRow]:
@@ -143,7 +181,8 @@ def _labels(definition: ChecklistDefinition, lang: str) -> dict[str, tuple[str, 
 
 
 def detail_rows(period: Period, region_id: int | None, lang: str = "zh_CN") -> Iterator[DetailRow]:
-    """Every answer of every approved visit in the period, oldest visit first."""
+    """Every answer of every approved visit in the period, oldest visit first, each with the
+    section and item text of the checklist version its visit was made with."""
     photos = _photo_counts(period, region_id)
     #: version id -> item id -> (section title, item text), looked up once per version.
     labels: dict[int, dict[str, tuple[str, str]]] = {}
@@ -157,9 +196,9 @@ def detail_rows(period: Period, region_id: int | None, lang: str = "zh_CN") -> I
             labels[version_id] = _labels(
                 definition_of(db.session.get(ChecklistVersion, version_id)), lang
             )
-        label = labels[version_id].get(item_id)
-        if label is None:
-            continue
+        # Read with the visit's own version, never the one in use today; an id that version
+        # lacks (a damaged record) still gets its row, titled by its id.
+        label = labels[version_id].get(item_id) or ("", item_id)
         yield DetailRow(
             inspection_id=uuid,
             visit_date=visit_date or date.min,

@@ -14,10 +14,17 @@ from sqlalchemy import update
 from inspect_app.audit.operations import record_event
 from inspect_app.calendar import halls_now, halls_today
 from inspect_app.checklists.models import Checklist, ChecklistVersion
-from inspect_app.checklists.operations import definition_of
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
-from inspect_app.reports.export_rows import count_detail_rows, detail_rows, staff_rows, store_rows
+from inspect_app.inspections.models import Inspection, InspectionStatus
+from inspect_app.reports.export_rows import (
+    checklist_rules,
+    count_detail_rows,
+    detail_rows,
+    rated_checklists,
+    staff_rows,
+    store_rows,
+)
 from inspect_app.reports.models import ExportJob, ExportStatus
 from inspect_app.reports.workbook import WorkbookMeta, write_hr_workbook
 from inspect_app.scoring.periods import parse_period
@@ -70,15 +77,6 @@ def run_export(app: Flask, job_id: int) -> None:
         try:
             job = db.session.get(ExportJob, job_id)
             period = parse_period(job.period_key, halls_today())
-            checklist = (
-                db.session.query(Checklist)
-                .filter(Checklist.active_version_id.is_not(None))
-                .order_by(Checklist.key)
-                .first()
-            )
-            rules = definition_of(
-                db.session.get(ChecklistVersion, checklist.active_version_id)
-            ).rating
             region = db.session.get(Region, job.region_id) if job.region_id else None
             _set(job_id, rows_total=count_detail_rows(period, job.region_id))
             meta = WorkbookMeta(
@@ -88,11 +86,9 @@ def run_export(app: Flask, job_id: int) -> None:
                 checklist_versions=", ".join(
                     f"{v.checklist.key} v{v.number}" for v in _versions_used(period)
                 ),
-                star_thresholds=" / ".join(
-                    f"{n}★ ≥ {t}" for n, t in enumerate(rules.star_thresholds, start=1)
-                ),
+                star_thresholds=star_thresholds_text(rated_checklists(period)),
             )
-            stores = store_rows(period, checklist.id, rules, job.region_id)
+            stores = store_rows(period, job.region_id)
             staff = staff_rows(period, job.region_id)
             summary = write_hr_workbook(
                 partial, meta, stores, staff, detail_rows(period, job.region_id),
@@ -124,6 +120,20 @@ def run_export(app: Flask, job_id: int) -> None:
             db.session.remove()
 
 
+def star_thresholds_text(checklists: list[Checklist]) -> str:
+    """The 说明 sheet's 星级标准: "1★ ≥ 0 / 2★ ≥ 60 …" for one checklist; with several, each
+    checklist's thresholds after its key, separated by "；"."""
+    texts = [
+        " / ".join(
+            f"{n}★ ≥ {t}" for n, t in enumerate(checklist_rules(checklist).star_thresholds, start=1)
+        )
+        for checklist in checklists
+    ]
+    if len(checklists) == 1:
+        return texts[0]
+    return "；".join(f"{c.key}：{text}" for c, text in zip(checklists, texts, strict=True))
+
+
 def _set_if_queued(job_id: int) -> bool:
     with db.engine.begin() as conn:
         result = conn.execute(
@@ -135,8 +145,6 @@ def _set_if_queued(job_id: int) -> bool:
 
 
 def _versions_used(period) -> list[ChecklistVersion]:
-    from inspect_app.inspections.models import Inspection, InspectionStatus
-
     ids = db.session.scalars(
         db.select(Inspection.checklist_version_id)
         .where(

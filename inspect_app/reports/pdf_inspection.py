@@ -1,7 +1,8 @@
-"""The inspection PDF, and the layout both reports share: fonts, text, tables, pages, photos.
+"""The inspection PDF, and the layout both reports share: text, tables, pages, photos.
 
 Import the report types and writers from `inspect_app.reports.pdf`. This module takes those types
-only as annotations, so `pdf` can import the writers without a cycle.
+only as annotations, so `pdf` can import the writers without a cycle. Which font sets each
+character is `inspect_app.reports.fonts`' business: every text passes through the writer's chain.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Table
+
+from inspect_app.reports.fonts import FontChain, configured_chain
 
 if TYPE_CHECKING:
     from inspect_app.reports.pdf import FindingRow, InspectionReport, PhotoThumb, SectionRow
@@ -35,7 +36,6 @@ INSPECTION_LABEL_KEYS = (
     "generated",
 )  # fmt: skip
 
-FONT = "STSong-Light"
 MAX_STARS = 5
 MARGIN = 15 * mm
 CONTENT_WIDTH = A4[0] - 2 * MARGIN
@@ -45,16 +45,11 @@ COMMENT_LINES = 24  # lines of a comment per table row, for the same reason
 COMMENT_LINE_CHARS = 13  # Chinese characters a line of the comment column holds
 GOLD, STAR_OFF, RED, MUTED = "#c9a000", "#b8b8b8", "#b03a2e", "#666666"
 GRID, HEAD_BG, VETO_BG = (colors.HexColor(c) for c in ("#c3ccd6", "#e9eef4", "#fbeceb"))
-#: Characters STSong-Light's Unicode map lacks (they print as boxes), and what to print instead.
-STAND_INS = str.maketrans(
-    {"·": "・", "•": "・", "‧": "・", "⋅": "・", "−": "-", "©": "(C)", "®": "(R)", "™": "TM",
-     "✓": "√", "✔": "√", "\t": " "}
-)  # fmt: skip
 
 
-def build_inspection_pdf(report: InspectionReport) -> bytes:
-    """Return an inspection's report as PDF bytes."""
-    writer = PdfWriter(report.labels)
+def build_inspection_pdf(report: InspectionReport, fonts: FontChain | None = None) -> bytes:
+    """Return an inspection's report as PDF bytes, set in fonts (default: the PDF_FONTS setting)."""
+    writer = PdfWriter(report.labels, fonts)
     story = [
         *writer.masthead(report.title, report.store_line),
         writer.rating(report.stars, report.percent, report.is_vetoed),
@@ -88,7 +83,10 @@ def findings_block(writer: PdfWriter, findings: Sequence[FindingRow]) -> list[Fl
     extra: list[tuple] = []
     for finding in findings:
         _add_finding(writer, finding, rows, extra)
-    return [writer.heading("findings"), ruled_table(rows, (24, 52, 14, 44, 18, 28), extra)]
+    return [
+        writer.heading("findings"),
+        ruled_table(writer.fonts.body, rows, (24, 52, 14, 44, 18, 28), extra),
+    ]
 
 
 def _add_finding(
@@ -149,9 +147,8 @@ def _comment_parts(comment: str) -> list[str]:
 def _photo_strip(writer: PdfWriter, photos: Sequence[PhotoThumb]) -> Table:
     """Return the thumbnails side by side, each over its caption."""
     cells = [_photo_cell(writer, photo) for photo in photos]
-    table = Table([cells], colWidths=[PHOTO_BOX + 8 * mm] * len(cells), hAlign="LEFT")
-    table.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
-    return table
+    style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]
+    return table_in(writer.fonts.body, [cells], [PHOTO_BOX + 8 * mm] * len(cells), style)
 
 
 def _photo_cell(writer: PdfWriter, photo: PhotoThumb) -> list[Flowable]:
@@ -191,11 +188,10 @@ class Styles(NamedTuple):
 
 
 @cache
-def report_styles() -> Styles:
-    """Register the CID font once and return the paragraph styles."""
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+def report_styles(font: str) -> Styles:
+    """Return the paragraph styles with font, a registered font's name, as their body font."""
     # wordWrap="CJK" may break between any two characters: Chinese has no spaces to break at.
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13, wordWrap="CJK")
+    body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
     cell = ParagraphStyle("cell", body, fontSize=8.5, leading=11.5)
     return Styles(
         title=ParagraphStyle("title", body, fontSize=18, leading=24, spaceAfter=2),
@@ -210,15 +206,20 @@ def report_styles() -> Styles:
 
 
 def printable(text: str) -> str:
-    """Return text with stand-ins for what STSong-Light cannot print, control characters dropped."""
+    """Return text with control and format characters dropped, lines and spaces made plain.
+
+    CR LF and the line and paragraph separators become LF, a tab a space, and other spaces than
+    the ideographic one a plain space (Babel puts no-break and thin spaces in numbers). Which
+    font prints each remaining character is the font chain's business.
+    """
     out = []
-    for char in text.replace("\r\n", "\n").translate(STAND_INS):
+    for char in text.replace("\r\n", "\n"):
         category = unicodedata.category(char)
-        if ord(char) > 0xFFFF:
-            out.append("□")  # the font has none; reportlab would print unrelated CJK glyphs
-        elif category == "Zs" and char != "\u3000":
-            out.append(" ")  # no-break and thin spaces (Babel puts them in numbers) are boxes
-        elif char == "\n" or category not in ("Cc", "Cf", "Cs"):
+        if char == "\n" or category in ("Zl", "Zp"):
+            out.append("\n")
+        elif char == "\t" or (category == "Zs" and char != "\u3000"):
+            out.append(" ")
+        elif category not in ("Cc", "Cf", "Cs"):
             out.append(char)
     return "".join(out)
 
@@ -241,12 +242,26 @@ def stars_markup(stars: int | None) -> str:
     return "".join(parts)
 
 
+def table_in(
+    font: str, rows: Sequence[Sequence[Any]], widths: Sequence[float] | None, style: list, **kw: Any
+) -> Table:
+    """Return a left-aligned table in font, so that no page names a font it does not embed."""
+    table = Table(list(rows), colWidths=widths, hAlign="LEFT", **kw)
+    table.setStyle([("FONTNAME", (0, 0), (-1, -1), font), *style])
+    return table
+
+
 def ruled_table(
-    rows: Sequence[Sequence[Any]], widths_mm: Sequence[float], extra: Iterable[tuple] = ()
+    font: str,
+    rows: Sequence[Sequence[Any]],
+    widths_mm: Sequence[float],
+    extra: Iterable[tuple] = (),
 ) -> Table:
     """Return a ruled table whose first row is a header repeated on each page."""
-    table = Table(list(rows), colWidths=[w * mm for w in widths_mm], repeatRows=1, hAlign="LEFT")
-    table.setStyle(
+    return table_in(
+        font,
+        rows,
+        [w * mm for w in widths_mm],
         [
             ("GRID", (0, 0), (-1, -1), 0.5, GRID),
             ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
@@ -254,17 +269,18 @@ def ruled_table(
             *((side, (0, 0), (-1, -1), 3) for side in ("LEFTPADDING", "RIGHTPADDING")),
             *((side, (0, 0), (-1, -1), 2.5) for side in ("TOPPADDING", "BOTTOMPADDING")),
             *extra,
-        ]
+        ],
+        repeatRows=1,
     )
-    return table
 
 
 class PdfWriter:
     """Make one report's flowables from the caller's translated labels, and render the pages."""
 
-    def __init__(self, labels: Mapping[str, str]) -> None:
+    def __init__(self, labels: Mapping[str, str], fonts: FontChain | None = None) -> None:
         self.labels = labels
-        self.style = report_styles()
+        self.fonts = fonts or configured_chain()
+        self.style = report_styles(self.fonts.body)
 
     def label(self, key: str) -> str:
         """Return the caller's text for key, or the key itself when it is missing."""
@@ -272,11 +288,11 @@ class PdfWriter:
 
     def text(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
         """Return a paragraph that shows user text literally."""
-        return Paragraph(plain(text), style or self.style.cell)
+        return self.markup(plain(text), style)
 
     def markup(self, markup: str, style: ParagraphStyle | None = None) -> Paragraph:
         """Return a paragraph of markup built here, its user parts already through `plain`."""
-        return Paragraph(markup, style or self.style.cell)
+        return Paragraph(self.fonts.markup(markup), style or self.style.cell)
 
     def heading(self, key: str) -> Paragraph:
         """Return a section heading with the label for key."""
@@ -301,24 +317,21 @@ class PdfWriter:
         cells += [(plain(percent), 30)] if percent else []
         cells += [(self.veto_markup(), 60)] if is_vetoed else []
         row = [self.markup(markup, self.style.rating) for markup, _ in cells] or [""]
-        table = Table([row], colWidths=[w * mm for _, w in cells] or None, hAlign="LEFT")
-        table.setStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 6)])
-        return table
+        widths = [w * mm for _, w in cells] or None
+        style = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 6)]
+        return table_in(self.fonts.body, [row], widths, style)
 
     def facts(self, facts: Sequence[tuple[str, str]]) -> Table:
         """Lay label/value pairs out two to a row."""
         cells = [(self.text(k, self.style.caption), self.text(v)) for k, v in facts]
         cells += [("", "")] * (len(cells) % 2)
         rows = [[*cells[i], *cells[i + 1]] for i in range(0, len(cells), 2)] or [[""] * 4]
-        table = Table(rows, colWidths=[24 * mm, 66 * mm] * 2, hAlign="LEFT")
-        table.setStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
-                ("LEFTPADDING", (0, 0), (0, -1), 0),
-            ]
-        )
-        return table
+        style = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
+            ("LEFTPADDING", (0, 0), (0, -1), 0),
+        ]
+        return table_in(self.fonts.body, rows, [24 * mm, 66 * mm] * 2, style)
 
     def table(
         self,
@@ -339,7 +352,8 @@ class PdfWriter:
             )
         if not body:
             return self.nothing()
-        return ruled_table([[self.text(self.label(k)) for k in keys], *body], widths_mm)
+        head = [self.text(self.label(k)) for k in keys]
+        return ruled_table(self.fonts.body, [head, *body], widths_mm)
 
     def render(
         self, story: list[Flowable], title: str, header_right: str, generated_at: str
@@ -356,9 +370,11 @@ class PdfWriter:
             title=_one_line(title),
             creator="inspect_app",
             invariant=1,  # a fixed date and file ID: equal input, equal bytes
+            initialFontName=self.fonts.body,  # each page's initial font: not Helvetica, unembedded
         )
         canvasmaker = partial(
             _ReportCanvas,
+            fonts=self.fonts,
             header=(_one_line(title), _one_line(header_right)),
             footer=_one_line(f"{self.label('generated')} {generated_at}"),
             page_label=_one_line(self.label("page")),
@@ -371,9 +387,16 @@ class _ReportCanvas(Canvas):
     """A canvas that holds its pages back so that each can carry the header and "n / N"."""
 
     def __init__(
-        self, *args: Any, header: tuple[str, str], footer: str, page_label: str, **kwargs: Any
+        self,
+        *args: Any,
+        fonts: FontChain,
+        header: tuple[str, str],
+        footer: str,
+        page_label: str,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self._fonts = fonts
         self._header, self._footer, self._page_label = header, footer, page_label
         self._pages: list[dict[str, Any]] = []
 
@@ -398,21 +421,30 @@ class _ReportCanvas(Canvas):
         self.line(left, height - 14 * mm, right, height - 14 * mm)
         self.line(left, 12 * mm, right, 12 * mm)
         self.setFillColor(colors.HexColor(MUTED))
-        self.setFont(FONT, size)
         title, store = self._header
-        self.drawString(left, height - 12 * mm, title)
-        room = CONTENT_WIDTH - self.stringWidth(title, FONT, size) - 10 * mm
-        self.drawRightString(right, height - 12 * mm, _fit(store, room, size))
-        self.drawString(left, 8 * mm, self._footer)
-        self.drawRightString(right, 8 * mm, f"{self._page_label} {number} / {total}")
+        fonts = self._fonts
+        self._draw_runs(left, height - 12 * mm, title, size)
+        room = CONTENT_WIDTH - fonts.width(title, size) - 10 * mm
+        store = _fit(fonts, store, room, size)
+        self._draw_runs(right - fonts.width(store, size), height - 12 * mm, store, size)
+        self._draw_runs(left, 8 * mm, self._footer, size)
+        pages = f"{self._page_label} {number} / {total}"
+        self._draw_runs(right - fonts.width(pages, size), 8 * mm, pages, size)
         self.restoreState()
 
+    def _draw_runs(self, x: float, y: float, text: str, size: float) -> None:
+        """Draw one line of text from x, each run in its font of the chain."""
+        for font, run in self._fonts.runs(text):
+            self.setFont(font, size)
+            self.drawString(x, y, run)
+            x += self.stringWidth(run, font, size)
 
-def _fit(text: str, width: float, size: float) -> str:
+
+def _fit(fonts: FontChain, text: str, width: float, size: float) -> str:
     """Return text, cut short with an ellipsis to fit in width points."""
-    if pdfmetrics.stringWidth(text, FONT, size) <= width:
+    if fonts.width(text, size) <= width:
         return text
-    while text and pdfmetrics.stringWidth(text + "…", FONT, size) > width:
+    while text and fonts.width(text + "…", size) > width:
         text = text[:-1]
     return text + "…"
 

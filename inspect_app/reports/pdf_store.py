@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from inspect_app.reports.fonts import FontChain
 from inspect_app.reports.pdf_inspection import (
     INSPECTION_LABEL_KEYS,
     PdfWriter,
@@ -26,9 +27,9 @@ STORE_LABEL_KEYS = (
 )
 
 
-def build_store_pdf(report: StoreReport) -> bytes:
-    """Return a store's period report as PDF bytes."""
-    writer = PdfWriter(report.labels)
+def build_store_pdf(report: StoreReport, fonts: FontChain | None = None) -> bytes:
+    """Return a store's period report as PDF bytes, set in fonts (default: the PDF_FONTS setting)."""
+    writer = PdfWriter(report.labels, fonts)
     trend = [(p.period, str(p.count), p.percent, stars_markup(p.stars)) for p in report.trend]
     # One row per person observed at this hall: 工号, name, person-items, score, failed, veto.
     staff_keys = ("employee_no", "name", "observations", "percent", "failures", "veto")

@@ -196,14 +196,9 @@ CSV_TABLES = ("stores", "staff", "detail")
 @requires(Permission.EXPORT_HR)
 def csv_download(table: str):
     """One of the workbook's tables as CSV (UTF-8 with BOM), streamed row by row."""
-    import csv
-    import io
-
     from flask import Response, stream_with_context
 
-    from inspect_app.checklists.models import Checklist
-    from inspect_app.checklists.operations import definition_of
-    from inspect_app.reports.csv_export import BOM, csv_tables, csv_text
+    from inspect_app.reports.csv_export import csv_stream, csv_tables
     from inspect_app.reports.export_rows import detail_rows, staff_rows, store_rows
 
     if table not in CSV_TABLES:
@@ -216,31 +211,13 @@ def csv_download(table: str):
             _("Choose a period: a month such as 2026-03, a quarter such as 2026-Q1, or a range."),
         )
     region_id = _export_region(request.args.getlist("region"))
-    checklist = db.session.scalar(
-        select(Checklist).where(Checklist.active_version_id.is_not(None)).order_by(Checklist.key)
-    )
-    if checklist is None:
-        abort(404)
-    rules = definition_of(checklist.active_version).rating
-    stores = store_rows(period, checklist.id, rules, region_id) if table == "stores" else []
+    # One row per hall and checklist: every checklist's ratings and vetoes reach HR.
+    stores = store_rows(period, region_id) if table == "stores" else []
     staff = staff_rows(period, region_id) if table == "staff" else []
     details = detail_rows(period, region_id) if table == "detail" else iter(())
     chosen = csv_tables(stores, staff, details)[CSV_TABLES.index(table)]
-
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        buffer.write(BOM)
-        writer.writerow([csv_text(h) for h in chosen.headers])
-        for row in chosen.rows:
-            writer.writerow([csv_text(value) for value in row])
-            if buffer.tell() > 65536:
-                yield buffer.getvalue().encode("utf-8")
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue().encode("utf-8")
-
-    response = Response(stream_with_context(generate()), mimetype="text/csv")
+    chunks = csv_stream(chosen.headers, chosen.rows)
+    response = Response(stream_with_context(chunks), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = attachment(f"{table}-{period.key}.csv")
     return response

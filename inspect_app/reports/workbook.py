@@ -2,7 +2,8 @@
 
 Data sheets are plain tables that HR systems import: one bold header row (frozen, autofiltered),
 no merged cells, the stable Chinese column names below (documented in docs/exports.md), codes and
-工号 as text cells with the "@" format, dates as dates, numbers as numbers. No cell is ever a
+工号 as text cells with the "@" format, dates as dates, numbers as numbers, moments as the halls'
+wall-clock time (`wall_time`, shown in the app's one display format). No cell is ever a
 formula or an error value: every text, even "=1+1" or "#N/A", is a string cell that reads back
 exactly. The item detail streams from an iterator and continues on 检查明细2, 检查明细3 ... past
 `max_rows`; openpyxl spools each sheet to a temporary file until the zip is written, so memory
@@ -30,6 +31,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from inspect_app.calendar import local_datetime
+
 #: Excel's 1,048,576 rows a sheet, less the header row.
 EXCEL_MAX_DATA_ROWS = 1_048_575
 #: `progress` is called after every this many detail rows (and once more with the total).
@@ -42,7 +45,8 @@ Number = Decimal | float | int
 
 @dataclass(frozen=True, slots=True)
 class StoreRatingRow:
-    """One store's rating for the period; None where the store had no inspection."""
+    """One store's rating for the period on one checklist; None where the store had no
+    inspection on it."""
 
     period: str
     region: str
@@ -54,6 +58,9 @@ class StoreRatingRow:
     vetoes: int
     rank_in_region: int | None
     rank_overall: int | None
+    checklist_key: str
+    checklist_title: str
+    checklist_versions: str  # the version numbers behind the figures, "2, 3"; "" without any
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +112,7 @@ class WorkbookMeta:
 
     period_label: str
     scope_label: str
-    generated_at: datetime  # naive local time: Excel has no time zones
+    generated_at: datetime  # shown as the halls' time (`wall_time`)
     checklist_versions: str
     star_thresholds: str
 
@@ -137,6 +144,9 @@ STORE_COLUMNS = _columns("""
 否决次数|vetoes|int|10|期间内触发否决项的检查次数
 区域排名|rank_in_region|int|10|区域内名次：先比星级、再比平均得分，均从高到低，并列同名次；无检查时为空
 总排名|rank_overall|int|10|导出范围内的名次，规则同区域排名；无检查时为空
+检查表编码|checklist_key|code|28|评定所用检查表的编码（文本）。每个营业厅、每个检查表各占一行：在用的检查表对每个营业厅都有一行，期间内有审核通过检查的其他检查表也各有一行；星级、排名只在同一检查表内比较（新增列，排在最后）
+检查表名称|checklist_title|text|24|该检查表的名称（新增列）
+检查表版本|checklist_versions|text|12|期间内计入的检查所用的检查表版本号，跨版本时按从旧到新用逗号分隔，如 2, 3（星级按其中最新版本的规则）；无检查时为空（新增列）
 """)
 STAFF_COLUMNS = _columns("""
 工号|employee_no|code|12|员工工号（文本，保留前导零）
@@ -183,7 +193,8 @@ KIND_LABELS = {
 }
 _DATA_TYPES = {"text": "s", "code": "s", "date": "d", "datetime": "d"}
 _DATA_TYPES |= {"int": "n", "number": "n", "percent": "n"}
-_FORMATS = {"code": "@", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss", "percent": "0.0"}
+# A moment shows as the app's one display format (calendar.DISPLAY_FORMAT, %Y-%m-%d %H:%M).
+_FORMATS = {"code": "@", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "percent": "0.0"}
 # Excel reads _xHHHH_ in a text as one character; a literal one is kept by escaping its "_".
 _OOXML_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
@@ -199,6 +210,18 @@ class WorkbookSummary:
     def detail_rows(self) -> int:
         """Return the number of item-detail rows over all detail sheets."""
         return sum(self.sheet_rows[name] for name in self.detail_sheets)
+
+
+def wall_time(moment: datetime) -> datetime:
+    """Return a moment as the halls' naive wall-clock time, which is what Excel can hold.
+
+    An aware instant is converted to the halls' zone (calendar.local_datetime, which needs an
+    app context); a naive one is taken to be the halls' time already and kept. The CSV writes
+    the same value, so both files show the same time for the same moment.
+    """
+    if moment.tzinfo is None:
+        return moment
+    return local_datetime(moment).replace(tzinfo=None)
 
 
 def clean_text(value: str) -> str:
@@ -225,7 +248,7 @@ def _converter(column: Column) -> Callable[[Any], Any]:
     def moment(value: Any) -> date:
         if (type(value) is datetime) != (kind == "datetime") or not isinstance(value, date):
             raise wrong(value)
-        return value
+        return wall_time(value) if kind == "datetime" else value
 
     def integer(value: Any) -> int:
         # operator.index refuses floats and texts instead of truncating or parsing them.
@@ -374,7 +397,7 @@ def _write_legend(wb: Workbook, rows: list[tuple]) -> None:
             cell = WriteOnlyCell(ws)
             if isinstance(value, datetime):
                 cell.number_format = _FORMATS["datetime"]  # first, or openpyxl picks its own
-                cell.value = value
+                cell.value = wall_time(value)
             else:
                 cell.value = clean_text(value) or None
                 cell.data_type = "s"  # never a formula, whatever the caller's text

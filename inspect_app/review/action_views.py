@@ -14,6 +14,7 @@ from inspect_app.auth.permissions import (
     scoped_store_ids,
 )
 from inspect_app.calendar import halls_today
+from inspect_app.checklists.version_texts import answer_item_texts
 from inspect_app.context import current_lang
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
@@ -34,10 +35,12 @@ from inspect_app.uploads import photo_form
 def store_actions():
     """The manager's list: one row per visit with a corrective action still to close."""
     scope = scoped_store_ids(current_user)
+    appeals = open_appeals(scope)
     return render_template(
         "review/actions.html",
         actions=open_actions(halls_today(), scope),
-        appeals=open_appeals(scope),
+        appeals=appeals,
+        item_texts=answer_item_texts([ap.answer for ap in appeals], current_lang()),
         lang=current_lang(),
     )
 

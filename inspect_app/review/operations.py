@@ -13,6 +13,7 @@ from inspect_app.audit.operations import record_event
 from inspect_app.auth.models import User
 from inspect_app.calendar import local_date
 from inspect_app.checklists.definition import Item
+from inspect_app.checklists.item_types import typed_text
 from inspect_app.context import halls_tz
 from inspect_app.extensions import db
 from inspect_app.inspections.attribution import roster_refusal
@@ -37,12 +38,13 @@ class ReviewError(ValueError):
 
 
 def _text(value: str | None, *, required: bool, what: str) -> str | None:
-    text = (value or "").strip()
-    if required and not text:
+    """A note, reason or description exactly as typed; None when empty or only whitespace."""
+    text = typed_text(value)
+    if required and text is None:
         raise ReviewError(_("Write %(what)s.", what=what))
-    if len(text) > MAX_REVIEW_TEXT:
+    if text is not None and len(text) > MAX_REVIEW_TEXT:
         raise ReviewError(_("Keep it under %(n)s characters.", n=MAX_REVIEW_TEXT))
-    return text or None
+    return text
 
 
 def flagged_answers(inspection: Inspection) -> list[Answer]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
+from inspect_app.calendar import format_instant, now_in
 from inspect_app.checklists.answer_text import points_text as points
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.inspections.models import Inspection, PhotoPurpose
@@ -65,6 +66,17 @@ def thumbnails(photos, storage: PhotoStorage, limit: int = 4) -> tuple[PhotoThum
     return tuple(out)
 
 
+def visit_time(inspection: Inspection, tz: tzinfo) -> str:
+    """The visit's arrival and departure as the pages show them: "2026-03-14 21:20–21:55"
+    (the halls' time, calendar.DISPLAY_FORMAT); "" when the arrival is not recorded."""
+    if inspection.visit_started_at is None:
+        return ""
+    text = format_instant(inspection.visit_started_at, tz)
+    if inspection.visit_ended_at is not None:
+        text += "–" + format_instant(inspection.visit_ended_at, tz, "%H:%M")
+    return text
+
+
 def inspection_report(
     inspection: Inspection,
     definition: ChecklistDefinition,
@@ -86,7 +98,7 @@ def inspection_report(
         (_("Score"), _percent(inspection.score_percent)),
     ]
     if inspection.visit_started_at:
-        facts.insert(1, (_("Time"), inspection.visit_started_at.astimezone(tz).strftime("%H:%M")))
+        facts.insert(1, (_("Time"), visit_time(inspection, tz)))
     if show_inspector:
         facts.append((_("Inspector"), inspection.inspector.display_name))
     section_titles = {s.id: s.label(lang) for s in definition.sections}
@@ -138,5 +150,5 @@ def inspection_report(
         sections=sections,
         findings=tuple(findings),
         labels=pdf_labels(),
-        generated_at=datetime.now(tz).strftime("%Y-%m-%d %H:%M"),
+        generated_at=format_instant(now_in(tz), tz),
     )

@@ -31,6 +31,7 @@ from inspect_app.calendar import halls_today
 from inspect_app.checklists.answer_text import answer_with_points, points_text
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.checklists.models import Checklist, ChecklistVersion
+from inspect_app.checklists.version_texts import answer_item_texts
 from inspect_app.context import current_lang, halls_tz
 from inspect_app.db import utcnow
 from inspect_app.downloads import attachment
@@ -309,9 +310,11 @@ def resolve(uuid: str):
 @bp.route("/review/appeals")
 @requires(Permission.REVIEW)
 def appeals():
+    appeals = open_appeals()
     return render_template(
         "review/appeals.html",
-        appeals=open_appeals(),
+        appeals=appeals,
+        item_texts=answer_item_texts([ap.answer for ap in appeals], current_lang()),
         actions=open_actions(halls_today()),
         lang=current_lang(),
     )

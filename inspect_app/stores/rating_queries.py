@@ -12,12 +12,13 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import BigInteger, case, cast, func, select
+from sqlalchemy.orm import contains_eager
 
 from inspect_app.checklists.definition import RatingRules
 from inspect_app.checklists.models import ChecklistVersion
 from inspect_app.checklists.operations import definition_of
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
+from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, SectionScore
 from inspect_app.scoring.periods import Period
 from inspect_app.scoring.ratings import (
     PeriodStats,
@@ -167,11 +168,40 @@ def store_history(
     return out
 
 
-def section_percents(store_id: int, period: Period) -> dict[str, Decimal | None]:
-    """Each section's percentage over the store's approved visits in the period (points pooled)."""
-    from inspect_app.inspections.models import SectionScore
+def period_versions(
+    period: Period, checklist_id: int, store_ids: list[int] | None = None
+) -> dict[int, list[tuple[int, int]]]:
+    """Return store_id -> [(version id, version number), ...] of the checklist's versions that
+    the store's rated visits in the period were made with, oldest version first.
 
-    rows = db.session.execute(
+    The visits are those the ratings count (approved, in the period, with a percentage).
+    """
+    query = (
+        select(Inspection.store_id, ChecklistVersion.id, ChecklistVersion.number)
+        .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
+        .where(
+            *in_period(period),
+            ChecklistVersion.checklist_id == checklist_id,
+            Inspection.score_percent.is_not(None),
+        )
+        .distinct()
+    )
+    if store_ids is not None:
+        query = query.where(Inspection.store_id.in_(store_ids))
+    out: dict[int, list[tuple[int, int]]] = {}
+    for store_id, version_id, number in db.session.execute(query):
+        out.setdefault(store_id, []).append((version_id, number))
+    for pairs in out.values():
+        pairs.sort(key=lambda pair: pair[1])
+    return out
+
+
+def section_percents(
+    store_id: int, period: Period, checklist_id: int | None = None
+) -> dict[str, Decimal | None]:
+    """Each section id's percentage over the store's approved visits in the period (points
+    pooled), counting only visits made with this checklist when one is given."""
+    query = (
         select(
             SectionScore.section_id,
             func.sum(SectionScore.points_earned),
@@ -181,8 +211,12 @@ def section_percents(store_id: int, period: Period) -> dict[str, Decimal | None]
         .where(*in_period(period), Inspection.store_id == store_id)
         .group_by(SectionScore.section_id)
     )
+    if checklist_id is not None:
+        query = query.join(
+            ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id
+        ).where(ChecklistVersion.checklist_id == checklist_id)
     out = {}
-    for section_id, earned, possible in rows:
+    for section_id, earned, possible in db.session.execute(query):
         possible = Decimal(str(possible or 0))
         out[section_id] = (
             None
@@ -193,15 +227,19 @@ def section_percents(store_id: int, period: Period) -> dict[str, Decimal | None]
 
 
 def failed_findings(store_id: int, period: Period, limit: int = 100) -> list[Answer]:
-    """The failed items of the store's approved visits in the period, newest visit first."""
-    from sqlalchemy.orm import contains_eager
-
+    """The failed items of the store's approved visits in the period (every checklist), newest
+    visit first, each with its visit and the visit's checklist version loaded: read an answer
+    with that version (`stores.findings`), never with the version in use today."""
     return list(
         db.session.scalars(
             select(Answer)
             .join(Inspection, Inspection.id == Answer.inspection_id)
             .where(*in_period(period), Inspection.store_id == store_id, Answer.is_failed)
-            .options(contains_eager(Answer.inspection))
+            .options(
+                contains_eager(Answer.inspection)
+                .joinedload(Inspection.checklist_version)
+                .joinedload(ChecklistVersion.checklist)
+            )
             .order_by(Inspection.visit_date.desc(), Answer.id)
             .limit(limit)
         )

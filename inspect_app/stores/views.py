@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, render_template, request
-from flask_babel import get_locale
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from inspect_app.auth.permissions import (
@@ -19,13 +19,38 @@ from inspect_app.auth.permissions import (
     visible_stores,
 )
 from inspect_app.calendar import format_instant, halls_now, halls_today
+from inspect_app.checklists.models import Checklist
+from inspect_app.checklists.operations import definition_of
+from inspect_app.checklists.version_texts import Definitions
+from inspect_app.context import current_lang
 from inspect_app.downloads import attachment
 from inspect_app.extensions import db
+from inspect_app.inspections.queries import evidence_photos_by_item
+from inspect_app.inspections.storage import photo_storage
 from inspect_app.ratings.queries import staff_period_ratings
-from inspect_app.scoring.ratings import shown_percent
+from inspect_app.reports.charts import Bar, TrendPoint, section_bars, trend_chart
+from inspect_app.reports.pdf import FindingRow, SectionRow, StoreReport, build_store_pdf
+from inspect_app.reports.pdf import TrendPoint as PdfTrendPoint
+from inspect_app.review.reports import pdf_labels, points, thumbnails
+from inspect_app.scoring.periods import PeriodError, parse_period
+from inspect_app.scoring.ratings import PeriodStats, rate_store, shown_percent, trend
 from inspect_app.stores import bp
+from inspect_app.stores.findings import (
+    Finding,
+    describe_findings,
+    section_figures,
+    spans_versions,
+)
 from inspect_app.stores.models import Region, Store
 from inspect_app.stores.queries import PAGE_SIZE, approved_inspections, search_stores, store_rows
+from inspect_app.stores.rating_queries import (
+    failed_findings,
+    rate_period,
+    rules_of,
+    store_history,
+    store_period_stats,
+)
+from inspect_app.templating import ACTION_LABELS, APPEAL_LABELS
 
 
 def _page() -> int:
@@ -65,38 +90,27 @@ def my_stores():
 @bp.route("/stores/<int:store_id>")
 @requires(Permission.VIEW_RESULTS)
 def store_detail(store_id: int):
+    """The hall's dashboard: the chosen checklist's rating, trend and sections for the period,
+    and every failed item of the period (whichever checklist) in its own version's words."""
     require_store(store_id)
     store = db.session.get(Store, store_id)
     if store is None:
         abort(404)
-    from markupsafe import Markup
-
-    from inspect_app.checklists.operations import definition_of
-    from inspect_app.inspections.queries import evidence_photos_by_item
-    from inspect_app.reports.charts import Bar, TrendPoint, section_bars, trend_chart
-    from inspect_app.stores.rating_queries import (
-        failed_findings,
-        rate_period,
-        section_percents,
-        store_history,
-    )
-
     context = _rating_context()
-    history, staff, findings, charts, rank = [], [], [], {}, None
-    period = definition = None
+    checklists, checklist = [], None
+    history, staff, findings, photos, charts, rank = [], [], [], {}, {}, None
+    period = None
+    lang = current_lang()
     if context is not None:
-        _checklists, checklist, period, rules = context
-        definition = definition_of(checklist.active_version)
-        lang = str(get_locale() or "zh_CN")
+        checklists, checklist, period, rules = context
         history = store_history(store.id, checklist.id, period.history(12), rules)
         staff = staff_period_ratings(period, store_ids=[store.id])
-        failed = failed_findings(store.id, period)
-        photos_by_item = evidence_photos_by_item(sorted({a.inspection_id for a in failed}))
-        findings = [(a, photos_by_item.get((a.inspection_id, a.item_id), [])) for a in failed]
+        findings = describe_findings(failed_findings(store.id, period), lang)
+        photos = evidence_photos_by_item(sorted({f.answer.inspection_id for f in findings}))
         rank = next(
             (r for r in rate_period(period, checklist.id, rules) if r.store_id == store.id), None
         )
-        percents = section_percents(store.id, period)
+        sections = section_figures(store.id, period, checklist, lang)
         charts = {
             "trend": Markup(
                 trend_chart(
@@ -107,7 +121,7 @@ def store_detail(store_id: int):
             ),
             "sections": Markup(
                 section_bars(
-                    [Bar(s.label(lang), percents.get(s.id)) for s in definition.sections],
+                    [Bar(s.title, s.percent) for s in sections],
                     title=_("Sections, %(p)s", p=period.key),
                 )
             ),
@@ -121,20 +135,23 @@ def store_detail(store_id: int):
         staff=staff,
         shown_percent=shown_percent,
         period=period,
+        checklists=checklists,
+        checklist=checklist,
         findings=findings,
+        label_versions=spans_versions(findings),
+        photos=photos,
         charts=charts,
         rank=rank,
-        definition=definition,
-        lang=str(get_locale() or "zh_CN"),
     )
 
 
 def _rating_context():
-    """The checklist and period a ratings page is about, from the query string."""
-    from inspect_app.checklists.models import Checklist
-    from inspect_app.checklists.operations import definition_of
-    from inspect_app.scoring.periods import PeriodError, parse_period
+    """The checklist and period a ratings page is about, from the query string.
 
+    Returns None when no checklist is in use; (checklists in use by key, the chosen one (the
+    first unless `checklist` names another), the period, the chosen one's rules in use).
+    An unreadable period is a 400.
+    """
     checklists = db.session.scalars(
         select(Checklist).where(Checklist.active_version_id.is_not(None)).order_by(Checklist.key)
     ).all()
@@ -153,9 +170,6 @@ def _rating_context():
 
 def _trends(period, checklist_id: int, rules, rows) -> dict[int, str]:
     """Up, down or flat against the previous period, for the stores on the page."""
-    from inspect_app.scoring.ratings import PeriodStats, rate_store, trend
-    from inspect_app.stores.rating_queries import rules_of, store_period_stats
-
     previous = period.previous()
     before = store_period_stats(previous, checklist_id, [r.store_id for r in rows])
     empty = PeriodStats(0, Decimal(0), Decimal(0), 0)
@@ -172,8 +186,6 @@ def _trends(period, checklist_id: int, rules, rows) -> dict[int, str]:
 @bp.route("/ratings")
 @requires(Permission.VIEW_RESULTS)
 def ratings():
-    from inspect_app.stores.rating_queries import rate_period
-
     context = _rating_context()
     if context is None:
         return render_template("stores/ratings.html", rows=[], checklists=[], period=None)
@@ -206,39 +218,27 @@ def ratings():
     )
 
 
+def _follow_up_words(finding: Finding) -> tuple[str | None, str | None]:
+    """The finding's appeal and corrective-action states in words, e.g. ("Appeal pending",
+    "Corrected, awaiting verification"); None where there is none."""
+    appeal = str(APPEAL_LABELS[str(finding.appeal.status)]) if finding.appeal else None
+    item = finding.action_item
+    return appeal, str(ACTION_LABELS[str(item.status)]) if item else None
+
+
 @bp.route("/stores/<int:store_id>/report.pdf")
 @requires(Permission.VIEW_RESULTS)
 def store_pdf(store_id: int):
-    """The store's period report as a PDF (no inspector names in it)."""
-    require_store(store_id)
-    from flask import Response
-
-    from inspect_app.checklists.operations import definition_of
-    from inspect_app.inspections.queries import evidence_photos_by_item
-    from inspect_app.inspections.storage import photo_storage
-    from inspect_app.reports.pdf import (
-        FindingRow,
-        SectionRow,
-        StoreReport,
-        TrendPoint,
-        build_store_pdf,
-    )
-    from inspect_app.review.reports import pdf_labels, points, thumbnails
-    from inspect_app.stores.rating_queries import (
-        failed_findings,
-        rate_period,
-        section_percents,
-        store_history,
-    )
-
+    """The store's period report as a PDF (no inspector names in it): the chosen checklist's
+    rating and sections, and every failed item of the period in its own version's words."""
     require_store(store_id)
     store = db.session.get(Store, store_id)
     context = _rating_context()
     if store is None or context is None:
         abort(404)
     _checklists, checklist, period, rules = context
-    definition = definition_of(checklist.active_version)
-    lang = str(get_locale() or "zh_CN")
+    lang = current_lang()
+    definitions = Definitions()
     history = store_history(store.id, checklist.id, period.history(12), rules)
     current = history[-1][1]
     rank = next(
@@ -249,10 +249,12 @@ def store_pdf(store_id: int):
         return "—" if value is None else f"{float(value):.1f}%"
 
     facts = (
+        (_("Checklist"), definitions(checklist.active_version).label(lang)),
         (_("Inspections"), str(current.count)),
         (_("Mean score"), fmt(current.mean_percent)),
         (
-            _("90%% interval"),
+            # gettext with no variables does no %-formatting: "%%" would print as is.
+            _("%(level)s%% interval", level=90),
             "—" if current.ci_low is None else f"{current.ci_low:.1f}–{current.ci_high:.1f}",
         ),
         (
@@ -261,38 +263,44 @@ def store_pdf(store_id: int):
         ),
         (_("Rank overall"), str(rank.rank_overall) if rank and rank.rank_overall else "—"),
     )
-    percents = section_percents(store.id, period)
     storage = photo_storage()
-    findings = []
-    failed = failed_findings(store.id, period, limit=40)
-    photos_by_item = evidence_photos_by_item(sorted({a.inspection_id for a in failed}))
-    for answer in failed:
-        item = definition.item(answer.item_id)
-        findings.append(
+    findings = describe_findings(failed_findings(store.id, period, limit=40), lang, definitions)
+    labelled = spans_versions(findings)
+    photos_by_item = evidence_photos_by_item(sorted({f.answer.inspection_id for f in findings}))
+    rows = []
+    for finding in findings:
+        answer = finding.answer
+        appeal, action = _follow_up_words(finding)
+        rows.append(
             FindingRow(
-                section=next(s.label(lang) for s in definition.sections if s.id == item.section_id),
-                item_id=item.id,
-                text=item.label(lang),
+                section=f"{finding.section_title}（{finding.version_label}）"
+                if labelled
+                else finding.section_title,
+                item_id=answer.item_id,
+                text=finding.item_text,
                 points_lost=points(answer.points_possible - answer.points_earned),
                 comment=answer.comment or "",
                 employee_no=answer.employee_no,
                 is_veto=answer.is_veto_failed,
                 photos=thumbnails(
-                    photos_by_item.get((answer.inspection_id, item.id), []), storage, limit=2
+                    photos_by_item.get((answer.inspection_id, answer.item_id), []), storage, limit=2
                 ),
+                appeal_status=appeal,
+                action_status=action,
             )
         )
+    sections = section_figures(store.id, period, checklist, lang, definitions)
     report = StoreReport(
         title=_("Business hall rating report"),
         store_line=f"{store.name}（{store.code}）· {store.region.name}",
         period=period.key,
         facts=facts,
         stars=current.stars,
-        trend=tuple(TrendPoint(p.key, r.count, fmt(r.mean_percent), r.stars) for p, r in history),
-        sections=tuple(
-            SectionRow(s.label(lang), "", "", fmt(percents.get(s.id))) for s in definition.sections
+        trend=tuple(
+            PdfTrendPoint(p.key, r.count, fmt(r.mean_percent), r.stars) for p, r in history
         ),
-        findings=tuple(findings),
+        sections=tuple(SectionRow(s.title, "", "", fmt(s.percent)) for s in sections),
+        findings=tuple(rows),
         staff=tuple(
             (
                 s.employee_no,

@@ -50,7 +50,9 @@
     var na = el.querySelector(".na-toggle");
     if (na && na.checked) return "na";
     var input = form.querySelector('input[type="text"][name="' + name + '"], textarea[name="' + name + '"]');
-    return input && input.value.trim() !== "" ? input.value.trim() : null;
+    if (!input || input.value.trim() === "") return null;
+    /* A text answer is sent as typed (a leading tab or line break kept); a number trimmed. */
+    return input.tagName === "TEXTAREA" ? input.value : input.value.trim();
   }
   /* ---- who served, and whom each item about a person is attributed to ---- */
   function servedList() {

@@ -189,12 +189,16 @@ GOOD_ANSWERS = [
     (NUMBER, "240.00", 240),
     (NUMBER, "", None),
     (na(NUMBER), "na", "na"),
-    (TEXT, "  Friendly staff  ", "Friendly staff"),
+    # Free text is kept as typed (issue 13); only a blank one is no answer.
+    (TEXT, "  Friendly staff  ", "  Friendly staff  "),
+    (TEXT, "\tFriendly\r\nstaff", "\tFriendly\r\nstaff"),
+    (TEXT, "\r\nFriendly", "\r\nFriendly"),
     (TEXT, "   ", None),
+    (TEXT, " \t\r\n ", None),
     (TEXT, "", None),
     (TEXT, None, None),
     (TEXT, "x" * MAX_TEXT_LENGTH, "x" * MAX_TEXT_LENGTH),
-    (TEXT, "  " + "字" * MAX_TEXT_LENGTH + "  ", "字" * MAX_TEXT_LENGTH),
+    (TEXT, "\n" + "字" * (MAX_TEXT_LENGTH - 1), "\n" + "字" * (MAX_TEXT_LENGTH - 1)),
 ]
 
 
@@ -250,6 +254,8 @@ BAD_ANSWERS = [
     (NUMBER, 0.125, "Use at most two decimal places."),
     (NUMBER, "na", NOT_NA),
     (TEXT, "x" * (MAX_TEXT_LENGTH + 1), "Keep it under 2000 characters."),
+    # Kept as typed, so the spaces count towards the limit.
+    (TEXT, "  " + "字" * MAX_TEXT_LENGTH, "Keep it under 2000 characters."),
     (TEXT, 5, "Enter text."),
     (TEXT, ["a"], "Enter text."),
 ]

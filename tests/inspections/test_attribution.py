@@ -493,7 +493,7 @@ def test_the_form_shows_what_was_saved_who_served_whom_each_item_names(db, roste
     badge = item_block(page, BADGE)
     assert 'value="00001" selected' in badge and "员工0 00001" in badge
     clean = item_block(page, "uniform.clean")
-    assert 'value="?" selected' in clean and ">保安</textarea>" in clean
+    assert 'value="?" selected' in clean and ">\n保安</textarea>" in clean
     worn = item_block(page, "uniform.worn")
     assert "李娜 00002" in worn and "(who served you)" in worn  # the default, spelled out
     # Failed items are badged before submitting, and listed with what they will open.

@@ -298,10 +298,10 @@ def test_long_unbroken_texts_wrap_inside_the_page():
     assert max(right_edges) <= 595.3 - 15 / 25.4 * 72 + 1  # A4 width less the right margin
 
 
-def test_characters_the_font_lacks_do_not_break_the_pdf():
-    finding = replace(FINDINGS[1], comment="态度很好😀\x00\x07\u200b结束\r\n下一行\t完")
+def test_control_characters_are_dropped_and_line_breaks_kept():
+    finding = replace(FINDINGS[1], comment="态度很好\x00\x07\u200b结束\r\n下一行\t完")
     text = text_of(build_inspection_pdf(inspection(findings=(finding,))))
-    assert "态度很好□结束" in text
+    assert "态度很好结束" in text
     assert "下一行 完" in text
 
 
@@ -390,14 +390,15 @@ def test_store_sections_without_points_show_only_the_percentage():
 @pytest.mark.parametrize(
     ("text", "printed"),
     [
-        ("解放路营业厅（330101001）· 城东片区", "解放路营业厅（330101001）・ 城东片区"),
-        ("94,2\u00a0%\u202f• ok", "94,2 % ・ ok"),
+        ("解放路营业厅（330101001）· 城东片区", "解放路营业厅（330101001）· 城东片区"),
+        ("94,2\u00a0%\u202f• ok", "94,2 % • ok"),
         ("a\r\nb\tc\x00\x1b\u200bd", "a\nb cd"),
-        ("好评👍", "好评□"),
+        ("一\u2028二\u2029三", "一\n二\n三"),
+        ("好评👍", "好评👍"),
         ("全角\u3000空格", "全角\u3000空格"),
     ],
 )
-def test_printable_stands_in_for_what_the_font_lacks(text, printed):
+def test_printable_drops_controls_and_makes_spaces_and_lines_plain(text, printed):
     assert printable(text) == printed
 
 

@@ -40,8 +40,9 @@ META = WorkbookMeta(
 )
 STORES = [
     StoreRatingRow("2026-10", "杭州", "00012345", "西湖文化广场营业厅", 4, Decimal("92.375"),
-                   4, 0, 1, 2),
-    StoreRatingRow("2026-10", "杭州", "00012346", "武林门营业厅", 0, None, None, 0, None, None),
+                   4, 0, 1, 2, "business-hall-mystery-shop", "营业厅暗访检查表", "2, 3"),
+    StoreRatingRow("2026-10", "杭州", "00012346", "武林门营业厅", 0, None, None, 0, None, None,
+                   "business-hall-mystery-shop", "营业厅暗访检查表", ""),
 ]  # fmt: skip
 STAFF = [
     StaffRow("0001001", "王小明", "00012345", "西湖文化广场营业厅", "杭州", "2026-10", 3, 12,
@@ -132,7 +133,7 @@ def test_headers_are_the_stable_chinese_names(tmp_path):
     ]  # fmt: skip
     assert calamine_rows(tmp_path / "hr.xlsx", "门店星级")[0] == [
         "期间", "区域", "门店编码", "门店名称", "检查次数", "平均得分", "星级", "否决次数",
-        "区域排名", "总排名",
+        "区域排名", "总排名", "检查表编码", "检查表名称", "检查表版本",
     ]  # fmt: skip
     assert calamine_rows(tmp_path / "hr.xlsx", "员工考核")[0] == [
         "工号", "姓名", "营业厅编码", "营业厅", "区域", "期间", "暗访次数", "观察项数", "得分",
@@ -176,13 +177,16 @@ def test_calamine_reads_the_same_values_and_types(tmp_path):
     assert staff[2][-3:] == ["", "", 66.667]
     stores = calamine_rows(tmp_path / "hr.xlsx", "门店星级")
     assert stores[1][2] == "00012345" and stores[1][5] == pytest.approx(92.375)
-    assert stores[2][5:] == ["", "", 0.0, "", ""]  # not rated: empty, not zero
+    assert stores[1][-3:] == ["business-hall-mystery-shop", "营业厅暗访检查表", "2, 3"]
+    # Not rated: empty, not zero; the checklist is named, no version behind empty figures.
+    assert stores[2][5:10] == ["", "", 0.0, "", ""]
+    assert stores[2][10:] == ["business-hall-mystery-shop", "营业厅暗访检查表", ""]
 
 
 def test_data_sheets_have_one_frozen_filtered_header_and_no_merged_cells(tmp_path):
     build(tmp_path / "hr.xlsx")
     xml = sheet_xml(tmp_path / "hr.xlsx")
-    for name, last in (("门店星级", "J3"), ("员工考核", "Q3"), ("检查明细", "M4")):
+    for name, last in (("门店星级", "M3"), ("员工考核", "Q3"), ("检查明细", "M4")):
         assert re.search(r'<pane [^>]*topLeftCell="A2"[^>]*state="frozen"', xml[name]), name
         assert f'<autoFilter ref="A1:{last}"' in xml[name], name
         assert "<mergeCell" not in xml[name], name

@@ -218,7 +218,7 @@ def test_only_a_recorded_item_can_be_verified(app, db, approved, reviewer, decis
     refused = _verify(reviewer, item, decision, "照片不清楚")
     assert refused.status_code == 422
     assert translated(app, "Only a recorded item can be verified.") in refused.text
-    assert ">照片不清楚</textarea>" in refused.text  # the comment typed is given back
+    assert ">\n照片不清楚</textarea>" in refused.text  # the comment typed is given back
     assert _item(db, FAILED_HALL_ITEM).status == ActionStatus.OPEN
 
 
