@@ -45,7 +45,7 @@ def add_corrective_action(
             item.status = ActionStatus.RECORDED
             item.description = f"已整改并自查：{definition.item(answer.item_id).text}"
             item.recorded_by_id, item.recorded_at = recorder.id, recorded_at
-            if due < today:
+            if due < today and local_date(recorded_at + timedelta(days=1)) < today:
                 item.status = ActionStatus.VERIFIED
                 item.verified_by_id = reviewer.id
                 item.verified_at = recorded_at + timedelta(days=1)

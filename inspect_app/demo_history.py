@@ -180,7 +180,7 @@ def load_demo_history(
                 if not roster:
                     continue
                 served = _served(roster, weak, visit_index, rng)
-                inspection = _visit(store, version.id, day, tz, users, rng)
+                inspection = _visit(store, version.id, day, tz, users, rng, today)
                 for position, person in enumerate(served):
                     inspection.served_by.append(ServedStaff(staff=person, position=position))
                 vetoed = (store_index, month_offset, visit_index) == VETO_VISIT
@@ -217,8 +217,11 @@ def _visit_days(today: date, month_offset: int, count: int, rng: random.Random) 
     month_index = today.year * 12 + today.month - 1 - month_offset
     month_start = date(month_index // 12, month_index % 12 + 1, 1)
     if month_offset == 0:
-        # Visits of this month were approved the day after: none is from today.
-        last_day = max(month_start, today - timedelta(days=1))
+        # Every visit is over and approved before today began in the halls: none is from today
+        # (on the 1st of a month this month has none yet).
+        last_day = today - timedelta(days=1)
+        if last_day < month_start:
+            return []
     else:
         last_day = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     span = (last_day - month_start).days
@@ -238,8 +241,11 @@ def _served(roster: list[Staff], weak: Staff | None, visit_index: int, rng: rand
     return rng.sample(counter, min(count, len(counter)))
 
 
-def _visit(store, version_id, day, tz, users, rng) -> Inspection:
+def _visit(store, version_id, day, tz, users, rng, today: date) -> Inspection:
+    """An approved visit on ``day``: approved the next day, or the same evening if that is
+    yesterday, so no time of the demo lies after the halls' midnight that began ``today``."""
     start = datetime.combine(day, time(rng.choice([9, 10, 14, 16]), rng.randint(0, 59)), tz)
+    review_delay = timedelta(days=1) if day < today - timedelta(days=1) else timedelta(hours=3)
     inspection = Inspection(
         uuid=str(uuid.uuid4()),
         store_id=store.id,
@@ -251,7 +257,7 @@ def _visit(store, version_id, day, tz, users, rng) -> Inspection:
         visit_date=day,
         counter_no=str(rng.randint(1, 6)),
         submitted_at=(start + timedelta(hours=1)).astimezone(UTC),
-        approved_at=(start + timedelta(days=1)).astimezone(UTC),
+        approved_at=(start + review_delay).astimezone(UTC),
         approved_by_id=users["reviewer"].id,
     )
     db.session.add(inspection)
@@ -381,7 +387,7 @@ def _unidentified(answer: Answer, inspection: Inspection, person: Staff | None, 
     """The inspector could not name the person; the reviewer resolved it before approving."""
     answer.is_unidentified = True
     answer.person_description = UNIDENTIFIED_DESCRIPTION
-    answer.attribution_resolved_at = inspection.submitted_at + timedelta(hours=3)
+    answer.attribution_resolved_at = inspection.submitted_at + timedelta(hours=1)
     answer.attribution_resolved_by_id = reviewer.id
     if person is not None:
         answer.is_unidentified = False

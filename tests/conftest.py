@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -20,9 +22,16 @@ from sqlalchemy import text
 from inspect_app import create_app
 from inspect_app.auth.models import Role, User
 from inspect_app.auth.operations import create_user
+from inspect_app.calendar import today_in
 from inspect_app.config import PROJECT_ROOT, TestConfig
 from inspect_app.extensions import db as _db
 from inspect_app.stores.models import Region, Staff, Store
+
+
+def halls_today() -> date:
+    """Today in the halls' zone, outside an app context (tests never use the server's date)."""
+    return today_in(ZoneInfo(TestConfig.TIMEZONE))
+
 
 #: Fixtures for migration tests (a brand-new empty database), shared by two test folders.
 pytest_plugins = ["tests.migration_support"]

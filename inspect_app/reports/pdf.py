@@ -24,6 +24,7 @@ __all__ = [
     "FindingRow",
     "InspectionReport",
     "PhotoThumb",
+    "RemarkRow",
     "SectionRow",
     "StoreReport",
     "TrendPoint",
@@ -67,6 +68,15 @@ class SectionRow:
 
 
 @dataclass(frozen=True)
+class RemarkRow:
+    """An item that did not fail but carries words: a free-text answer or a comment."""
+
+    item: str  # the item's text in the visit's own checklist version
+    answer: str  # the answer in words (合格, 4 星 …), "" for a free-text item
+    text: str  # the free text as typed, then the comment, one per line
+
+
+@dataclass(frozen=True)
 class InspectionReport:
     """Everything one inspection's PDF shows; the caller decides which facts to include."""
 
@@ -80,6 +90,8 @@ class InspectionReport:
     findings: tuple[FindingRow, ...]
     labels: dict[str, str]  # INSPECTION_LABEL_KEYS, translated
     generated_at: str
+    #: Remarks and comments on items that did not fail, so every word typed is printed.
+    remarks: tuple[RemarkRow, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,19 @@ from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Ta
 from inspect_app.reports.fonts import FontChain, configured_chain
 
 if TYPE_CHECKING:
-    from inspect_app.reports.pdf import FindingRow, InspectionReport, PhotoThumb, SectionRow
+    from inspect_app.reports.pdf import (
+        FindingRow,
+        InspectionReport,
+        PhotoThumb,
+        RemarkRow,
+        SectionRow,
+    )
 
 #: The labels an inspection report uses; the store report adds its own.
 INSPECTION_LABEL_KEYS = (
     "sections", "findings", "section", "item", "lost", "comment", "employee_no", "appeal",
     "action", "photos", "photo_unavailable", "none", "veto", "score", "percent", "page",
-    "generated",
+    "generated", "remarks", "answer",
 )  # fmt: skip
 
 MAX_STARS = 5
@@ -56,6 +62,7 @@ def build_inspection_pdf(report: InspectionReport, fonts: FontChain | None = Non
         writer.facts(report.facts),
         *sections_block(writer, report.sections),
         *findings_block(writer, report.findings),
+        *remarks_block(writer, report.remarks),
     ]
     return writer.render(story, report.title, report.store_line, report.generated_at)
 
@@ -87,6 +94,24 @@ def findings_block(writer: PdfWriter, findings: Sequence[FindingRow]) -> list[Fl
         writer.heading("findings"),
         ruled_table(writer.fonts.body, rows, (24, 52, 14, 44, 18, 28), extra),
     ]
+
+
+def remarks_block(writer: PdfWriter, remarks: Sequence[RemarkRow]) -> list[Flowable]:
+    """Return the remarks and comments on items that did not fail; nothing when there are none.
+
+    A long text continues on further rows (as a finding's comment does), so no row outgrows a page.
+    """
+    if not remarks:
+        return []
+    rows: list[list[Any]] = [[writer.text(writer.label(k)) for k in ("item", "answer", "comment")]]
+    extra: list[tuple] = []
+    for remark in remarks:
+        parts = _comment_parts(remark.text)
+        rows.append([writer.text(remark.item), writer.text(remark.answer), writer.text(parts[0])])
+        for part in parts[1:]:
+            rows.append(["", "", writer.text(part)])
+            extra.append(("LINEABOVE", (0, len(rows) - 1), (-1, len(rows) - 1), 0.5, colors.white))
+    return [writer.heading("remarks"), ruled_table(writer.fonts.body, rows, (56, 30, 94), extra)]
 
 
 def _add_finding(

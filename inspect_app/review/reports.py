@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 
 from inspect_app.calendar import format_instant, now_in
+from inspect_app.checklists.answer_text import answer_in_words
 from inspect_app.checklists.answer_text import points_text as points
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.inspections.models import Inspection, PhotoPurpose
@@ -16,6 +17,7 @@ from inspect_app.reports.pdf import (
     FindingRow,
     InspectionReport,
     PhotoThumb,
+    RemarkRow,
     SectionRow,
 )
 from inspect_app.review.models import Appeal, CorrectiveActionItem
@@ -53,6 +55,8 @@ def pdf_labels() -> dict[str, str]:
         "name": _("Name"),
         "observations": _("Observations"),
         "failures": _("Failures"),
+        "remarks": _("Remarks and comments"),
+        "answer": _("Answer"),
     }
 
 
@@ -75,6 +79,33 @@ def visit_time(inspection: Inspection, tz: tzinfo) -> str:
     if inspection.visit_ended_at is not None:
         text += "–" + format_instant(inspection.visit_ended_at, tz, "%H:%M")
     return text
+
+
+def remark_rows(
+    inspection: Inspection, definition: ChecklistDefinition, lang: str
+) -> tuple[RemarkRow, ...]:
+    """The free-text answers and the comments on items that did not fail, in checklist order.
+
+    Failed items print with their comments among the findings; these are the rest of what the
+    inspector typed (the overall remark, a note on a passed item), read with the visit's version.
+    """
+    answers = {a.item_id: a for a in inspection.answers if not a.is_failed}
+    rows = []
+    for item in definition.items:
+        answer = answers.get(item.id)
+        if answer is None:
+            continue
+        free_text = item.type == "text" and isinstance(answer.value, str) and answer.value
+        if not free_text and not answer.comment:
+            continue
+        rows.append(
+            RemarkRow(
+                item=item.label(lang),
+                answer="" if free_text else answer_in_words(item, answer.value, lang),
+                text="\n".join(t for t in (free_text or "", answer.comment or "") if t),
+            )
+        )
+    return tuple(rows)
 
 
 def inspection_report(
@@ -141,6 +172,7 @@ def inspection_report(
         else None
     )
     return InspectionReport(
+        remarks=remark_rows(inspection, definition, lang),
         title=_("Business hall mystery-shop report"),
         store_line=f"{inspection.store.name}（{inspection.store.code}）· {inspection.store.region.name}",
         facts=tuple(facts),

@@ -56,6 +56,7 @@ def main() -> None:
         from pathlib import Path
         from zoneinfo import ZoneInfo
 
+        from inspect_app.calendar import today_in
         from inspect_app.checklists.operations import checklist_files, sync_directory
         from inspect_app.db import utcnow
         from inspect_app.demo import load_demo
@@ -67,9 +68,11 @@ def main() -> None:
         sync_directory(checklist_files(Path(app.config["CHECKLIST_DIR"])))
         load_demo()
         load_demo_history(
-            LocalPhotoStorage(photo_dir), ZoneInfo(app.config["TIMEZONE"]), date.today()
+            LocalPhotoStorage(photo_dir),
+            ZoneInfo(app.config["TIMEZONE"]),
+            today_in(ZoneInfo(app.config["TIMEZONE"])),
         )
-        add_second_inspector(date.today())
+        add_second_inspector(today_in(ZoneInfo(app.config["TIMEZONE"])))
         # The newest visit with a finding in the manager's first hall was approved just now,
         # so its appeal window is open.
         latest = db.session.scalar(

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from inspect_app.checklists.operations import definition_of
 from inspect_app.config import TestConfig
 from inspect_app.inspections.models import Assignment, AssignmentStatus
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, halls_today
 
 PHOTO_ALWAYS = ("hygiene.cleanliness", "hygiene.price_list")
 
@@ -77,7 +77,7 @@ def visit_payload(definition, served_by: list[str] | None = None, **overrides) -
 
 @pytest.fixture
 def assignment(db, inspector_client, org, default_checklist_version):
-    today = date.today()
+    today = halls_today()
     row = Assignment(
         inspector_id=inspector_client.user.id,
         store_id=org["stores"][0].id,

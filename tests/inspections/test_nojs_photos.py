@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import random
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from flask_babel import gettext
@@ -22,7 +21,7 @@ from werkzeug.datastructures import FileStorage
 from inspect_app.checklists.forms import answer_field_name, comment_field_name
 from inspect_app.inspections.models import Inspection, InspectionStatus, Photo
 from inspect_app.inspections.payload import photo_field_name, staff_field_name
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, halls_today
 from tests.inspections.conftest import PHOTO_ALWAYS, VISIT_UUID, complete_answers, jpeg_bytes
 
 PHOTO_LIMIT = 200_000
@@ -68,7 +67,7 @@ def small_limits(app) -> Iterator[None]:
 def full_form(visit, action: str) -> tuple[dict, dict[str, tuple[str, str | None]]]:
     """Every item answered with a 2,000-character comment, as a browser posts the whole form."""
     page = visit.client.get(f"/visits/{VISIT_UUID}").text
-    today = date.today().isoformat()
+    today = halls_today().isoformat()
     form: dict = {
         "csrf_token": csrf_from(page),
         "action": action,

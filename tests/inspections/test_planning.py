@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from inspect_app.auth.models import Role, User
 from inspect_app.inspections.models import Assignment, AssignmentStatus
 from inspect_app.scoring.periods import month_of
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, halls_today
 
-NEXT = month_of(month_of(date.today()).end)
+NEXT = month_of(month_of(halls_today()).end)
 
 
 def _inspectors(db, make_user, org):
@@ -86,8 +86,8 @@ def test_progress_counts_done_due_and_overdue(
     admin_client, db, make_user, org, default_checklist_version
 ):
     n1, _, _ = _inspectors(db, make_user, org)
-    this_month = month_of(date.today())
-    today = date.today()
+    this_month = month_of(halls_today())
+    today = halls_today()
     for status, end in (
         (AssignmentStatus.DONE, today),
         (AssignmentStatus.PUBLISHED, today + timedelta(days=3)),

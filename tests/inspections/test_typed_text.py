@@ -8,6 +8,7 @@ its leading line break). Only a text that is nothing but whitespace counts as em
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -120,6 +121,12 @@ def test_the_submitted_visit_shows_the_texts_as_typed(db, visit):
     assert page.status_code == 200
     for text in (*TYPED, TYPED[0]):
         assert str(escape(text)) in page.text
+    # Shown as typed on screen too: each comment sits in a paragraph whose style keeps its line
+    # breaks and leading tabs (a plain paragraph would collapse them into one space).
+    for text in TYPED:
+        assert f'<p class="small typed">{escape(text)}</p>' in page.text
+    css = visit.client.get("/static/css/app.css").text
+    assert re.search(r"\.typed\s*\{[^}]*white-space:\s*pre-wrap", css)
 
 
 def test_a_retried_submission_with_typed_text_is_recognised_as_a_repeat(db, visit):

@@ -19,6 +19,7 @@ from inspect_app.reports.pdf import (
     FindingRow,
     InspectionReport,
     PhotoThumb,
+    RemarkRow,
     SectionRow,
     StoreReport,
     TrendPoint,
@@ -34,6 +35,8 @@ LABELS = {
     "item": "检查项",
     "lost": "扣分",
     "comment": "说明",
+    "remarks": "备注与说明",
+    "answer": "检查结果",
     "employee_no": "工号",
     "appeal": "申诉",
     "action": "整改",
@@ -344,6 +347,23 @@ def test_store_pdf_with_nothing_in_the_period():
     assert len(re.findall(r"(?m)^\s*无\s*$", text)) == 4
     assert "★" not in text
     assert "页码 1 / 1" in text
+
+
+def test_remarks_print_whole_however_long_and_only_when_there_are_some():
+    long_text = "".join(f"第{i:03d}句备注。" for i in range(250))  # 2,000 characters
+    pdf = build_inspection_pdf(
+        inspection(
+            remarks=(
+                RemarkRow(item="工服干净整洁", answer="合格", text="袖口略有褶皱\n不扣分"),
+                RemarkRow(item="暗访总体评述", answer="", text=long_text),
+            )
+        )
+    )
+    flat = flat_text_of(pdf)
+    remarks = flat[flat.index("备注与说明") :]
+    assert "工服干净整洁合格袖口略有褶皱不扣分" in remarks
+    assert long_text in remarks
+    assert "备注与说明" not in text_of(build_inspection_pdf(inspection()))
 
 
 def test_label_keys_cover_what_the_tests_translate():

@@ -17,7 +17,13 @@ from inspect_app.reports.fonts import CID_FONT, FontChain, font_files
 from inspect_app.reports.pdf import build_inspection_pdf, build_store_pdf
 from tests.inspections.conftest import VISIT_UUID
 from tests.reports.test_pdf import FINDINGS, flat_text_of, inspection, poppler, store, text_of
-from tests.review.conftest import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, post, submit_visit
+from tests.review.conftest import (
+    FAILED_HALL_ITEM,
+    FAILED_STAFF_ITEM,
+    PASSED_ITEM,
+    post,
+    submit_visit,
+)
 
 #: 𠮷 (U+20BB7, CJK Extension B), 😀 (U+1F600) and 鿏 (U+9FCF, a 2011 addition to the URO)
 #: are missing from STSong-Light and from WenQuanYi Zen Hei; the chain's later fonts have them.
@@ -198,3 +204,24 @@ def test_downloads_without_the_fonts_still_work(
     assert response.status_code == 200
     assert [font["name"] for font in fonts_of(response.data)] == [CID_FONT]
     assert "吉野家的□字不是吉" in flat_text_of(response.data)
+
+
+def test_the_inspection_pdf_prints_the_remark_and_comments_on_passed_items(
+    chain, db, visit, reviewer, manager
+):
+    """Every word the inspector typed is in the printable record, not only failed items' notes
+    (found in the issue 13 trial: the overall remark and a passed item's comment were missing)."""
+    submit_visit(
+        visit,
+        **{
+            PASSED_ITEM: {"value": "pass", "comment": "工服整洁𠮷，\n胸牌端正😀"},
+            "process.remark": {"value": "\t整体服务良好鿏\n第二行"},
+        },
+    )
+    assert post(reviewer, f"/review/{visit.uuid}/approve").status_code == 302
+    response = manager.get(f"/results/{VISIT_UUID}/report.pdf")
+    assert response.status_code == 200
+    flat = flat_text_of(response.data)
+    remarks = flat[flat.index("备注与说明") :]
+    assert "工服整洁𠮷，胸牌端正😀" in remarks and "合格" in remarks
+    assert "整体服务良好鿏第二行" in remarks
