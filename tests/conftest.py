@@ -6,6 +6,7 @@ otherwise each run uses a fresh SQLite file.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
@@ -14,9 +15,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import Flask
-from flask.globals import _cv_app
+from flask import Flask, current_app, has_app_context
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 
 from inspect_app import create_app
@@ -33,8 +34,30 @@ def halls_today() -> date:
     return today_in(ZoneInfo(TestConfig.TIMEZONE))
 
 
-#: Fixtures for migration tests (a brand-new empty database), shared by two test folders.
-pytest_plugins = ["tests.migration_support"]
+#: Fixtures shared across test folders, as plugins: every test sees them without an import
+#: (pytest reads pytest_plugins only in this root conftest). Their helpers and constants are
+#: imported from the modules like any others.
+pytest_plugins = [
+    # Migration tests: a brand-new empty database.
+    "tests.migration_support",
+    # assignment, visit, hall_roster, small_limits: an inspector's started visit and its hall.
+    "tests.fixtures.visits",
+    # submitted, approved, reviewer, manager, other_manager, hall_staff: the reviewed visit.
+    "tests.fixtures.review",
+    # staff_world, observed, client_as: an organisation with staff results.
+    "tests.fixtures.staff_results",
+    # live_app: the test app behind a real HTTP server.
+    "tests.fixtures.server",
+]
+
+# Hypothesis' per-example deadline (200 ms) and its too-slow health check time the machine, not
+# the code: on a busy runner (two cores, the suite beside other work) a pure scoring example can
+# take longer, and the test fails as flaky. So no deadline and no too-slow check, for every test:
+# the profile is loaded always, not only when CI is set, so a run here behaves as .ci/run does.
+# Example counts stay Hypothesis' defaults unless a test sets its own; a test that sets
+# suppress_health_check replaces this list (and then names too_slow itself if it needs it).
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 PASSWORD = "correct-horse-battery"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -66,17 +89,14 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        outer = _cv_app.get(None)
-        if outer is None or outer.app is not self.application:
+        if not has_app_context() or current_app._get_current_object() is not self.application:
             return _closing_body(super().open(*args, **kwargs))
         _db.session.commit()
         # A streamed response keeps its context until read: read it all while isolated.
         kwargs.setdefault("buffered", True)
-        token = _cv_app.set(None)
-        try:
-            return _closing_body(super().open(*args, **kwargs))
-        finally:
-            _cv_app.reset(token)
+        # An empty contextvars.Context has no app context in it, so the request pushes its own
+        # (as a server's fresh request does), and the test's context is untouched when it ends.
+        return _closing_body(contextvars.Context().run(super().open, *args, **kwargs))
 
 
 def _closing_body(response):

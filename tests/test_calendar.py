@@ -18,15 +18,14 @@ from inspect_app.calendar import DISPLAY_FORMAT, format_instant, local_date, loc
 from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.reports.models import ExportJob
 from inspect_app.review.models import CorrectiveAction, CorrectiveActionItem
-from tests.inspections.conftest import assignment, visit, visit_day, visit_payload  # noqa: F401
-from tests.review.conftest import (  # noqa: F401 (the submitted fixture)
+from tests.fixtures.review import (
     FAILED_HALL_ITEM,
     FAILED_STAFF_ITEM,
     post,
     role_client,
     submit_visit,
-    submitted,
 )
+from tests.fixtures.visits import visit_day, visit_payload
 from tests.review.test_pdf_downloads import pdf_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -123,7 +122,7 @@ def test_every_page_shows_one_instant_as_the_same_hall_time(
     db,
     make_user,
     org,
-    visit,  # noqa: F811 (the imported fixture)
+    visit,
     tmp_path,
 ):
     """A visit on the halls' day D from 00:05 to 00:35 (16:05-16:35 UTC on D-1), saved,

@@ -26,13 +26,11 @@ from sqlalchemy import select
 from inspect_app.auth.models import Role, User
 from inspect_app.inspections.models import Answer, Assignment, Inspection
 from inspect_app.review.models import CorrectiveAction
-from tests.inspections.conftest import assignment, visit  # noqa: F401 (fixtures)
-from tests.review.conftest import (  # noqa: F401 (the submitted fixture)
+from tests.fixtures.review import (
     FAILED_HALL_ITEM,
     FAILED_STAFF_ITEM,
     post,
     role_client,
-    submitted,
 )
 
 #: The last day of a month (not of a quarter), and the last day of a quarter.
@@ -155,7 +153,7 @@ def test_an_assignment_is_overdue_from_the_halls_day_after_its_window(
     app,
     db,
     make_user,
-    assignment,  # noqa: F811 (the imported fixture)
+    assignment,
     last_day,
 ):
     assignment.window_start = last_day - timedelta(days=3)

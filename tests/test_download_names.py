@@ -20,10 +20,8 @@ from inspect_app.downloads import ascii_fallback, attachment, download_name
 from inspect_app.inspections.models import Inspection
 from inspect_app.reports.models import ExportJob
 from tests.conftest import csrf_from
-from tests.edge.conftest import live_app  # noqa: F401
-from tests.inspections.conftest import VISIT_UUID, assignment, visit  # noqa: F401
+from tests.fixtures.visits import VISIT_UUID
 from tests.reports.test_exports import _wait
-from tests.review.conftest import approved, reviewer, submitted  # noqa: F401
 
 HOSTILE_CODE = '杭州"0101;\r\nX'
 HOSTILE_NAME = '杭州"一厅"; filename=evil.exe\r\nSet-Cookie: x=1'
@@ -82,7 +80,7 @@ def test_the_helper_never_lets_a_separator_or_control_reach_the_header():
 
 
 @pytest.fixture
-def hostile(db, approved):  # noqa: F811
+def hostile(db, approved):
     inspection = db.session.scalar(select(Inspection))
     inspection.store.code = HOSTILE_CODE
     inspection.store.name = HOSTILE_NAME
@@ -100,7 +98,7 @@ def _http_get(address: str, path: str, cookie: str) -> tuple[int, str | None, by
         connection.close()
 
 
-def test_every_download_names_a_hostile_hall_safely(app, db, hostile, admin_client, live_app):  # noqa: F811
+def test_every_download_names_a_hostile_hall_safely(app, db, hostile, admin_client, live_app):
     inspection = hostile
     client = admin_client
     period = f"{inspection.visit_date:%Y-%m}"

@@ -13,7 +13,7 @@ from inspect_app.demo import DEMO_PASSWORDS
 from tests.browser.conftest import wait_until
 from tests.browser.live_server import SECOND_INSPECTOR
 from tests.browser.test_visit_offline import rows
-from tests.inspections.conftest import jpeg_bytes
+from tests.fixtures.visits import jpeg_bytes
 
 #: The checklist items that always need a photo.
 PHOTO_ITEMS = ("hygiene.cleanliness", "hygiene.price_list")

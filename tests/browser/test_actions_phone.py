@@ -9,16 +9,9 @@ from sqlalchemy import select
 
 from inspect_app.review.models import CorrectiveAction
 from tests.browser.test_staff_results_phone import BASE, serve_through
-from tests.inspections import conftest as visit_world
-from tests.inspections.conftest import VISIT_UUID
-from tests.review import conftest as review_world
+from tests.fixtures.visits import VISIT_UUID
 
 pytestmark = pytest.mark.browser
-
-# The review fixtures: a visit submitted with two findings, approved, and the hall's manager.
-assignment, visit = visit_world.assignment, visit_world.visit
-submitted, approved = review_world.submitted, review_world.approved
-reviewer, manager = review_world.reviewer, review_world.manager
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from inspect_app.demo import DEMO_PASSWORDS
-from tests.inspections.conftest import jpeg_bytes
+from tests.fixtures.visits import jpeg_bytes
 
 pytestmark = pytest.mark.browser
 

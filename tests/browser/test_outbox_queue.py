@@ -29,7 +29,7 @@ from tests.browser.phone import (
     user_id,
     visit_row,
 )
-from tests.inspections.conftest import jpeg_bytes
+from tests.fixtures.visits import jpeg_bytes
 
 pytestmark = pytest.mark.browser
 

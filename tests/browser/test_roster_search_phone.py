@@ -5,23 +5,20 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_staff_results_phone import BASE, serve_through
-from tests.inspections import conftest as visit_world
-from tests.inspections import test_attribution as attribution_tests
-from tests.inspections.conftest import VISIT_UUID
+from tests.fixtures.visits import GONE, VISIT_UUID
 
 pytestmark = pytest.mark.browser
 
-# The visit fixtures: a started visit at the first hall, whose roster has 00001, 00002 and
-# people who left (attribution_tests.roster); 00101 is on the second hall's roster.
-assignment, visit, roster = visit_world.assignment, visit_world.visit, attribution_tests.roster
+# The plugin fixtures `visit` and `hall_roster` (tests.fixtures.visits): a started visit at the
+# first hall, whose roster has 00001, 00002 and people who left; 00101 is on the second hall's.
 
 
 @pytest.mark.parametrize(
     ("typed", "reason"),
-    [("00101", "北二营业厅 0102"), (attribution_tests.GONE, "已于"), ("0009999", "不在任何营业厅")],
+    [("00101", "北二营业厅 0102"), (GONE, "已于"), ("0009999", "不在任何营业厅")],
     ids=["other-hall", "left", "unknown"],
 )
-def test_a_number_not_on_the_roster_is_explained(phone, roster, visit, typed, reason):
+def test_a_number_not_on_the_roster_is_explained(phone, hall_roster, visit, typed, reason):
     serve_through(phone, visit.client)
     phone.set_viewport_size({"width": 360, "height": 740})
     phone.goto(f"{BASE}/visits/{VISIT_UUID}")

@@ -5,11 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from inspect_app.auth.models import Role
-from tests.ratings import conftest as staff_world
-from tests.ratings.conftest import MONTH
+from tests.fixtures.staff_results import MONTH
 
 # The staff-results fixtures (an organisation, 张伟's observed November, signed-in clients).
-world, observed, client_as = staff_world.world, staff_world.observed, staff_world.client_as
 
 BASE = "http://hall.test"
 
@@ -38,12 +36,12 @@ def overflow(page, selector: str) -> int:
 
 
 def test_dashboard_staff_table_shows_every_column_on_a_360_px_phone(
-    phone, observed, client_as, world
+    phone, observed, client_as, staff_world
 ):
-    manager = client_as(Role.MANAGER, "manager_north1", stores=[world.halls[0]])
+    manager = client_as(Role.MANAGER, "manager_north1", stores=[staff_world.halls[0]])
     serve_through(phone, manager)
     phone.set_viewport_size({"width": 360, "height": 740})
-    phone.goto(f"{BASE}/stores/{world.halls[0].id}?period={MONTH.key}")
+    phone.goto(f"{BASE}/stores/{staff_world.halls[0].id}?period={MONTH.key}")
     table = "table.staff-results"
     phone.wait_for_selector(table)
     assert overflow(phone, "#staff-results .table-wrap") == 0
@@ -54,7 +52,7 @@ def test_dashboard_staff_table_shows_every_column_on_a_360_px_phone(
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_staff_page_fits_a_360_px_phone(phone, observed, client_as, world):
+def test_staff_page_fits_a_360_px_phone(phone, observed, client_as, staff_world):
     reviewer = client_as(Role.REVIEWER, "reviewer_wu")
     serve_through(phone, reviewer)
     phone.set_viewport_size({"width": 360, "height": 740})

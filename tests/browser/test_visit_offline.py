@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 
 from inspect_app.demo import DEMO_PASSWORDS
 from tests.browser.conftest import wait_until
-from tests.inspections.conftest import jpeg_bytes
+from tests.fixtures.visits import jpeg_bytes
 
 pytestmark = pytest.mark.browser
 

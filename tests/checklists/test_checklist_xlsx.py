@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
@@ -347,7 +347,7 @@ def test_too_many_rows():
 SAMPLE = (DATA / "xlsx" / "checklist-errors.xlsx").read_bytes()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60)
 @given(st.data())
 def test_damaged_workbooks_never_raise(data):
     damaged = bytearray(SAMPLE)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inspect_app.checklists.definition import ChecklistDefinition
@@ -1505,7 +1505,7 @@ documents = yaml_like | _mapping(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300)
 @given(documents)
 def test_random_documents_give_a_definition_or_errors_never_a_traceback(doc: Any) -> None:
     result = load_checklist_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))

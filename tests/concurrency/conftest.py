@@ -20,15 +20,6 @@ from flask.testing import FlaskClient
 
 from inspect_app.inspections.storage import LocalPhotoStorage
 from tests.conftest import is_postgres
-from tests.inspections.conftest import assignment, jpeg_bytes, visit, visit_payload
-from tests.review.conftest import (
-    approved,
-    manager,
-    post,
-    reviewer,
-    role_client,
-    submitted,
-)
 
 T = TypeVar("T")
 

@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from inspect_app.inspections.models import Answer, Photo
 from inspect_app.inspections.storage import LocalPhotoStorage, StorageUnavailable
 from inspect_app.review.models import Appeal
-from tests.inspections.conftest import PHOTO_ALWAYS, jpeg_bytes
-from tests.review.conftest import FAILED_STAFF_ITEM, post
+from tests.fixtures.review import FAILED_STAFF_ITEM, post
+from tests.fixtures.visits import PHOTO_ALWAYS, jpeg_bytes
 
 STORAGE_MESSAGE = "The photo could not be stored just now. Try again in a few minutes."
 PHONE_MESSAGE = "The photo could not be stored just now. The phone keeps it and sends it again."

@@ -13,7 +13,7 @@ from inspect_app.db import utcnow
 from inspect_app.inspections.models import Photo
 from inspect_app.inspections.photo_sweep import sweep_photo_files
 from inspect_app.inspections.storage import LocalPhotoStorage, new_key
-from tests.inspections.conftest import PHOTO_ALWAYS, jpeg_bytes
+from tests.fixtures.visits import PHOTO_ALWAYS, jpeg_bytes
 
 TWO_HOURS = 2 * 3600
 

@@ -13,7 +13,7 @@ from inspect_app.inspections.attempts import RequestAttempt
 from inspect_app.inspections.models import Inspection, Photo
 from tests.concurrency.conftest import at_once, clones
 from tests.conftest import csrf_from
-from tests.inspections.conftest import PHOTO_ALWAYS, jpeg_bytes, visit_payload
+from tests.fixtures.visits import PHOTO_ALWAYS, jpeg_bytes, visit_payload
 
 pytestmark = pytest.mark.postgres_only
 

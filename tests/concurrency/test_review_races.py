@@ -10,7 +10,7 @@ from inspect_app.inspections.models import Answer
 from inspect_app.review.models import ActionStatus, Appeal, CorrectiveAction, CorrectiveActionItem
 from tests.concurrency.conftest import at_once, clones
 from tests.conftest import csrf_from
-from tests.review.conftest import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, post, role_client
+from tests.fixtures.review import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, post, role_client
 
 
 def _count(db, model, *where) -> int:

@@ -10,7 +10,7 @@ from inspect_app.auth.models import Role
 from inspect_app.stores.models import Staff
 from tests.concurrency.conftest import at_once, clones
 from tests.conftest import csrf_from
-from tests.review.conftest import role_client
+from tests.fixtures.review import role_client
 from tests.stores.test_roster_views import REAL_STAFF, REAL_STORES, _apply, _check, _workbook
 
 

@@ -12,7 +12,7 @@ from inspect_app.config import TestConfig
 from inspect_app.stores.models import Staff, StaffPosting
 from tests.concurrency.conftest import at_once, clones
 from tests.conftest import csrf_from
-from tests.review.conftest import role_client
+from tests.fixtures.review import role_client
 
 
 def test_moves_of_one_person_sent_at_once_leave_one_open_posting_at_their_hall(

@@ -13,7 +13,7 @@ from inspect_app.auth.models import Role
 from inspect_app.inspections.models import AssignmentStatus, Inspection, InspectionStatus
 from tests.concurrency.conftest import at_once, clones
 from tests.conftest import csrf_from, sign_in
-from tests.inspections.conftest import PHOTO_ALWAYS, jpeg_bytes, visit_payload
+from tests.fixtures.visits import PHOTO_ALWAYS, jpeg_bytes, visit_payload
 
 
 def _count(db, model, *where) -> int:

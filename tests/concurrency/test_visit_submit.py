@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from inspect_app.audit.models import AuditEvent
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, Photo
 from tests.concurrency.conftest import at_once, clones
-from tests.inspections.conftest import PHOTO_ALWAYS, jpeg_bytes, visit_payload
+from tests.fixtures.visits import PHOTO_ALWAYS, jpeg_bytes, visit_payload
 
 
 def _count(db, model, *where) -> int:

@@ -1,18 +1,13 @@
-"""Fixtures for request-hygiene tests: a started visit, raw bodies, a real server socket."""
+"""Helpers for request-hygiene tests: raw bodies and the state of the started visit (the visit and
+the real server socket, `live_app`, are plugin fixtures from tests/fixtures)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
-import pytest
-from flask import Flask
 from hypothesis import HealthCheck, settings
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from inspect_app.inspections.models import Answer, Inspection, Photo
-from tests.inspections.conftest import VISIT_UUID, assignment, jpeg_bytes, visit
+from tests.fixtures.visits import VISIT_UUID
 
 # Bounded so that the whole folder runs in well under a minute per database; every example
 # shares one started visit, so the health check about function-scoped fixtures does not apply.
@@ -79,17 +74,3 @@ def saved_state(db) -> tuple:
         list(photos),
         served,
     )
-
-
-@pytest.fixture
-def live_app(app: Flask, db) -> Iterator[str]:
-    """The test app behind Werkzeug's real HTTP server on 127.0.0.1; yields host:port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()

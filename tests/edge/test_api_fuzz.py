@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from inspect_app.checklists.loader import load_checklist_file
 from inspect_app.edge import UNSTORABLE
 from tests.conftest import DEFAULT_CHECKLIST, csrf_token
-from tests.edge.conftest import MULTIPART, jpeg_bytes, multipart, saved_state
-from tests.inspections.conftest import visit_payload
+from tests.edge.conftest import MULTIPART, multipart, saved_state
+from tests.fixtures.visits import jpeg_bytes, visit_payload
 
 FUZZ = settings.get_profile("edge-fuzz")
 ITEM_IDS = [item.id for item in load_checklist_file(DEFAULT_CHECKLIST).definition.items]

@@ -13,8 +13,8 @@ import uuid
 from collections.abc import Iterable
 
 from inspect_app.edge import MAX_JSON_BYTES
-from tests.edge.conftest import BOUNDARY, MULTIPART, jpeg_bytes, saved_state
-from tests.inspections.conftest import visit_payload
+from tests.edge.conftest import BOUNDARY, MULTIPART, saved_state
+from tests.fixtures.visits import jpeg_bytes, visit_payload
 
 CHUNK = 64 * 1024
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from inspect_app.inspections.models import Inspection, Photo
 from inspect_app.inspections.photo_operations import exif_time
 from tests.conftest import post_form
-from tests.edge.conftest import jpeg_bytes, saved_state
-from tests.inspections.conftest import VISIT_UUID, visit_payload
+from tests.edge.conftest import saved_state
+from tests.fixtures.visits import VISIT_UUID, jpeg_bytes, visit_payload
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MESSAGES = {

@@ -6,7 +6,7 @@ import json
 
 from inspect_app.edge import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from tests.edge.conftest import saved_state
-from tests.inspections.conftest import visit_payload
+from tests.fixtures.visits import visit_payload
 
 
 def _post(visit, body: bytes | str, kind: str = "draft", content_type: str = "application/json"):

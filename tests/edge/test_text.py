@@ -12,8 +12,8 @@ from markupsafe import escape
 from inspect_app.auth.models import Role
 from inspect_app.checklists.models import Checklist
 from tests.conftest import DEFAULT_CHECKLIST, csrf_token, post_form
-from tests.edge.conftest import MULTIPART, jpeg_bytes, multipart, saved_state
-from tests.inspections.conftest import visit_payload
+from tests.edge.conftest import MULTIPART, multipart, saved_state
+from tests.fixtures.visits import jpeg_bytes, visit_payload
 
 TEXT_REFUSED = (
     'The field "%(field)s" contains characters that cannot be saved (such as a null '

@@ -5,14 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from inspect_app.auth.models import Role
-from inspect_app.config import TestConfig
 from inspect_app.db import utcnow
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, ServedStaff
 from inspect_app.inspections.payload import VISIT_FIELDS, AnswerPayload, VisitPayload
@@ -22,7 +20,8 @@ from inspect_app.stores.models import Staff
 from inspect_app.stores.queries import roster_on
 from tests.concurrency.conftest import at_once, clones
 from tests.conftest import csrf_from, post_form
-from tests.inspections.conftest import (
+from tests.fixtures.visits import (
+    GONE,
     PHOTO_ALWAYS,
     SERVED,
     VISIT_UUID,
@@ -32,38 +31,7 @@ from tests.inspections.conftest import (
 )
 from tests.inspections.test_nojs_photos import item_block
 
-HALLS_TZ = ZoneInfo(TestConfig.TIMEZONE)
 BADGE = "appearance.badge_worn"
-#: 工号 of a person who left the first hall three days before the visit.
-GONE = "00003"
-
-
-def _at(day, hour: int = 9) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=HALLS_TZ)
-
-
-@pytest.fixture
-def roster(db, org):
-    """The first hall's roster: 00001 (from org), 00002, one who left three days before the
-    visit, one who leaves on the visit day, one marked left without a date."""
-    hall = org["stores"][0]
-    day = visit_day()
-    db.session.add_all(
-        [
-            Staff(employee_no="00002", name="李娜", store=hall, position="营业员"),
-            Staff(
-                employee_no=GONE,
-                name="王静",
-                store=hall,
-                is_active=False,
-                left_at=_at(day - timedelta(days=3)),
-            ),
-            Staff(employee_no="00004", name="赵敏", store=hall, is_active=False, left_at=_at(day)),
-            Staff(employee_no="00005", name="周婷", store=hall, is_active=False),
-        ]
-    )
-    db.session.commit()
-    return hall
 
 
 @pytest.fixture
@@ -94,9 +62,9 @@ def _with_photos(visit) -> None:
 # --- the roster on a date ----------------------------------------------------------------
 
 
-def test_roster_on_a_date_is_the_halls_staff_who_had_not_left_before_it(db, org, roster):
+def test_roster_on_a_date_is_the_halls_staff_who_had_not_left_before_it(db, org, hall_roster):
     day = visit_day()
-    numbers = lambda d: [s.employee_no for s in roster_on(roster.id, d)]  # noqa: E731
+    numbers = lambda d: [s.employee_no for s in roster_on(hall_roster.id, d)]  # noqa: E731
     assert numbers(day) == ["00001", "00002", "00004"]  # left on the day: still served that day
     assert numbers(day + timedelta(days=1)) == ["00001", "00002"]
     assert numbers(day - timedelta(days=3)) == ["00001", "00002", GONE, "00004"]
@@ -125,7 +93,7 @@ def _refusal(kind: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize("kind", list(REFUSALS))
 def test_a_served_employee_no_off_the_roster_is_refused_on_saving_and_the_rest_kept(
-    db, roster, english, kind
+    db, hall_roster, english, kind
 ):
     visit = english
     number, message = _refusal(kind)
@@ -143,7 +111,7 @@ def test_a_served_employee_no_off_the_roster_is_refused_on_saving_and_the_rest_k
 
 @pytest.mark.parametrize("kind", list(REFUSALS))
 def test_a_named_employee_no_off_the_roster_is_refused_on_its_item_and_nothing_else_lost(
-    db, roster, english, kind
+    db, hall_roster, english, kind
 ):
     visit = english
     number, message = _refusal(kind)
@@ -165,7 +133,7 @@ def test_a_named_employee_no_off_the_roster_is_refused_on_its_item_and_nothing_e
 @pytest.mark.parametrize("place", ["served", "named"])
 @pytest.mark.parametrize("kind", list(REFUSALS))
 def test_a_submission_with_an_employee_no_off_the_roster_is_refused(
-    db, roster, english, kind, place
+    db, hall_roster, english, kind, place
 ):
     visit = english
     _with_photos(visit)
@@ -188,7 +156,7 @@ def test_a_submission_with_an_employee_no_off_the_roster_is_refused(
 @pytest.mark.parametrize("place", ["served", "named"])
 @pytest.mark.parametrize("kind", list(REFUSALS))
 def test_the_form_without_javascript_refuses_each_kind_beside_its_field(
-    db, roster, english, kind, place
+    db, hall_roster, english, kind, place
 ):
     visit = english
     _with_photos(visit)
@@ -222,7 +190,7 @@ def _nojs_form(visit, action: str) -> dict:
     return form
 
 
-def test_the_visit_date_decides_who_is_on_the_roster(db, roster, english):
+def test_the_visit_date_decides_who_is_on_the_roster(db, hall_roster, english):
     """Checked for the arrival's date in the halls' zone, else for today's."""
     visit = english
     before = (visit_day() - timedelta(days=5)).isoformat()
@@ -241,7 +209,7 @@ def test_the_visit_date_decides_who_is_on_the_roster(db, roster, english):
 
 
 def test_served_staff_are_stored_in_order_and_replaced_and_items_follow_the_first(
-    db, roster, visit
+    db, hall_roster, visit
 ):
     _with_photos(visit)
     assert visit.draft(visit_payload(visit.definition, served_by=["00002", SERVED])).status_code
@@ -271,7 +239,7 @@ def test_served_staff_are_stored_in_order_and_replaced_and_items_follow_the_firs
             assert (answer.employee_no, answer.staff_id) == (None, None), item.id
 
 
-def test_more_than_three_served_staff_are_refused(db, roster, english):
+def test_more_than_three_served_staff_are_refused(db, hall_roster, english):
     body = visit_payload(english.definition, served_by=["00001", "00002", "00004", "00101"])
     response = english.draft(body)
     assert response.status_code == 422
@@ -296,7 +264,9 @@ MALFORMED = {
 
 
 @pytest.mark.parametrize("kind", list(MALFORMED))
-def test_who_served_and_attribution_of_the_wrong_shape_are_refused_whole(db, roster, english, kind):
+def test_who_served_and_attribution_of_the_wrong_shape_are_refused_whole(
+    db, hall_roster, english, kind
+):
     visit = english
     first = {"value": "fail", "employee_no": "00002"}
     assert visit.draft(visit_payload(visit.definition, **{BADGE: first})).status_code == 200
@@ -345,7 +315,7 @@ def test_who_served_and_attribution_of_the_wrong_shape_are_refused_whole(db, ros
     ids=["served too long", "named too long", "named malformed", "description too long"],
 )
 def test_a_malformed_or_too_long_attribution_is_refused_and_the_stored_one_kept(
-    db, roster, english, place, change, message
+    db, hall_roster, english, place, change, message
 ):
     visit = english
     first = {"value": "fail", "employee_no": "00002"}
@@ -363,7 +333,7 @@ def test_a_malformed_or_too_long_attribution_is_refused_and_the_stored_one_kept(
     assert _served(db) == [SERVED]
 
 
-def test_a_person_named_on_an_item_not_about_a_person_is_not_stored(db, roster, english):
+def test_a_person_named_on_an_item_not_about_a_person_is_not_stored(db, hall_roster, english):
     visit = english
     item = next(i for i in visit.definition.items if not i.staff and i.item_type.scored)
     forged = {"employee_no": "00002", "unidentified": True, "person_description": "保安"}
@@ -380,7 +350,7 @@ def test_a_person_named_on_an_item_not_about_a_person_is_not_stored(db, roster, 
 
 
 def test_a_person_not_identified_needs_a_description_and_is_flagged_for_the_reviewer(
-    app, db, roster, english, make_user
+    app, db, hall_roster, english, make_user
 ):
     visit = english
     _with_photos(visit)
@@ -413,7 +383,7 @@ def test_a_person_not_identified_needs_a_description_and_is_flagged_for_the_revi
     assert _answers(db)["uniform.clean"].employee_no == SERVED  # the rest follow who served
 
 
-def test_naming_someone_and_not_identified_at_once_is_refused(db, roster, english):
+def test_naming_someone_and_not_identified_at_once_is_refused(db, hall_roster, english):
     body = visit_payload(
         english.definition,
         **{BADGE: {"value": "fail", "employee_no": "00002", "unidentified": True}},
@@ -425,7 +395,7 @@ def test_naming_someone_and_not_identified_at_once_is_refused(db, roster, englis
     ]
 
 
-def test_unattributed_items_are_refused_with_what_to_do(db, roster, english):
+def test_unattributed_items_are_refused_with_what_to_do(db, hall_roster, english):
     _with_photos(english)
     body = visit_payload(english.definition, served_by=[])
     body["answers"][BADGE]["employee_no"] = "00002"  # named here: attributed
@@ -445,7 +415,7 @@ def test_unattributed_items_are_refused_with_what_to_do(db, roster, english):
 
 
 def test_partial_credit_submits_without_an_employee_no_and_opens_nothing(
-    app, db, roster, visit, make_user
+    app, db, hall_roster, visit, make_user
 ):
     """4★ attitude, 3 of 4 cleanliness, a 17-minute wait, 7 minutes' handling: points lost,
     nothing failed, so no 工号 and no corrective action are asked for."""
@@ -474,7 +444,7 @@ def test_partial_credit_submits_without_an_employee_no_and_opens_nothing(
 # --- the content round trip --------------------------------------------------------------
 
 
-def test_the_form_shows_what_was_saved_who_served_whom_each_item_names(db, roster, english):
+def test_the_form_shows_what_was_saved_who_served_whom_each_item_names(db, hall_roster, english):
     visit = english
     body = visit_payload(
         visit.definition,
@@ -505,7 +475,7 @@ def test_the_form_shows_what_was_saved_who_served_whom_each_item_names(db, roste
     assert f'data-goto-item="{BADGE}"' in summary and 'data-goto-item="uniform.clean"' in summary
 
 
-def test_the_no_javascript_form_saves_who_served_and_not_identified(db, roster, visit):
+def test_the_no_javascript_form_saves_who_served_and_not_identified(db, hall_roster, visit):
     form = _nojs_form(visit, "save")
     form["visit_served_by"] = ["00002", "", SERVED]
     form["s__uniform__clean"] = "?"
@@ -519,7 +489,7 @@ def test_the_no_javascript_form_saves_who_served_and_not_identified(db, roster, 
     assert _answers(db)["uniform.worn"].employee_no == "00002"
 
 
-def test_who_served_and_the_attribution_are_part_of_the_submitted_content(db, roster, visit):
+def test_who_served_and_the_attribution_are_part_of_the_submitted_content(db, hall_roster, visit):
     _with_photos(visit)
     body = visit_payload(visit.definition)
     assert visit.submit(body).status_code == 200
@@ -572,7 +542,9 @@ def test_the_content_hash_covers_the_new_fields_and_keeps_old_content_hashes():
 # --- at once -----------------------------------------------------------------------------
 
 
-def test_saves_with_different_served_staff_at_once_leave_one_whole_list(app, db, roster, visit):
+def test_saves_with_different_served_staff_at_once_leave_one_whole_list(
+    app, db, hall_roster, visit
+):
     """The visit's row lock orders the saves: each replaces the whole list, none collides with
     the unique (visit, person) and (visit, position) keys, and one list is left in order.
     Really side by side on PostgreSQL; SQLite's write lock serialises them."""

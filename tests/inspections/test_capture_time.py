@@ -19,7 +19,6 @@ from markupsafe import escape
 from PIL import Image
 from sqlalchemy import select, text
 
-from inspect_app.auth.models import Role
 from inspect_app.extensions import db as _db
 from inspect_app.inspections.capture_time import (
     CAPTURE_MARGIN,
@@ -32,18 +31,15 @@ from inspect_app.inspections.capture_time import (
 from inspect_app.inspections.models import Answer, Photo, PhotoPurpose
 from inspect_app.inspections.photos import process_photo
 from inspect_app.review.models import CorrectiveActionItem
-from tests.inspections.conftest import jpeg_bytes, visit_payload
-from tests.inspections.test_nojs_photos import closed
-from tests.migration_support import MIGRATIONS, ORGANISATION_ROWS, upgrade_to, upgrade_with_rows
-from tests.review.conftest import (  # noqa: F401 (the approved and submitted fixtures)
+from tests.fixtures.review import (
     FAILED_HALL_ITEM,
     FAILED_STAFF_ITEM,
-    approved,
     post,
-    role_client,
     submit_visit,
-    submitted,
 )
+from tests.fixtures.visits import jpeg_bytes, visit_payload
+from tests.inspections.test_nojs_photos import closed
+from tests.migration_support import MIGRATIONS, ORGANISATION_ROWS, upgrade_to, upgrade_with_rows
 
 #: 12:00 in the halls on 30 November 2026; the test visits run 00:05–00:35 that day.
 NOW = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
@@ -51,17 +47,6 @@ ARRIVED = datetime(2026, 11, 29, 16, 5, tzinfo=UTC)
 LEFT = datetime(2026, 11, 29, 16, 35, tzinfo=UTC)
 ITEM = "hygiene.cleanliness"
 SECOND = timedelta(seconds=1)
-
-
-@pytest.fixture
-def reviewer(app, make_user):
-    return role_client(app, make_user, Role.REVIEWER, "reviewer1")
-
-
-@pytest.fixture
-def manager(app, make_user, org):
-    """The manager of the visited hall."""
-    return role_client(app, make_user, Role.MANAGER, "manager1", stores=[org["stores"][0]])
 
 
 @pytest.fixture
@@ -258,7 +243,7 @@ def test_appeal_and_action_photos_may_be_later_but_not_before_the_visit(
     clock,
     app,
     db,
-    approved,  # noqa: F811 (the fixture imported above)
+    approved,
     manager,
     reviewer,
 ):

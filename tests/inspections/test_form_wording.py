@@ -9,21 +9,15 @@ import pytest
 
 from inspect_app.auth.models import Role
 from tests.conftest import post_form, sign_in
-from tests.inspections import test_attribution as attribution_tests
-from tests.inspections import test_nojs_photos as nojs_tests
-from tests.inspections.conftest import SERVED, VISIT_UUID, visit_day
-from tests.inspections.test_attribution import GONE, _nojs_form
+from tests.fixtures.visits import GONE, PHOTO_LIMIT, SERVED, VISIT_UUID, visit_day
+from tests.inspections.test_attribution import _nojs_form
 from tests.inspections.test_nojs_photos import (
-    PHOTO_LIMIT,
     attach,
     full_form,
     noise_jpeg,
     photo_items,
     send,
 )
-
-# Fixtures of the neighbouring tests: the first hall's roster, a 200 KB photo limit.
-roster, small_limits = attribution_tests.roster, nojs_tests.small_limits
 
 #: A member of another hall (tests.conftest org).
 OTHER_HALL = "00101"
@@ -77,7 +71,7 @@ def _check(client, number: str, **params):
 )  # fmt: skip
 def test_the_roster_check_says_why_a_number_is_not_on_the_roster(
     db,
-    roster,
+    hall_roster,
     visit,
     number,
     message,
@@ -88,7 +82,7 @@ def test_the_roster_check_says_why_a_number_is_not_on_the_roster(
     assert response.json == {"no": number, "message": message}
 
 
-def test_the_roster_check_names_the_date_a_person_left(db, roster, visit):
+def test_the_roster_check_names_the_date_a_person_left(db, hall_roster, visit):
     english(visit.client)
     message = _check(visit.client, GONE).json["message"]
     assert message.startswith(f"Employee no. {GONE} left this hall on ")
@@ -114,7 +108,7 @@ def test_the_roster_check_refuses_bad_questions_and_other_roles(app, db, visit, 
     assert manager.get(url).status_code == 403
 
 
-def test_a_refused_save_without_javascript_shows_one_message(db, roster, visit):
+def test_a_refused_save_without_javascript_shows_one_message(db, hall_roster, visit):
     """The default (Chinese) UI: the banner counting what is marked, no second flash."""
     form = _nojs_form(visit, "save")
     form["visit_served_by"] = [GONE]

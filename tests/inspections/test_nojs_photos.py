@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 import random
-from collections.abc import Iterator
 
-import pytest
 from flask_babel import gettext
 from markupsafe import escape
 from PIL import Image
@@ -22,9 +20,14 @@ from inspect_app.checklists.forms import answer_field_name, comment_field_name
 from inspect_app.inspections.models import Inspection, InspectionStatus, Photo
 from inspect_app.inspections.payload import photo_field_name, staff_field_name
 from tests.conftest import csrf_from, halls_today
-from tests.inspections.conftest import PHOTO_ALWAYS, VISIT_UUID, complete_answers, jpeg_bytes
+from tests.fixtures.visits import (
+    PHOTO_ALWAYS,
+    PHOTO_LIMIT,
+    VISIT_UUID,
+    complete_answers,
+    jpeg_bytes,
+)
 
-PHOTO_LIMIT = 200_000
 EMPLOYEE_NO = "00001"
 
 
@@ -51,17 +54,6 @@ def item_block(html: str, item_id: str) -> str:
     start = html.index(f'id="item-{item_id}"')
     following = html.find('id="item-', start + 1)
     return html[start : following if following > 0 else len(html)]
-
-
-@pytest.fixture
-def small_limits(app) -> Iterator[None]:
-    """A per-photo limit of 200 KB, and the whole-request limit derived from it as in production."""
-    saved = {key: app.config[key] for key in ("MAX_UPLOAD_BYTES", "MAX_CONTENT_LENGTH")}
-    app.config.update(MAX_UPLOAD_BYTES=PHOTO_LIMIT, MAX_CONTENT_LENGTH=PHOTO_LIMIT)
-    try:
-        yield
-    finally:
-        app.config.update(saved)
 
 
 def full_form(visit, action: str) -> tuple[dict, dict[str, tuple[str, str | None]]]:

@@ -17,7 +17,7 @@ from inspect_app.inspections.models import Inspection, InspectionStatus, Photo
 from inspect_app.inspections.queries import inspection_by_uuid
 from inspect_app.review.operations import return_inspection
 from tests.conftest import PASSWORD, csrf_from, sign_in
-from tests.inspections.conftest import PHOTO_ALWAYS, jpeg_bytes, visit_payload
+from tests.fixtures.visits import PHOTO_ALWAYS, jpeg_bytes, visit_payload
 
 
 def _photos_for_always_items(visit) -> None:

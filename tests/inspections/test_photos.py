@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pillow_heif
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageCms, ImageDraw, ImageFile, ImageOps
 
@@ -625,19 +625,19 @@ def only_photo_errors(data: bytes) -> None:
     assert max(photo.width, photo.height) <= 1600
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.binary(max_size=4096))
 def test_random_bytes_only_raise_photo_errors(data):
     only_photo_errors(data)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.sampled_from(SIGNATURES), st.binary(max_size=2048))
 def test_random_bytes_behind_an_image_signature_only_raise_photo_errors(signature, rest):
     only_photo_errors(signature + rest)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300)
 @given(
     base=st.sampled_from(["jpeg", "png", "webp", "heic"]),
     edits=st.lists(st.tuples(st.integers(0, 2**16), st.integers(0, 255)), max_size=12),

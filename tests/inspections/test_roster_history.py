@@ -23,7 +23,7 @@ from inspect_app.inspections.models import (
 from inspect_app.stores.models import Staff
 from inspect_app.stores.operations import apply_roster, check_roster
 from tests.conftest import csrf_from, post_form
-from tests.inspections.conftest import (
+from tests.fixtures.visits import (
     PHOTO_ALWAYS,
     VISIT_UUID,
     Visit,

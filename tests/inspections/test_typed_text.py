@@ -29,9 +29,9 @@ from inspect_app.inspections.payload import (
     staff_field_name,
 )
 from tests.conftest import csrf_from
-from tests.inspections.conftest import VISIT_UUID, complete_answers, visit_payload
+from tests.fixtures.review import submit_visit
+from tests.fixtures.visits import VISIT_UUID, complete_answers, visit_payload
 from tests.inspections.test_nojs_photos import item_block
-from tests.review.conftest import submit_visit
 
 #: Texts that lose their first character to a careless strip().
 TYPED = ["\t制表符开头", "\r回车开头", "\n换行开头", "\r\n回车换行开头\r\n第二行  "]

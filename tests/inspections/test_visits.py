@@ -17,7 +17,7 @@ from inspect_app.inspections.models import (
     Photo,
 )
 from tests.conftest import csrf_from, data_file, sign_in
-from tests.inspections.conftest import PHOTO_ALWAYS, VISIT_UUID, jpeg_bytes, visit_payload
+from tests.fixtures.visits import PHOTO_ALWAYS, VISIT_UUID, jpeg_bytes, visit_payload
 from tests.inspections.test_nojs_photos import translated
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from inspect_app.auth.models import Role
 from inspect_app.ratings.queries import staff_period_ratings
-from tests.ratings.conftest import MONTH, REVIEWER_NOTE
+from tests.fixtures.staff_results import MONTH, REVIEWER_NOTE
 
 
 def page(client, staff_id: int, period: str = MONTH.key):
@@ -26,7 +26,9 @@ def sections(html: str) -> dict[str, str]:
     }
 
 
-def test_reviewer_sees_each_figure_and_the_visits_and_items_behind_it(observed, client_as, world):
+def test_reviewer_sees_each_figure_and_the_visits_and_items_behind_it(
+    observed, client_as, staff_world
+):
     reviewer = client_as(Role.REVIEWER, "reviewer_wu")
     response = page(reviewer, observed["zhang"].id)
     assert response.status_code == 200
@@ -54,7 +56,7 @@ def test_reviewer_sees_each_figure_and_the_visits_and_items_behind_it(observed, 
     # Not his: 李娜's named item, the unidentified one, the hall item, the n/a one.
     for item_id in ("phrasing.farewell", "process.wait_care", "hygiene.restroom",
                     "appearance.makeup"):  # fmt: skip
-        assert world.definition.item(item_id).text_en not in response.text
+        assert staff_world.definition.item(item_id).text_en not in response.text
     assert "1 / 1" in north1  # ranked first of one in the hall
     # 北二: 2 items, too few to rank.
     assert "2 items observed, fewer than the 10 needed to rank" in halls["0102"]
@@ -62,10 +64,10 @@ def test_reviewer_sees_each_figure_and_the_visits_and_items_behind_it(observed, 
 
 
 def test_managers_see_only_their_own_halls_findings_and_other_halls_get_404(
-    observed, client_as, world
+    observed, client_as, staff_world
 ):
     zhang = observed["zhang"]
-    north1, north2, south1 = world.halls
+    north1, north2, south1 = staff_world.halls
     own = client_as(Role.MANAGER, "manager_north1", stores=[north1])
     response = page(own, zhang.id)
     assert response.status_code == 200
@@ -86,7 +88,7 @@ def test_managers_see_only_their_own_halls_findings_and_other_halls_get_404(
     outsider = client_as(Role.MANAGER, "manager_south1", stores=[south1])
     assert page(outsider, zhang.id).status_code == 404
     assert page(outsider, 999_999).status_code == 404
-    assert page(own, world.staff["0003001"].id).status_code == 404
+    assert page(own, staff_world.staff["0003001"].id).status_code == 404
 
 
 @pytest.mark.parametrize(("role", "endpoint"), [(Role.HR, "/results/"), (Role.ADMIN, "/review/")])
@@ -102,8 +104,8 @@ def test_inspectors_may_not_open_staff_pages(observed, client_as):
     assert page(inspector, observed["zhang"].id).status_code == 403
 
 
-def test_a_person_not_observed_in_the_period_has_no_result(observed, client_as, world):
-    nobody = world.staff["0003001"]
+def test_a_person_not_observed_in_the_period_has_no_result(observed, client_as, staff_world):
+    nobody = staff_world.staff["0003001"]
     reviewer = client_as(Role.REVIEWER, "reviewer_wu")
     response = page(reviewer, nobody.id)
     assert response.status_code == 200
@@ -120,10 +122,10 @@ def test_a_person_not_observed_in_the_period_has_no_result(observed, client_as, 
 
 
 def test_a_moved_person_keeps_each_finding_with_the_hall_of_the_visit(
-    observed, client_as, world, db
+    observed, client_as, staff_world, db
 ):
     zhang = observed["zhang"]
-    zhang.store = world.halls[2]  # moved to 南一 after November's visits
+    zhang.store = staff_world.halls[2]  # moved to 南一 after November's visits
     db.session.commit()
     rows = {r.store_code: r.rating.tally for r in staff_period_ratings(MONTH, staff_id=zhang.id)}
     assert {code: (t.visits, t.person_items) for code, t in rows.items()} == {
@@ -132,9 +134,9 @@ def test_a_moved_person_keeps_each_finding_with_the_hall_of_the_visit(
     }
     assert rows["0101"].earned == Decimal("21.75")
     # 北一's manager still sees his 北一 findings; 南一's, his hall now, sees none of them.
-    old = client_as(Role.MANAGER, "manager_north1", stores=[world.halls[0]])
+    old = client_as(Role.MANAGER, "manager_north1", stores=[staff_world.halls[0]])
     assert set(sections(page(old, zhang.id).text)) == {"0101"}
-    new = client_as(Role.MANAGER, "manager_south1", stores=[world.halls[2]])
+    new = client_as(Role.MANAGER, "manager_south1", stores=[staff_world.halls[2]])
     response = page(new, zhang.id)
     assert response.status_code == 200 and sections(response.text) == {}
 
@@ -147,9 +149,11 @@ def test_an_unreadable_period_is_a_400_that_says_so(observed, client_as, period)
     assert "cannot be read" in response.text
 
 
-def test_the_hall_dashboard_lists_staff_with_links_failures_and_vetoes(observed, client_as, world):
-    manager = client_as(Role.MANAGER, "manager_north1", stores=[world.halls[0]])
-    response = manager.get(f"/stores/{world.halls[0].id}", query_string={"period": MONTH.key})
+def test_the_hall_dashboard_lists_staff_with_links_failures_and_vetoes(
+    observed, client_as, staff_world
+):
+    manager = client_as(Role.MANAGER, "manager_north1", stores=[staff_world.halls[0]])
+    response = manager.get(f"/stores/{staff_world.halls[0].id}", query_string={"period": MONTH.key})
     assert response.status_code == 200
     table = response.text.split('id="staff-results"', 1)[1].split("</section>", 1)[0]
     assert "Failed" in table and "Vetoes" in table

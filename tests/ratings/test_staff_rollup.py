@@ -15,7 +15,7 @@ from inspect_app.ratings.queries import staff_period_ratings, staff_person_items
 from inspect_app.scoring.inspection import AnswerInput, score_inspection
 from inspect_app.scoring.ratings import PersonItem, rank_staff, rate_staff, tally_staff
 from tests.conftest import DEFAULT_CHECKLIST
-from tests.ratings.conftest import MONTH, add_visit, full_marks
+from tests.fixtures.staff_results import MONTH, add_visit, full_marks
 
 #: How one item's person is given: the visit's served staff, a named 工号 (index), or unknown.
 attribution = st.one_of(st.just("served"), st.just("unidentified"), st.integers(0, 3))
@@ -69,38 +69,36 @@ def _clear(db) -> None:
     db.session.commit()
 
 
-@settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(generated=visits(STAFF_ITEMS))
-def test_staff_sums_plus_unidentified_equal_each_halls_person_items(world, db, generated):
+def test_staff_sums_plus_unidentified_equal_each_halls_person_items(staff_world, db, generated):
     _clear(db)
-    people = list(world.staff.values())
+    people = list(staff_world.staff.values())
     by_no = {p.employee_no: p.id for p in people}
     expected_items: list[PersonItem] = []
     hall_sums: dict[int, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), 0])
     unidentified_sums: dict[int, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), 0])
     for number, (hall_index, status, in_month, served_indexes, items) in enumerate(generated):
-        hall = world.halls[hall_index]
+        hall = staff_world.halls[hall_index]
         # A person moved between halls is just as likely to serve at any hall.
         served = [people[i] for i in served_indexes]
         answers, named, unidentified = {}, {}, set()
         for item_id, (answer_index, how) in items.items():
-            answers[item_id] = answer_for(world.definition.item(item_id), answer_index)
+            answers[item_id] = answer_for(staff_world.definition.item(item_id), answer_index)
             if how == "unidentified" or (how == "served" and not served):
                 unidentified.add(item_id)
             elif isinstance(how, int):
                 named[item_id] = people[how]
         day = MONTH.start + timedelta(days=number * 4) if in_month else MONTH.start - timedelta(1)
         inspection = add_visit(
-            db, world, hall, day, answers,
+            db, staff_world, hall, day, answers,
             served=served, named=named, unidentified=unidentified, status=status,
         )  # fmt: skip
         if status != InspectionStatus.APPROVED or not in_month:
             continue
         # The pure rules, from what was generated (not from what store_scores wrote).
         score = score_inspection(
-            world.definition,
+            staff_world.definition,
             {
                 item_id: AnswerInput(
                     value,
@@ -137,7 +135,7 @@ def test_staff_sums_plus_unidentified_equal_each_halls_person_items(world, db, g
     rolled_up = {(r.tally.staff_id, r.tally.store_id): r.tally for r in staff_tallies(MONTH)}
     assert rolled_up == tally_staff(expected_items)
 
-    for hall in world.halls:
+    for hall in staff_world.halls:
         staff_sums = [0, Decimal(0), Decimal(0), 0]
         for tally in rolled_up.values():
             if tally.store_id == hall.id:
@@ -148,10 +146,10 @@ def test_staff_sums_plus_unidentified_equal_each_halls_person_items(world, db, g
         together = [a + b for a, b in zip(staff_sums, unidentified_sums[hall.id], strict=True)]
         assert together == hall_sums[hall.id]
 
-    region_of = {hall.id: hall.region_id for hall in world.halls}
+    region_of = {hall.id: hall.region_id for hall in staff_world.halls}
     # The checklist's rules: 10 person-items to rank, a veto finding caps the score at 0.
     pure = rank_staff(
-        rate_staff(tally, region_of[tally.store_id], world.definition.rating)
+        rate_staff(tally, region_of[tally.store_id], staff_world.definition.rating)
         for tally in tally_staff(expected_items).values()
     )
     rows = {(r.staff_id, r.store_id): r.rating for r in staff_period_ratings(MONTH)}

@@ -16,7 +16,7 @@ from inspect_app.auth.models import Role
 from inspect_app.ratings.queries import staff_period_ratings
 from inspect_app.reports.export_rows import staff_rows
 from inspect_app.reports.workbook import WorkbookMeta, write_hr_workbook
-from tests.ratings.conftest import MONTH, add_visit
+from tests.fixtures.staff_results import MONTH, add_visit
 
 #: Fourteen 3-point items and one 4-point item: 46 points, all passed.
 PASSED = ["uniform.worn", "uniform.clean", "phrasing.counter_greeting", "phrasing.polite_words",
@@ -27,19 +27,19 @@ PASSED = ["uniform.worn", "uniform.clean", "phrasing.counter_greeting", "phrasin
 
 
 @pytest.fixture
-def vetoed(db, world):
+def vetoed(db, staff_world):
     """北区's November: 张伟 46 of 51 points with a veto (90.2 %), 李娜 at the same hall 27 of 30
     (90.0 %), 王芳 at 北二 30 of 30 (100 %). Each visit served by the person observed."""
-    zhang, li, wang = (world.staff[n] for n in ("0001001", "0001002", "0002001"))
-    north1, north2 = world.halls[0], world.halls[1]
+    zhang, li, wang = (staff_world.staff[n] for n in ("0001001", "0001002", "0002001"))
+    north1, north2 = staff_world.halls[0], staff_world.halls[1]
     add_visit(
-        db, world, north1, date(2026, 11, 4),
+        db, staff_world, north1, date(2026, 11, 4),
         {**{i: "pass" for i in PASSED}, "behaviour.no_quarrel": "fail"}, served=[zhang],
     )  # fmt: skip
     ten = PASSED[:10]
-    add_visit(db, world, north1, date(2026, 11, 5),
+    add_visit(db, staff_world, north1, date(2026, 11, 5),
               {**{i: "pass" for i in ten}, ten[0]: "fail"}, served=[li])  # fmt: skip
-    add_visit(db, world, north2, date(2026, 11, 6), {i: "pass" for i in ten}, served=[wang])
+    add_visit(db, staff_world, north2, date(2026, 11, 6), {i: "pass" for i in ten}, served=[wang])
     return {"zhang": zhang, "li": li, "wang": wang}
 
 

@@ -49,8 +49,8 @@ from inspect_app.reports.workbook import (
     write_hr_workbook,
 )
 from tests.conftest import csrf_from
-from tests.inspections.conftest import complete_answers
-from tests.review.conftest import post, role_client, submit_visit
+from tests.fixtures.review import post, role_client, submit_visit
+from tests.fixtures.visits import complete_answers
 
 #: Texts a user can type that a careless writer or reader changes: leading control characters,
 #: formula starts (ASCII and full-width), the guard character itself, separators and quotes.

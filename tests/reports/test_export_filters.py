@@ -23,10 +23,7 @@ from inspect_app.reports.workbook import (
     write_hr_workbook,
 )
 from tests.conftest import PROJECT_ROOT, csrf_from
-from tests.ratings import conftest as staff_world
-from tests.ratings.conftest import MONTH
-
-world, observed, client_as = staff_world.world, staff_world.observed, staff_world.client_as
+from tests.fixtures.staff_results import MONTH
 
 TABLES = ["stores", "staff", "detail"]
 #: (region value, status, what the message says), English UI.
@@ -59,8 +56,8 @@ def test_a_region_that_is_not_one_is_refused_with_a_message(hr, table, region, s
     assert "text/csv" not in response.content_type
 
 
-def test_two_regions_are_refused_and_json_callers_get_the_message(hr, world):
-    north, south = world.regions
+def test_two_regions_are_refused_and_json_callers_get_the_message(hr, staff_world):
+    north, south = staff_world.regions
     both = hr.get(f"/exports/staff.csv?period={MONTH.key}&region={north.id}&region={south.id}")
     assert both.status_code == 400 and "Choose one region" in both.text
     response = hr.get(
@@ -72,8 +69,8 @@ def test_two_regions_are_refused_and_json_callers_get_the_message(hr, world):
     assert response.json["message"] == "There is no region 99999 that you may export."
 
 
-def test_a_known_region_gives_its_rows_and_none_gives_all(hr, world):
-    north, south = world.regions
+def test_a_known_region_gives_its_rows_and_none_gives_all(hr, staff_world):
+    north, south = staff_world.regions
     everyone = csv_rows(hr.get("/exports/staff.csv", query_string={"period": MONTH.key}))
     empty = csv_rows(hr.get("/exports/staff.csv", query_string={"period": MONTH.key, "region": ""}))
     assert len(everyone) == len(empty) == 4  # the header and 张伟 ×2, 李娜
@@ -105,14 +102,14 @@ def test_the_workbook_is_not_queued_for_a_region_that_is_not_one(hr, db, region,
 
 
 def test_an_export_role_limited_to_some_halls_exports_only_whole_regions_of_its_own(
-    observed, client_as, world, monkeypatch
+    observed, client_as, staff_world, monkeypatch
 ):
     # No role that exports is limited to halls today; if a manager ever may export, they get
     # only a region whose every hall they see, never all regions nor a region they half see.
     granted = permissions.ROLE_PERMISSIONS[Role.MANAGER] | {permissions.Permission.EXPORT_HR}
     monkeypatch.setitem(permissions.ROLE_PERMISSIONS, Role.MANAGER, granted)
-    north, _south = world.regions
-    north1, north2, _south1 = world.halls
+    north, _south = staff_world.regions
+    north1, north2, _south1 = staff_world.halls
     half = client_as(Role.MANAGER, "manager_north1", stores=[north1])
     refused = half.get("/exports/staff.csv", query_string={"period": MONTH.key, "region": north.id})
     assert refused.status_code == 404

@@ -11,7 +11,7 @@ from inspect_app.auth.models import Role
 from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.reports.models import ExportJob, ExportStatus
 from tests.conftest import csrf_from
-from tests.review.conftest import FAILED_HALL_ITEM, role_client
+from tests.fixtures.review import FAILED_HALL_ITEM, role_client
 
 
 def _start(client, **form):

@@ -15,15 +15,15 @@ from inspect_app.config import Config, settings_from_env
 from inspect_app.inspections.models import Inspection
 from inspect_app.reports.fonts import CID_FONT, FontChain, font_files
 from inspect_app.reports.pdf import build_inspection_pdf, build_store_pdf
-from tests.inspections.conftest import VISIT_UUID
-from tests.reports.test_pdf import FINDINGS, flat_text_of, inspection, poppler, store, text_of
-from tests.review.conftest import (
+from tests.fixtures.review import (
     FAILED_HALL_ITEM,
     FAILED_STAFF_ITEM,
     PASSED_ITEM,
     post,
     submit_visit,
 )
+from tests.fixtures.visits import VISIT_UUID
+from tests.reports.test_pdf import FINDINGS, flat_text_of, inspection, poppler, store, text_of
 
 #: 𠮷 (U+20BB7, CJK Extension B), 😀 (U+1F600) and 鿏 (U+9FCF, a 2011 addition to the URO)
 #: are missing from STSong-Light and from WenQuanYi Zen Hei; the chain's later fonts have them.

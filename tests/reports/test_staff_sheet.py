@@ -13,12 +13,10 @@ from python_calamine import CalamineWorkbook
 from inspect_app.auth.models import Role
 from inspect_app.reports.export_rows import staff_rows
 from inspect_app.reports.workbook import STAFF_COLUMNS, WorkbookMeta, write_hr_workbook
-from tests.ratings import conftest as staff_world
-from tests.ratings.conftest import MONTH
+from tests.fixtures.staff_results import MONTH
 from tests.reports.test_pdf import text_of
 
 # The staff-results fixtures (an organisation, 张伟's observed November, signed-in clients).
-world, observed, client_as = staff_world.world, staff_world.observed, staff_world.client_as
 
 META = WorkbookMeta("2026-11", "全部区域", datetime(2026, 12, 1, 8, 0), "v1", "—")
 HEADERS = ["工号", "姓名", "营业厅编码", "营业厅", "区域", "期间", "暗访次数", "观察项数", "得分",
@@ -68,8 +66,10 @@ def test_calamine_reads_the_same_rows_with_the_same_types(workbook_path):
     assert all(type(v) is float for v in rows[1][6:13])
 
 
-def test_a_regions_export_holds_only_its_halls_with_ranks_from_the_whole_region(observed, world):
-    north, south = world.regions
+def test_a_regions_export_holds_only_its_halls_with_ranks_from_the_whole_region(
+    observed, staff_world
+):
+    north, south = staff_world.regions
     assert [r.store_code for r in staff_rows(MONTH, north.id)] == ["0101", "0101", "0102"]
     assert staff_rows(MONTH, south.id) == []  # 刘洋 was not observed: no 0 % row
 
@@ -86,11 +86,11 @@ def test_the_staff_csv_has_the_sheets_columns_and_keeps_leading_zeros(observed, 
 
 
 def test_the_halls_pdf_lists_each_persons_result_with_failures_and_vetoes(
-    observed, client_as, world
+    observed, client_as, staff_world
 ):
-    manager = client_as(Role.MANAGER, "manager_north1", stores=[world.halls[0]])
+    manager = client_as(Role.MANAGER, "manager_north1", stores=[staff_world.halls[0]])
     response = manager.get(
-        f"/stores/{world.halls[0].id}/report.pdf", query_string={"period": MONTH.key}
+        f"/stores/{staff_world.halls[0].id}/report.pdf", query_string={"period": MONTH.key}
     )
     assert response.status_code == 200
     lines = [line.split() for line in text_of(response.data).splitlines()]

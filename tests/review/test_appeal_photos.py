@@ -12,17 +12,9 @@ from sqlalchemy import select
 
 from inspect_app.inspections.models import Answer, Inspection, Photo, PhotoPurpose
 from inspect_app.review.models import ActionStatus, Appeal, AppealStatus, CorrectiveActionItem
-from tests.inspections.conftest import VISIT_UUID, jpeg_bytes
-from tests.inspections.test_nojs_photos import (
-    PHOTO_LIMIT,
-    closed,
-    noise_jpeg,
-    small_limits,
-    translated,
-)
-from tests.review.conftest import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, post
-
-__all__ = ["small_limits"]  # a fixture, used by name
+from tests.fixtures.review import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, post
+from tests.fixtures.visits import PHOTO_LIMIT, VISIT_UUID, jpeg_bytes
+from tests.inspections.test_nojs_photos import closed, noise_jpeg, translated
 
 REASON = "检查时该员工正在协助老年客户办理业务，工牌放在柜台上，附现场照片为证。"
 NOTE = "已清理洗手台积水，安排专人每小时巡检并登记。"

@@ -15,8 +15,8 @@ from inspect_app.review.models import (
     CorrectiveAction,
     CorrectiveActionItem,
 )
-from tests.inspections.conftest import VISIT_UUID, jpeg_bytes
-from tests.review.conftest import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, PASSED_ITEM, post
+from tests.fixtures.review import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, PASSED_ITEM, post
+from tests.fixtures.visits import VISIT_UUID, jpeg_bytes
 
 
 def _answer(db, item_id: str) -> Answer:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,13 +10,12 @@ from sqlalchemy import func, select
 
 from inspect_app.audit.models import AuditEvent
 from inspect_app.auth.models import Role, User
-from inspect_app.db import utcnow
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
 from inspect_app.review.models import CorrectiveAction
 from inspect_app.stores.models import Staff
-from tests.inspections.conftest import VISIT_UUID
-from tests.inspections.test_nojs_photos import translated
-from tests.review.conftest import (
+from tests.fixtures.review import (
+    COLLEAGUE,
+    DEPARTED,
     FAILED_HALL_ITEM,
     FAILED_STAFF_ITEM,
     PASSED_ITEM,
@@ -26,32 +24,12 @@ from tests.review.conftest import (
     role_client,
     submit_visit,
 )
+from tests.fixtures.visits import VISIT_UUID
+from tests.inspections.test_nojs_photos import translated
 
 DESCRIPTION = "门口引导员，短发，戴眼镜"
-#: Another member of the visited hall, who did not serve the inspector.
-COLLEAGUE = "00002"
-#: A member of the visited hall who left before the visit.
-DEPARTED = "00003"
 #: A member of another hall (tests.conftest org).
 OTHER_HALL = "00101"
-
-
-@pytest.fixture
-def hall_staff(db, org):
-    store = org["stores"][0]
-    db.session.add_all(
-        [
-            Staff(employee_no=COLLEAGUE, name="李娜", store=store),
-            Staff(
-                employee_no=DEPARTED,
-                name="王强",
-                store=store,
-                is_active=False,
-                left_at=utcnow() - timedelta(days=30),
-            ),
-        ]
-    )
-    db.session.commit()
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from inspect_app.auth.models import Role
 from inspect_app.inspections.models import Assignment, Inspection, Photo, PhotoPurpose
 from inspect_app.review.models import Appeal, CorrectiveAction, CorrectiveActionItem
 from tests.conftest import csrf_from, sign_in
-from tests.inspections.conftest import jpeg_bytes
-from tests.review.conftest import FAILED_HALL_ITEM, post
+from tests.fixtures.review import FAILED_HALL_ITEM, post
+from tests.fixtures.visits import jpeg_bytes
 
 #: Routes that only answer with a redirect or a file and need no object.
 SKIP = {"static", "auth.logout", "auth.set_language"}

@@ -16,15 +16,15 @@ from inspect_app.review.models import (
     CorrectiveAction,
     CorrectiveActionItem,
 )
-from tests.inspections.conftest import VISIT_UUID, jpeg_bytes
-from tests.inspections.test_nojs_photos import translated
-from tests.review.conftest import (
+from tests.fixtures.review import (
     FAILED_HALL_ITEM,
     FAILED_STAFF_ITEM,
     post,
     role_client,
     submit_visit,
 )
+from tests.fixtures.visits import VISIT_UUID, jpeg_bytes
+from tests.inspections.test_nojs_photos import translated
 
 #: Partial credit: points lost, nothing failed (4 of 5 stars; 3 of 4 on the cleanliness scale).
 PARTIAL = {"behaviour.attitude": {"value": 4}, "hygiene.cleanliness": {"value": 3}}

@@ -11,8 +11,8 @@ from inspect_app.inspections.models import Answer, InspectionStatus, Photo, Phot
 from inspect_app.inspections.queries import inspection_by_uuid
 from inspect_app.review.models import Appeal, CorrectiveActionItem
 from tests.conftest import csrf_from
-from tests.inspections.conftest import PHOTO_ALWAYS, VISIT_UUID, jpeg_bytes, visit_payload
-from tests.review.conftest import FAILED_STAFF_ITEM, SERVED, post
+from tests.fixtures.review import FAILED_STAFF_ITEM, SERVED, post
+from tests.fixtures.visits import PHOTO_ALWAYS, VISIT_UUID, jpeg_bytes, visit_payload
 
 
 def _nojs_form(visit, attempt: str) -> dict:

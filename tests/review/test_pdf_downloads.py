@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from inspect_app.inspections.models import Inspection
-from tests.inspections.conftest import VISIT_UUID
+from tests.fixtures.visits import VISIT_UUID
 
 
 def pdf_text(data: bytes, tmp_path) -> str:

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from inspect_app.audit.models import AuditEvent
 from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.review.models import CorrectiveAction
-from tests.inspections.conftest import VISIT_UUID, jpeg_bytes
-from tests.review.conftest import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, post
+from tests.fixtures.review import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, post
+from tests.fixtures.visits import VISIT_UUID, jpeg_bytes
 
 
 def _inspection(db) -> Inspection:

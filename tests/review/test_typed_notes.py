@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.review.models import Appeal, AppealStatus, CorrectiveActionItem
-from tests.inspections.conftest import VISIT_UUID, jpeg_bytes
-from tests.review.conftest import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, PASSED_ITEM, post
+from tests.fixtures.review import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, PASSED_ITEM, post
+from tests.fixtures.visits import VISIT_UUID, jpeg_bytes
 
 BLANK = " \t\r\n "
 

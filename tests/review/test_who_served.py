@@ -13,13 +13,16 @@ from inspect_app.auth.models import User
 from inspect_app.inspections.models import Inspection
 from inspect_app.review.models import CorrectiveAction
 from tests.conftest import post_form
-from tests.inspections.conftest import PHOTO_ALWAYS, VISIT_UUID, jpeg_bytes, visit_payload
-from tests.review import test_attribution as attribution_tests
-from tests.review.conftest import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, PASSED_ITEM, SERVED, post
-from tests.review.test_attribution import COLLEAGUE, _answer, _resolve
-
-# The fixture of the neighbouring tests: two more of the visited hall's staff (李娜 00002).
-hall_staff = attribution_tests.hall_staff
+from tests.fixtures.review import (
+    COLLEAGUE,
+    FAILED_HALL_ITEM,
+    FAILED_STAFF_ITEM,
+    PASSED_ITEM,
+    SERVED,
+    post,
+)
+from tests.fixtures.visits import PHOTO_ALWAYS, VISIT_UUID, jpeg_bytes, visit_payload
+from tests.review.test_attribution import _answer, _resolve
 
 #: The inspector's name, and a description of an unidentified person that gives it away.
 INSPECTOR_NAME = "陈立"

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from inspect_app.checklists.definition import ChecklistDefinition
@@ -190,7 +190,6 @@ def _sums(results) -> tuple:
     )
 
 
-@settings(deadline=None)
 @given(RANDOM_ANSWERS, SERVED)
 def test_staff_sums_plus_unidentified_items_equal_all_person_items(stored, served) -> None:
     result = score_inspection(DEFAULT, stored, served)

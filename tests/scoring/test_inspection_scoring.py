@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from inspect_app.checklists.definition import ChecklistDefinition, Item
@@ -529,7 +529,6 @@ def test_not_applicable_items_leave_the_denominator(stored) -> None:
 SERVED_LISTS = st.lists(EMPLOYEE_NOS.filter(lambda n: n is not None), max_size=3)
 
 
-@settings(deadline=None)
 @given(RANDOM_ANSWERS, SERVED_LISTS)
 def test_staff_sums_equal_the_attributed_items(stored, served) -> None:
     """Each person-item counts for the 工号 named on it, else the first who served."""

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from inspect_app.scoring.planner import (
@@ -340,7 +340,6 @@ def check_rules(
                 assert {v.time_slot for v in visits} == {PEAK, OFF_PEAK}
 
 
-@settings(deadline=None)
 @given(regions_st(fewest_inspectors=0), months_st, st.integers(0, 3))
 def test_generated_plans_keep_every_rule(
     regions: tuple[list[StoreNeed], list[Inspector]], year_month: tuple[int, int], seed: int
@@ -350,7 +349,6 @@ def test_generated_plans_keep_every_rule(
     check_rules(plan, *year_month, stores, inspectors)
 
 
-@settings(deadline=None)
 @given(regions_st(capacities=False), months_st)
 def test_without_capacities_two_inspectors_never_repeat_and_quotas_are_met(
     regions: tuple[list[StoreNeed], list[Inspector]], year_month: tuple[int, int]
@@ -369,7 +367,6 @@ def test_without_capacities_two_inspectors_never_repeat_and_quotas_are_met(
         )
 
 
-@settings(deadline=None)
 @given(regions_st(capacities=False, last_inspectors=False), months_st)
 def test_without_last_inspectors_loads_are_always_within_one(
     regions: tuple[list[StoreNeed], list[Inspector]], year_month: tuple[int, int]
@@ -392,7 +389,6 @@ def sequences(k: int, ids: list[int], last: int | None) -> list[tuple[int, ...]]
     ]
 
 
-@settings(deadline=None)
 @given(st.data())
 def test_a_balanced_plan_without_repeats_is_found_whenever_one_exists(data: st.DataObject) -> None:
     ids = [A, B, C][: data.draw(st.integers(2, 3))]
@@ -419,7 +415,6 @@ def test_a_balanced_plan_without_repeats_is_found_whenever_one_exists(data: st.D
         assert plan.problems == ()
 
 
-@settings(deadline=None)
 @given(regions_st(), months_st, st.integers(0, 1000), st.randoms(use_true_random=False))
 def test_plans_are_deterministic_and_ignore_input_order(
     regions: tuple[list[StoreNeed], list[Inspector]],

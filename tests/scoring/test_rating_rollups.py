@@ -53,9 +53,7 @@ def _add(db, world, store, version_id, day, value, vetoed, status="approved", an
     db.session.add(inspection)
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     data=st.lists(st.lists(visit, max_size=6), min_size=7, max_size=7), seed=st.integers(0, 10_000)
 )

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
@@ -563,7 +563,7 @@ def test_openpyxl_warnings_about_styles_do_not_fail_the_read():
     assert read(data).ok
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60)
 @given(st.data())
 def test_damaged_workbooks_never_raise(data):
     original = bytearray((XLSX / "roster-excel.xlsx").read_bytes())

@@ -41,8 +41,8 @@ from inspect_app.review.operations import (
 from inspect_app.scoring.periods import month_of
 from inspect_app.stores.models import Staff
 from tests.conftest import DEFAULT_CHECKLIST, csrf_from
-from tests.inspections.conftest import complete_answers
-from tests.review.conftest import post, role_client
+from tests.fixtures.review import post, role_client
+from tests.fixtures.visits import complete_answers
 
 DEFAULT_KEY = "business-hall-mystery-shop"
 RESTROOM = "hygiene.restroom"
