@@ -16,11 +16,12 @@ from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import contains_eager
 
 from inspect_app.extensions import db
+from inspect_app.inspections.filters import approved_visits_in
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
 from inspect_app.scoring.periods import Period
 from inspect_app.scoring.ratings import StaffRating, StaffTally, rank_staff, rate_staff
 from inspect_app.stores.models import Region, Staff, Store
-from inspect_app.stores.rating_queries import THOUSAND, in_period, milli, rules_of
+from inspect_app.stores.rating_queries import THOUSAND, milli, rules_of
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def _person_items(period: Period) -> Select:
         select(Answer)
         .join(Inspection, Inspection.id == Answer.inspection_id)
         .join(Store, Store.id == Inspection.store_id)
-        .where(*in_period(period), *ATTRIBUTED_PERSON_ITEM)
+        .where(*approved_visits_in(period), *ATTRIBUTED_PERSON_ITEM)
     )
 
 

@@ -43,7 +43,7 @@ _BREAKS = str.maketrans("\t\n\r", "   ")
 
 
 @dataclass(frozen=True)
-class TrendPoint:
+class ChartPoint:
     """One period of a trend: its label, mean score and star rating (None when not inspected)."""
 
     label: str
@@ -60,7 +60,7 @@ class Bar:
 
 
 def trend_chart(
-    points: Sequence[TrendPoint],
+    points: Sequence[ChartPoint],
     *,
     title: str,
     thresholds: Sequence[float | Decimal] = (),

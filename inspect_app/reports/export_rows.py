@@ -15,12 +15,13 @@ from inspect_app.checklists.definition import ChecklistDefinition, RatingRules
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.checklists.operations import definition_of
 from inspect_app.extensions import db
+from inspect_app.inspections.filters import approved_visits_in
 from inspect_app.inspections.models import Answer, Inspection, Photo, PhotoPurpose
 from inspect_app.ratings.queries import staff_period_ratings
 from inspect_app.reports.workbook import DetailRow, StaffRow, StoreRatingRow
 from inspect_app.scoring.periods import Period
 from inspect_app.stores.models import Store
-from inspect_app.stores.rating_queries import in_period, period_versions, rate_period, rules_of
+from inspect_app.stores.rating_queries import period_versions, rate_period, rules_of
 
 RESULT_LABELS = {"pass": "合格", "fail": "不合格", "na": "不适用"}
 #: 样本充足: whether the person-items reach the checklist's staff_min_items.
@@ -33,7 +34,7 @@ def rated_checklists(period: Period) -> list[Checklist]:
     used = (
         select(ChecklistVersion.checklist_id)
         .join(Inspection, Inspection.checklist_version_id == ChecklistVersion.id)
-        .where(*in_period(period))
+        .where(*approved_visits_in(period))
     )
     return list(
         db.session.scalars(
@@ -137,7 +138,7 @@ def _detail_query(period: Period, region_id: int | None):
         )
         .join(Inspection, Inspection.id == Answer.inspection_id)
         .join(Store, Store.id == Inspection.store_id)
-        .where(*in_period(period))
+        .where(*approved_visits_in(period))
     )
     if region_id is not None:
         query = query.where(Store.region_id == region_id)
@@ -153,7 +154,7 @@ def _photo_counts(period: Period, region_id: int | None) -> dict[tuple[int, str]
     query = (
         select(Photo.inspection_id, Photo.item_id, func.count())
         .join(Inspection, Inspection.id == Photo.inspection_id)
-        .where(*in_period(period), Photo.purpose == PhotoPurpose.EVIDENCE)
+        .where(*approved_visits_in(period), Photo.purpose == PhotoPurpose.EVIDENCE)
         .group_by(Photo.inspection_id, Photo.item_id)
     )
     if region_id is not None:

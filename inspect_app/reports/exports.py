@@ -16,7 +16,8 @@ from inspect_app.calendar import halls_now, halls_today
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Inspection, InspectionStatus
+from inspect_app.inspections.filters import approved_visits_in
+from inspect_app.inspections.models import Inspection
 from inspect_app.reports.export_rows import (
     checklist_rules,
     count_detail_rows,
@@ -146,13 +147,7 @@ def _set_if_queued(job_id: int) -> bool:
 
 def _versions_used(period) -> list[ChecklistVersion]:
     ids = db.session.scalars(
-        db.select(Inspection.checklist_version_id)
-        .where(
-            Inspection.status == InspectionStatus.APPROVED,
-            Inspection.visit_date >= period.start,
-            Inspection.visit_date < period.end,
-        )
-        .distinct()
+        db.select(Inspection.checklist_version_id).where(*approved_visits_in(period)).distinct()
     ).all()
     return [db.session.get(ChecklistVersion, i) for i in sorted(ids)]
 

@@ -33,7 +33,8 @@ class InspectorQuality:
     upheld_appeals: int
 
 
-def _in_period(period: Period):
+def _submitted_or_approved_in(period: Period):
+    """SQL: the visit is submitted or approved and its visit date falls in the period."""
     return (
         Inspection.visit_date >= period.start,
         Inspection.visit_date < period.end,
@@ -45,7 +46,7 @@ def inspector_quality(period: Period) -> list[InspectorQuality]:
     """One row per inspector with visits in the period, largest deviation first."""
     visits = db.session.execute(
         select(Inspection.inspector_id, Inspection.store_id, Inspection.score_percent).where(
-            *_in_period(period), Inspection.score_percent.is_not(None)
+            *_submitted_or_approved_in(period), Inspection.score_percent.is_not(None)
         )
     ).all()
     by_store: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
@@ -63,7 +64,7 @@ def inspector_quality(period: Period) -> list[InspectorQuality]:
                 func.count(),
             )
             .join(Inspection, Inspection.id == Answer.inspection_id)
-            .where(*_in_period(period), Answer.value.is_not(None))
+            .where(*_submitted_or_approved_in(period), Answer.value.is_not(None))
             .group_by(Inspection.inspector_id)
         )
     )
@@ -71,7 +72,7 @@ def inspector_quality(period: Period) -> list[InspectorQuality]:
         db.session.execute(
             select(Inspection.inspector_id, func.count(AuditEvent.id))
             .join(Inspection, Inspection.id == AuditEvent.inspection_id)
-            .where(*_in_period(period), AuditEvent.action == "inspection.return")
+            .where(*_submitted_or_approved_in(period), AuditEvent.action == "inspection.return")
             .group_by(Inspection.inspector_id)
         ).all()
     )
@@ -79,7 +80,7 @@ def inspector_quality(period: Period) -> list[InspectorQuality]:
         db.session.execute(
             select(Inspection.inspector_id, func.count(Appeal.id))
             .join(Inspection, Inspection.id == Appeal.inspection_id)
-            .where(*_in_period(period), Appeal.status == AppealStatus.UPHELD)
+            .where(*_submitted_or_approved_in(period), Appeal.status == AppealStatus.UPHELD)
             .group_by(Inspection.inspector_id)
         ).all()
     )

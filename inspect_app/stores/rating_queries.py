@@ -18,7 +18,8 @@ from inspect_app.checklists.definition import RatingRules
 from inspect_app.checklists.models import ChecklistVersion
 from inspect_app.checklists.operations import definition_of
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, SectionScore
+from inspect_app.inspections.filters import approved_visits_in
+from inspect_app.inspections.models import Answer, Inspection, SectionScore
 from inspect_app.scoring.periods import Period
 from inspect_app.scoring.ratings import (
     PeriodStats,
@@ -34,7 +35,9 @@ MILLION = Decimal(1_000_000)
 
 
 @dataclass(frozen=True)
-class StoreRatingRow:
+class StorePeriodRating:
+    """One store's rating for a period, with its ranks in its region and overall."""
+
     store_id: int
     code: str
     name: str
@@ -50,15 +53,6 @@ class StoreRatingRow:
 def milli(column):
     """A points or percent column as integer thousandths (its stored precision), for exact sums."""
     return cast(func.round(column * 1000), BigInteger)
-
-
-def in_period(period: Period):
-    """SQL: the visit is approved and its date falls in the period."""
-    return (
-        Inspection.status == InspectionStatus.APPROVED,
-        Inspection.visit_date >= period.start,
-        Inspection.visit_date < period.end,
-    )
 
 
 def store_period_stats(
@@ -77,7 +71,7 @@ def store_period_stats(
         )
         .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
         .where(
-            *in_period(period),
+            *approved_visits_in(period),
             ChecklistVersion.checklist_id == checklist_id,
             # An approved visit where nothing applied has no percentage; it rates nothing.
             Inspection.score_percent.is_not(None),
@@ -116,7 +110,7 @@ def rules_of(version_id: int) -> RatingRules:
 
 def rate_period(
     period: Period, checklist_id: int, default_rules: RatingRules
-) -> list[StoreRatingRow]:
+) -> list[StorePeriodRating]:
     """Rate every active store for the period, with ranks in its region and overall."""
     stats = store_period_stats(period, checklist_id)
     stores = db.session.execute(
@@ -137,7 +131,7 @@ def rate_period(
         if ratings[store_id].count:
             region_sizes[region_id] = region_sizes.get(region_id, 0) + 1
     return [
-        StoreRatingRow(
+        StorePeriodRating(
             store_id=store_id,
             code=code,
             name=name,
@@ -180,7 +174,7 @@ def period_versions(
         select(Inspection.store_id, ChecklistVersion.id, ChecklistVersion.number)
         .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
         .where(
-            *in_period(period),
+            *approved_visits_in(period),
             ChecklistVersion.checklist_id == checklist_id,
             Inspection.score_percent.is_not(None),
         )
@@ -208,7 +202,7 @@ def section_percents(
             func.sum(SectionScore.points_possible),
         )
         .join(Inspection, Inspection.id == SectionScore.inspection_id)
-        .where(*in_period(period), Inspection.store_id == store_id)
+        .where(*approved_visits_in(period), Inspection.store_id == store_id)
         .group_by(SectionScore.section_id)
     )
     if checklist_id is not None:
@@ -234,7 +228,7 @@ def failed_findings(store_id: int, period: Period, limit: int = 100) -> list[Ans
         db.session.scalars(
             select(Answer)
             .join(Inspection, Inspection.id == Answer.inspection_id)
-            .where(*in_period(period), Inspection.store_id == store_id, Answer.is_failed)
+            .where(*approved_visits_in(period), Inspection.store_id == store_id, Answer.is_failed)
             .options(
                 contains_eager(Answer.inspection)
                 .joinedload(Inspection.checklist_version)

@@ -57,14 +57,14 @@ class RowError:
 
 
 @dataclass(frozen=True)
-class RegionRow:
+class RosterRegionRow:
     row_number: int
     code: str
     name: str
 
 
 @dataclass(frozen=True)
-class StoreRow:
+class RosterStoreRow:
     row_number: int
     code: str
     name: str
@@ -75,7 +75,7 @@ class StoreRow:
 
 
 @dataclass(frozen=True)
-class StaffRow:
+class RosterStaffRow:
     row_number: int
     employee_no: str
     name: str
@@ -124,10 +124,10 @@ class RosterReport:
     """The cleaned rows of a roster workbook and everything wrong with it."""
 
     #: Regions that store rows name (区域编码 with 区域名称): create or rename them.
-    regions: list[RegionRow] = field(default_factory=list)
+    regions: list[RosterRegionRow] = field(default_factory=list)
     #: Rows without errors only; apply them only when the report is `ok`.
-    stores: list[StoreRow] = field(default_factory=list)
-    staff: list[StaffRow] = field(default_factory=list)
+    stores: list[RosterStoreRow] = field(default_factory=list)
+    staff: list[RosterStaffRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
 
@@ -399,15 +399,17 @@ class _RosterReader:
             if region is not None and region_name is not None and not region.was_number
         )
         by_code: dict[str, list[int]] = defaultdict(list)
-        regions: dict[str, RegionRow] = {}
-        found: list[StoreRow] = []
+        regions: dict[str, RosterRegionRow] = {}
+        found: list[RosterStoreRow] = []
         for row, code_cell, name, region_cell, region_name, address, is_active in read:
             code = self.match(STORE_SHEET, row, "门店编码", code_cell, known_stores)[0]
             region_code = self.match(STORE_SHEET, row, "区域编码", region_cell, known_regions)[0]
             if code is not None:
                 by_code[code].append(row)
             if region_code is not None and region_name is not None:
-                region = regions.setdefault(region_code, RegionRow(row, region_code, region_name))
+                region = regions.setdefault(
+                    region_code, RosterRegionRow(row, region_code, region_name)
+                )
                 if region.name != region_name:
                     message = _(
                         "Region %(code)s is named %(name)s on row %(row)s; give it one name.",
@@ -417,7 +419,7 @@ class _RosterReader:
                     )
                     self.error(STORE_SHEET, row, "区域名称", message)
             if code and name and region_code:
-                found.append(StoreRow(row, code, name, region_code, address, is_active))
+                found.append(RosterStoreRow(row, code, name, region_code, address, is_active))
         for store in found:
             if store.region_code not in regions and store.region_code not in known_regions.codes:
                 message = _(
@@ -441,7 +443,7 @@ class _RosterReader:
     ) -> None:
         """Check the staff rows against each other, the known stores and the known 工号."""
         by_number: dict[str, list[int]] = defaultdict(list)
-        found: list[StaffRow] = []
+        found: list[RosterStaffRow] = []
         for row, cells in rows:
             number_cell = self.code(STAFF_SHEET, row, cells, "工号")
             name = self.text(STAFF_SHEET, row, cells, "姓名", required=True)
@@ -466,7 +468,7 @@ class _RosterReader:
                 self.error(STAFF_SHEET, row, "门店编码", message)
             if number and name and store_code:
                 found.append(
-                    StaffRow(
+                    RosterStaffRow(
                         row, number, name, store_code, position, is_active, left_on, matched_from
                     )
                 )

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
-from inspect_app.stores.roster_import import StaffRow
+from inspect_app.stores.roster_import import RosterStaffRow
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class KnownPerson:
 class Namesake:
     """A new person the file would add to a hall that already has someone of that name."""
 
-    row: StaffRow
+    row: RosterStaffRow
     existing: KnownPerson
 
 
@@ -38,25 +38,25 @@ class Namesake:
 class StaffPlan:
     """The staff rows of a roster, sorted by what applying them would do."""
 
-    created: list[StaffRow] = field(default_factory=list)
+    created: list[RosterStaffRow] = field(default_factory=list)
     #: Every existing person whose record would change (moved and deactivated ones included).
-    updated: list[StaffRow] = field(default_factory=list)
+    updated: list[RosterStaffRow] = field(default_factory=list)
     #: Updated people whose hall changes.
-    moved: list[StaffRow] = field(default_factory=list)
+    moved: list[RosterStaffRow] = field(default_factory=list)
     #: Updated people who are active now and would be marked as left.
-    deactivated: list[StaffRow] = field(default_factory=list)
-    unchanged: list[StaffRow] = field(default_factory=list)
+    deactivated: list[RosterStaffRow] = field(default_factory=list)
+    unchanged: list[RosterStaffRow] = field(default_factory=list)
     namesakes: list[Namesake] = field(default_factory=list)
 
 
-def left_at_of(row: StaffRow) -> datetime | None:
+def left_at_of(row: RosterStaffRow) -> datetime | None:
     """The `Staff.left_at` a row gives: its 离职日期 (start of day, UTC) for a person who left."""
     if row.is_active or row.left_on is None:
         return None
     return datetime.combine(row.left_on, time(), UTC)
 
 
-def staff_changes(row: StaffRow, person: KnownPerson) -> dict[str, object]:
+def staff_changes(row: RosterStaffRow, person: KnownPerson) -> dict[str, object]:
     """Return the fields of `person` that the row changes, with their new values."""
     wanted = {
         "name": row.name,
@@ -69,7 +69,7 @@ def staff_changes(row: StaffRow, person: KnownPerson) -> dict[str, object]:
 
 
 def plan_staff(
-    rows: Iterable[StaffRow],
+    rows: Iterable[RosterStaffRow],
     known: Mapping[str, KnownPerson],
     hall_people: Iterable[KnownPerson] = (),
 ) -> StaffPlan:

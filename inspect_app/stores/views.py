@@ -28,9 +28,8 @@ from inspect_app.extensions import db
 from inspect_app.inspections.queries import evidence_photos_by_item
 from inspect_app.inspections.storage import photo_storage
 from inspect_app.ratings.queries import staff_period_ratings
-from inspect_app.reports.charts import Bar, TrendPoint, section_bars, trend_chart
-from inspect_app.reports.pdf import FindingRow, SectionRow, StoreReport, build_store_pdf
-from inspect_app.reports.pdf import TrendPoint as PdfTrendPoint
+from inspect_app.reports.charts import Bar, ChartPoint, section_bars, trend_chart
+from inspect_app.reports.pdf import FindingRow, SectionRow, StoreReport, TrendPoint, build_store_pdf
 from inspect_app.review.reports import pdf_labels, points, thumbnails
 from inspect_app.scoring.periods import PeriodError, parse_period
 from inspect_app.scoring.ratings import PeriodStats, rate_store, shown_percent, trend
@@ -114,7 +113,7 @@ def store_detail(store_id: int):
         charts = {
             "trend": Markup(
                 trend_chart(
-                    [TrendPoint(p.key[2:], r.mean_percent, r.stars) for p, r in history],
+                    [ChartPoint(p.key[2:], r.mean_percent, r.stars) for p, r in history],
                     title=_("Mean score, last 12 periods"),
                     thresholds=[float(t) for t in rules.star_thresholds[1:]],
                 )
@@ -296,9 +295,7 @@ def store_pdf(store_id: int):
         period=period.key,
         facts=facts,
         stars=current.stars,
-        trend=tuple(
-            PdfTrendPoint(p.key, r.count, fmt(r.mean_percent), r.stars) for p, r in history
-        ),
+        trend=tuple(TrendPoint(p.key, r.count, fmt(r.mean_percent), r.stars) for p, r in history),
         sections=tuple(SectionRow(s.title, "", "", fmt(s.percent)) for s in sections),
         findings=tuple(rows),
         staff=tuple(

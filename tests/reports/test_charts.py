@@ -15,7 +15,7 @@ from inspect_app.reports.charts import (
     GREEN,
     RED,
     Bar,
-    TrendPoint,
+    ChartPoint,
     clamp_percent,
     estimate_text_width,
     section_bars,
@@ -45,7 +45,7 @@ def points_of(polyline: ET.Element) -> list[tuple[float, float]]:
 
 
 def trend(*percents: float | None, **options: object) -> str:
-    points = [TrendPoint(MONTHS[i % 12], p, None) for i, p in enumerate(percents)]
+    points = [ChartPoint(MONTHS[i % 12], p, None) for i, p in enumerate(percents)]
     return trend_chart(points, title=str(options.pop("title", "Trend")), **options)  # type: ignore[arg-type]
 
 
@@ -200,7 +200,7 @@ def test_up_to_six_periods_show_every_label(count: int) -> None:
 
 @pytest.mark.parametrize(("count", "width"), [(7, 360), (12, 360), (12, 200), (24, 360)])
 def test_many_periods_thin_labels_keeping_the_latest(count: int, width: int) -> None:
-    points = [TrendPoint(f"P{i:02d}-2026", 80.0, None) for i in range(count)]
+    points = [ChartPoint(f"P{i:02d}-2026", 80.0, None) for i in range(count)]
     root = parse(trend_chart(points, title="t", width=width))
     shown = [t for t in find_all(root, "text") if (t.text or "").startswith("P")]
     assert 1 < len(shown) <= 6
@@ -282,7 +282,7 @@ def test_bars_stack_one_row_each() -> None:
 def test_trend_escapes_every_text() -> None:
     evil = '<script>alert("x")</script>&'
     svg = trend_chart(
-        [TrendPoint(evil, 80.0, 4), TrendPoint("b", None, None)],
+        [ChartPoint(evil, 80.0, 4), ChartPoint("b", None, None)],
         title=evil,
         no_data_label=evil,
     )
@@ -372,7 +372,7 @@ def assert_inside_viewbox(root: ET.Element) -> None:
 
 
 @given(
-    points=st.lists(st.builds(TrendPoint, labels, percents, st.none()), max_size=40),
+    points=st.lists(st.builds(ChartPoint, labels, percents, st.none()), max_size=40),
     title=labels,
     thresholds=st.lists(st.floats() | st.integers(-50, 150), max_size=6),
     width=st.integers(120, 1200),
@@ -380,7 +380,7 @@ def assert_inside_viewbox(root: ET.Element) -> None:
     no_data_label=labels,
 )
 def test_any_trend_is_well_formed_and_inside_its_viewbox(
-    points: list[TrendPoint],
+    points: list[ChartPoint],
     title: str,
     thresholds: list[float],
     width: int,

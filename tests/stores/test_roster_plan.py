@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from inspect_app.stores.roster_import import StaffRow
+from inspect_app.stores.roster_import import RosterStaffRow
 from inspect_app.stores.roster_plan import KnownPerson, plan_staff
 
 LEFT = date(2026, 3, 1)
 
 
 def row(number: str, name: str, store: str = "S1", *, active: bool = True, left=None, n=2):
-    return StaffRow(n, number, name, store, "营业员", active, left)
+    return RosterStaffRow(n, number, name, store, "营业员", active, left)
 
 
 def known(number: str, name: str, store: str = "S1", *, active: bool = True, left_at=None):

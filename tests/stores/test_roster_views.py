@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from inspect_app.auth.models import Role
 from inspect_app.stores.models import Region, Staff, Store
 from inspect_app.stores.operations import RosterChangedError, apply_roster
-from inspect_app.stores.roster_import import RosterReport, StaffRow
+from inspect_app.stores.roster_import import RosterReport, RosterStaffRow
 from tests.conftest import csrf_from, post_form, sign_in
 from tests.stores.roster_files import roster_workbook
 
@@ -271,7 +271,7 @@ def test_applying_a_number_matched_to_a_vanished_person_creates_no_one(app, db, 
     hr = _client(app, make_user)
     _apply(hr, _check(hr, _workbook(REAL_STORES, [])).text)
     # Checked while 0001001 existed; by the time it is applied, nobody has that 工号.
-    row = StaffRow(2, "0001001", "张伟", "0101001", None, True, None, matched_from="1001")
+    row = RosterStaffRow(2, "0001001", "张伟", "0101001", None, True, None, matched_from="1001")
     with pytest.raises(RosterChangedError):
         apply_roster(RosterReport(staff=[row]), make_user(Role.ADMIN, "admin_r").id)
     db.session.rollback()
