@@ -44,8 +44,6 @@ MAX_COUNTER_LENGTH = 32
 MAX_WAITING_MINUTES = 600
 #: A phone's clock may run a little fast; times further in the future are refused.
 CLOCK_GRACE = timedelta(minutes=10)
-#: A camera's clock may be a time zone or a day off; its capture time is then still kept.
-CAPTURE_GRACE = timedelta(days=1)
 #: Times before this are typing mistakes or a device whose clock was never set.
 EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 #: The widest offset from UTC any place uses (+14:00, Kiribati).
