@@ -81,7 +81,7 @@ NAV = [
     ("main.admin_overview", _l("Administration"), Permission.MANAGE_USERS),
     ("inspections.home", _l("My visits"), Permission.INSPECT),
     ("review.queue", _l("Review"), Permission.REVIEW),
-    ("inspections.plan", _l("Visit plan"), Permission.REVIEW),
+    ("planning.plan", _l("Visit plan"), Permission.REVIEW),
     ("stores.my_stores", _l("My halls"), Permission.APPEAL),
     ("review.store_actions", _l("Appeals and actions"), Permission.APPEAL),
     ("stores.ratings", _l("Ratings"), Permission.VIEW_RESULTS),

@@ -76,7 +76,7 @@ def start_inspection(
     """
     inspection_uuid = valid_uuid(client_uuid) or str(uuid_module.uuid4())
     if assignment is not None:
-        # Serialises starting with reassigning (inspections.planning.reassign locks it too).
+        # Serialises starting with reassigning (planning.operations.reassign locks it too).
         lock_row(assignment)
         if assignment.inspector_id != inspector.id:
             raise VisitConflict(inspection_uuid)

@@ -21,7 +21,7 @@ from inspect_app.stores.models import Region, Staff, Store
 from tests.concurrency.conftest import at_once, clones
 from tests.conftest import DEFAULT_CHECKLIST, PASSWORD, csrf_from
 from tests.fixtures.review import role_client
-from tests.inspections.test_planning import NEXT, _inspectors
+from tests.planning.test_planning import NEXT, _inspectors
 from tests.stores.test_roster_views import GOOD_STAFF, GOOD_STORES, _check, _workbook
 
 _BUSY = (ExportStatus.QUEUED, ExportStatus.RUNNING)

@@ -13,9 +13,9 @@ from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.calendar import halls_today
 from inspect_app.checklists.models import Checklist
 from inspect_app.extensions import db
-from inspect_app.inspections import bp
 from inspect_app.inspections.models import Assignment
-from inspect_app.inspections.planning import (
+from inspect_app.planning import bp
+from inspect_app.planning.operations import (
     PlanError,
     progress,
     propose_plan,
@@ -57,7 +57,7 @@ def plan():
     ).all()
     today = halls_today()
     return render_template(
-        "inspections/plan.html",
+        "planning/plan.html",
         month=month,
         months=sorted({month_of(today).key, month_of(month_of(today).end).key, month.key}),
         assignments=assignments,
@@ -101,12 +101,12 @@ def propose():
     except PlanError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("inspections.plan", month=month.key)), 303
+        return redirect(url_for("planning.plan", month=month.key)), 303
     db.session.commit()
     flash(_("%(n)s visits proposed. Check them, adjust, then publish.", n=count), "info")
     for problem in problems:
         flash(problem, "error")
-    return redirect(url_for("inspections.plan", month=month.key))
+    return redirect(url_for("planning.plan", month=month.key))
 
 
 @bp.post("/admin/plan/publish")
@@ -116,7 +116,7 @@ def publish():
     count = publish_plan(month, current_user.id)
     db.session.commit()
     flash(_("%(n)s visits published to the inspectors.", n=count), "info")
-    return redirect(url_for("inspections.plan", month=month.key))
+    return redirect(url_for("planning.plan", month=month.key))
 
 
 @bp.post("/admin/assignments/<int:assignment_id>/reassign")
@@ -131,7 +131,7 @@ def reassign_visit(assignment_id: int):
     except PlanError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("inspections.plan", month=f"{assignment.window_start:%Y-%m}")), 303
+        return redirect(url_for("planning.plan", month=f"{assignment.window_start:%Y-%m}")), 303
     db.session.commit()
     flash(_("Reassigned."), "info")
-    return redirect(url_for("inspections.plan", month=f"{assignment.window_start:%Y-%m}"))
+    return redirect(url_for("planning.plan", month=f"{assignment.window_start:%Y-%m}"))

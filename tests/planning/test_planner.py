@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from inspect_app.scoring.planner import (
+from inspect_app.planning.planner import (
     OFF_PEAK,
     PEAK,
     Inspector,

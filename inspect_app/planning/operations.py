@@ -12,6 +12,7 @@ from inspect_app.auth.models import Role, User
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Assignment, AssignmentStatus, TimeSlot
 from inspect_app.locking import lock_name, lock_row
+from inspect_app.planning.planner import Inspector, StoreNeed, plan_month
 from inspect_app.scoring.periods import Period
 from inspect_app.stores.models import Store
 
@@ -32,8 +33,6 @@ def propose_plan(
     capacity: int | None = None,
 ) -> tuple[int, tuple[str, ...]]:
     """Replace the month's unpublished proposal with a new one; return (visits planned, problems)."""
-    from inspect_app.scoring.planner import Inspector, StoreNeed, plan_month
-
     stores = db.session.execute(select(Store.id, Store.region_id).where(Store.is_active)).all()
     last = dict(
         db.session.execute(
