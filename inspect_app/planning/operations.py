@@ -1,22 +1,19 @@
-"""Monthly visit plans: propose assignments with the pure planner, adjust, publish; follow progress."""
+"""Monthly visit plans: propose assignments with the pure planner, adjust, publish."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
-from sqlalchemy import delete, func, select
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
 
 from inspect_app.audit.operations import record_event
 from inspect_app.auth.models import Role, User
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Assignment, AssignmentStatus, TimeSlot
 from inspect_app.locking import lock_name, lock_row
-from inspect_app.planning.planner import Inspector, StoreNeed, plan_month
+from inspect_app.planning.planner import PlannedVisit, plan_month
+from inspect_app.planning.problems import PlanProblem
+from inspect_app.planning.queries import planned_inspectors, store_needs
 from inspect_app.scoring.periods import Period
-from inspect_app.stores.models import Store
-
-OPEN = (AssignmentStatus.PUBLISHED, AssignmentStatus.IN_PROGRESS)
 
 
 class PlanError(ValueError):
@@ -31,34 +28,32 @@ def propose_plan(
     actor_id: int,
     seed: int = 0,
     capacity: int | None = None,
-) -> tuple[int, tuple[str, ...]]:
-    """Replace the month's unpublished proposal with a new one; return (visits planned, problems)."""
-    stores = db.session.execute(select(Store.id, Store.region_id).where(Store.is_active)).all()
-    last = dict(
-        db.session.execute(
-            select(Assignment.store_id, Assignment.inspector_id)
-            .where(
-                Assignment.window_start < month.start,
-                Assignment.status != AssignmentStatus.CANCELLED,
-            )
-            .order_by(Assignment.window_start)
-        ).all()
-    )  # later rows overwrite earlier ones: the last inspector per store
-    needs = [
-        StoreNeed(
-            store_id, region_id, visits_by_region.get(region_id, default_visits), last.get(store_id)
-        )
-        for store_id, region_id in stores
-    ]
-    inspectors = [
-        Inspector(user_id, region_id, capacity)
-        for user_id, region_id in db.session.execute(
-            select(User.id, User.region_id).where(
-                User.role == Role.INSPECTOR, User.is_active, User.region_id.is_not(None)
-            )
-        )
-    ]
+) -> tuple[int, tuple[PlanProblem, ...]]:
+    """Replace the month's unpublished proposal with a new one; return (visits planned, problems).
+
+    Each active hall gets its region's number of visits in `visits_by_region`, else
+    `default_visits`; each active inspector with a region makes at most `capacity` (None: no
+    limit). The rules are planning.planner's; what it could not meet comes back as problems.
+    """
+    needs = store_needs(month, visits_by_region, default_visits)
+    inspectors = planned_inspectors(capacity)
     plan = plan_month(month.start.year, month.start.month, needs, inspectors, seed=seed)
+    _replace_proposal(month, checklist_id, plan.visits, actor_id)
+    record_event(
+        "plan.propose",
+        None,
+        actor_id=actor_id,
+        month=month.key,
+        visits=len(plan.visits),
+        problems=[problem.as_record() for problem in plan.problems],
+    )
+    return len(plan.visits), plan.problems
+
+
+def _replace_proposal(
+    month: Period, checklist_id: int, visits: tuple[PlannedVisit, ...], actor_id: int
+) -> None:
+    """Delete the month's unpublished visits and add these as planned ones."""
     # Two proposals for one month at once: the second waits and replaces the first.
     lock_name(f"plan {month.key}")
     db.session.execute(
@@ -79,18 +74,9 @@ def propose_plan(
             status=AssignmentStatus.PLANNED,
             created_by_id=actor_id,
         )
-        for v in plan.visits
+        for v in visits
     )
     db.session.flush()
-    record_event(
-        "plan.propose",
-        None,
-        actor_id=actor_id,
-        month=month.key,
-        visits=len(plan.visits),
-        problems=list(plan.problems),
-    )
-    return len(plan.visits), plan.problems
 
 
 def publish_plan(month: Period, actor_id: int) -> int:
@@ -110,9 +96,11 @@ def publish_plan(month: Period, actor_id: int) -> int:
 
 
 def reassign(assignment: Assignment, inspector: User, actor_id: int) -> None:
-    """Give a visit that has not started to another inspector of the same region."""
-    from flask_babel import gettext as _
+    """Give a visit that has not started to another inspector of the same region.
 
+    Raises PlanError (its message for the page) when the visit has started or the inspector is
+    inactive, not an inspector, or of another region.
+    """
     lock_row(assignment)  # starting the visit locks it too: one or the other comes first
     if assignment.status not in (AssignmentStatus.PLANNED, AssignmentStatus.PUBLISHED):
         raise PlanError(_("Only a visit that has not started can be reassigned."))
@@ -126,40 +114,3 @@ def reassign(assignment: Assignment, inspector: User, actor_id: int) -> None:
     record_event(
         "assignment.reassign", assignment, actor_id=actor_id, inspector=[old, inspector.id]
     )
-
-
-@dataclass(frozen=True)
-class ProgressRow:
-    label: str
-    done: int
-    due: int
-    overdue: int
-    planned: int
-
-
-def progress(month: Period, today: date, by: str) -> list[ProgressRow]:
-    """Done, due and overdue visits of the month, by region or by inspector."""
-    from inspect_app.stores.models import Region
-
-    key = Region.name if by == "region" else User.display_name
-    status = Assignment.status
-    overdue = (status.in_(OPEN)) & (Assignment.window_end < today)
-    query = (
-        select(
-            key,
-            func.sum(func.cast(status == AssignmentStatus.DONE, db.Integer)),
-            func.sum(func.cast(status.in_(OPEN) & (Assignment.window_end >= today), db.Integer)),
-            func.sum(func.cast(overdue, db.Integer)),
-            func.sum(func.cast(status == AssignmentStatus.PLANNED, db.Integer)),
-        )
-        .join(Store, Store.id == Assignment.store_id)
-        .join(Region, Region.id == Store.region_id)
-        .join(User, User.id == Assignment.inspector_id)
-        .where(Assignment.window_start >= month.start, Assignment.window_start < month.end)
-        .group_by(key)
-        .order_by(key)
-    )
-    return [
-        ProgressRow(label, int(d or 0), int(u or 0), int(o or 0), int(p or 0))
-        for label, d, u, o, p in db.session.execute(query)
-    ]

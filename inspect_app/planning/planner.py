@@ -2,7 +2,8 @@
 
 Pure: store needs and inspectors in, a frozen plan out; no Flask, no database. The same input and
 seed give the same plan; the seed only breaks ties. Nothing infeasible raises: the plan comes as
-close as it can and says what it missed in `Plan.problems`. Per region:
+close as it can and says what it missed in `Plan.problems`, as data (planning.problems) that the
+plan page words in the reader's language. Per region:
 
 - **Quota.** Each store gets exactly `visits` visits, by inspectors of its own region. When the
   capacities fall short, the largest quotas give up visits first and the region is reported.
@@ -23,18 +24,21 @@ How: stores with the same quota k and last inspector are interchangeable, so a m
 classes to inspectors decides who makes how many of each class's visits. A store's visits can be
 ordered with no inspector following itself exactly when nobody has more than ceil(k/2) of them,
 or floor(k/2) for the last inspector; those are the flow's edge capacities, so the result is
-exact. Counts are dealt evenly to the class's stores, then each store's visits are ordered.
+exact (planning.flow). Counts are dealt evenly to the class's stores, then each store's visits
+are ordered.
 """
 
 from __future__ import annotations
 
 import calendar
 import random
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import accumulate
+
+from inspect_app.planning.flow import Router, highest
+from inspect_app.planning.problems import PlanProblem, ProblemKind
 
 PEAK, OFF_PEAK = "peak", "off_peak"
 SLOTS = (PEAK, OFF_PEAK)
@@ -68,7 +72,7 @@ class PlannedVisit:
 @dataclass(frozen=True)
 class Plan:
     visits: tuple[PlannedVisit, ...]  # by store, then window
-    problems: tuple[str, ...]  # English sentences for what could not be met
+    problems: tuple[PlanProblem, ...]  # what could not be met, in the order it was found
 
 
 def plan_month(
@@ -80,7 +84,7 @@ def plan_month(
 ) -> Plan:
     """Plan the month's visits region by region, reporting what cannot be met instead of raising."""
     first = date(year, month, 1)  # a month outside 1..12 is a caller's bug: ValueError
-    problems: list[str] = []
+    problems: list[PlanProblem] = []
     needs_by_region: dict[int, list[StoreNeed]] = {}
     for need in _valid_needs(stores, problems):
         needs_by_region.setdefault(need.region_id, []).append(need)
@@ -96,37 +100,43 @@ def plan_month(
     return Plan(tuple(visits), tuple(problems))
 
 
-def _valid_needs(stores: Sequence[StoreNeed], problems: list[str]) -> list[StoreNeed]:
+def _valid_needs(stores: Sequence[StoreNeed], problems: list[PlanProblem]) -> list[StoreNeed]:
     """Keep each store's first entry with a quota of zero or more, by store id; report the rest."""
     seen: set[int] = set()
     kept: list[StoreNeed] = []
     for need in stores:
         if need.store_id in seen:
-            problems.append(
-                f"Store {need.store_id} is listed more than once; only its first entry is planned."
-            )
+            problems.append(PlanProblem(ProblemKind.DUPLICATE_STORE, store_ids=(need.store_id,)))
         elif need.visits < 0:
-            problems.append(f"Store {need.store_id} asks for {need.visits} visits; it is left out.")
+            problems.append(
+                PlanProblem(
+                    ProblemKind.NEGATIVE_QUOTA, store_ids=(need.store_id,), visits=need.visits
+                )
+            )
         else:
             kept.append(need)
         seen.add(need.store_id)
     return sorted(kept, key=lambda need: need.store_id)
 
 
-def _valid_inspectors(inspectors: Sequence[Inspector], problems: list[str]) -> list[Inspector]:
+def _valid_inspectors(
+    inspectors: Sequence[Inspector], problems: list[PlanProblem]
+) -> list[Inspector]:
     """Keep each inspector's first entry, a negative capacity read as 0, by id; report the rest."""
     kept: dict[int, Inspector] = {}
     for inspector in inspectors:
         if inspector.inspector_id in kept:
             problems.append(
-                f"Inspector {inspector.inspector_id} is listed more than once; "
-                "only the first entry is used."
+                PlanProblem(ProblemKind.DUPLICATE_INSPECTOR, inspector_id=inspector.inspector_id)
             )
             continue
         if inspector.capacity is not None and inspector.capacity < 0:
             problems.append(
-                f"Inspector {inspector.inspector_id} has a capacity of {inspector.capacity}; "
-                "it is read as 0."
+                PlanProblem(
+                    ProblemKind.NEGATIVE_CAPACITY,
+                    inspector_id=inspector.inspector_id,
+                    capacity=inspector.capacity,
+                )
             )
             inspector = replace(inspector, capacity=0)
         kept[inspector.inspector_id] = inspector
@@ -139,14 +149,14 @@ def _plan_region(
     staff: list[Inspector],
     first: date,
     rng: random.Random,
-    problems: list[str],
+    problems: list[PlanProblem],
 ) -> list[PlannedVisit]:
     """Plan one region's visits; needs are sorted by store id."""
     wanted = sum(need.visits for need in needs)
     if wanted == 0:
         return []
     if not staff:
-        problems.append(f"Region {region_id} has stores needing {wanted} visits but no inspectors.")
+        problems.append(PlanProblem(ProblemKind.NO_INSPECTORS, region_id=region_id, visits=wanted))
         return []
     counts = _fit_to_capacity(region_id, needs, staff, rng, problems)
     sequences, loads = _assign_inspectors(needs, counts, staff, rng)
@@ -162,8 +172,13 @@ def _plan_region(
             continue
         if k > days:
             problems.append(
-                f"Store {need.store_id} needs {k} visits but {first:%Y-%m} has only {days} days, "
-                "so some of its windows share a day."
+                PlanProblem(
+                    ProblemKind.MORE_VISITS_THAN_DAYS,
+                    region_id=region_id,
+                    store_ids=(need.store_id,),
+                    visits=k,
+                    days=days,
+                )
             )
         # An odd quota gives its extra visit to the slot the region is short of.
         phase = toggle if k % 2 == 0 or peak_surplus == 0 else int(peak_surplus > 0)
@@ -183,7 +198,7 @@ def _fit_to_capacity(
     needs: list[StoreNeed],
     staff: list[Inspector],
     rng: random.Random,
-    problems: list[str],
+    problems: list[PlanProblem],
 ) -> dict[int, int]:
     """Return each store's planned count: its quota, or less when capacity runs short."""
     counts = {need.store_id: need.visits for need in needs}
@@ -194,10 +209,12 @@ def _fit_to_capacity(
     if capacity >= wanted:
         return counts
     problems.append(
-        f"Region {region_id} needs {wanted} visits but its inspectors can make {capacity}."
+        PlanProblem(
+            ProblemKind.OVER_CAPACITY, region_id=region_id, visits=wanted, capacity=capacity
+        )
     )
     # Cut the largest quotas first: every store keeps up to `level` visits, a few one more.
-    level = _highest(
+    level = highest(
         0, max(counts.values()), lambda t: sum(min(v, t) for v in counts.values()) <= capacity
     )
     longer = [need for need in needs if need.visits > level]
@@ -205,11 +222,16 @@ def _fit_to_capacity(
     spare = capacity - sum(min(v, level) for v in counts.values())
     for position, need in enumerate(longer):
         counts[need.store_id] = level + (position < spare)
-    short = sum(counts[need.store_id] < need.visits for need in needs)
+    short = tuple(need.store_id for need in needs if counts[need.store_id] < need.visits)
     if capacity:
         problems.append(
-            f"Region {region_id} plans {capacity} visits, no more than {level + (spare > 0)} "
-            f"per store, which leaves {short} of its stores short."
+            PlanProblem(
+                ProblemKind.QUOTAS_CUT,
+                region_id=region_id,
+                store_ids=short,
+                visits=capacity,
+                most=level + (spare > 0),
+            )
         )
     return counts
 
@@ -229,7 +251,7 @@ def _assign_inspectors(
         if counts[need.store_id]:
             key = (counts[need.store_id], position.get(need.last_inspector_id, -1))
             classes.setdefault(key, []).append(need)
-    flows = _Router(list(classes), [len(members) for members in classes.values()], limits).plan()
+    flows = Router(list(classes), [len(members) for members in classes.values()], limits).plan()
 
     sequences: dict[int, list[int]] = {}
     for (_, last), members, row in zip(classes, classes.values(), flows, strict=True):
@@ -269,9 +291,9 @@ def _report_assignment(
     staff: list[Inspector],
     sequences: dict[int, list[int]],
     loads: dict[int, int],
-    problems: list[str],
+    problems: list[PlanProblem],
 ) -> None:
-    """Add a sentence for planned repeats and for loads more than one visit apart."""
+    """Report planned repeats, and loads more than one visit apart."""
     repeated = []
     for need in needs:
         sequence = sequences.get(need.store_id, [])
@@ -280,27 +302,28 @@ def _report_assignment(
             repeated.append(need.store_id)
     if repeated and len(staff) == 1:
         problems.append(
-            f"Region {region_id} has only one inspector, so inspector {staff[0].inspector_id} "
-            f"visits {_stores_phrase(repeated)} twice in a row."
+            PlanProblem(
+                ProblemKind.LONE_INSPECTOR_REPEATS,
+                region_id=region_id,
+                store_ids=tuple(repeated),
+                inspector_id=staff[0].inspector_id,
+            )
         )
     elif repeated:
         problems.append(
-            f"Region {region_id} sends the same inspector to {_stores_phrase(repeated)} twice in "
-            "a row: its inspectors' capacities leave no other choice."
+            PlanProblem(
+                ProblemKind.CAPACITY_FORCES_REPEATS, region_id=region_id, store_ids=tuple(repeated)
+            )
         )
     if not is_balanced(staff, loads):
         problems.append(
-            f"Region {region_id} cannot keep every inspector within one visit of the others "
-            "without sending an inspector to the same store twice in a row; loads run from "
-            f"{min(loads.values())} to {max(loads.values())} visits."
+            PlanProblem(
+                ProblemKind.UNBALANCED,
+                region_id=region_id,
+                fewest=min(loads.values()),
+                most=max(loads.values()),
+            )
         )
-
-
-def _stores_phrase(store_ids: list[int]) -> str:
-    """Name stores in English: "store 4", "stores 1, 2 and 3"."""
-    if len(store_ids) == 1:
-        return f"store {store_ids[0]}"
-    return f"stores {', '.join(map(str, store_ids[:-1]))} and {store_ids[-1]}"
 
 
 def is_balanced(staff: Sequence[Inspector], loads: dict[int, int]) -> bool:
@@ -333,174 +356,3 @@ def _windows(
         (first + timedelta(offset), first + timedelta(offset + length - 1))
         for offset, length in zip(starts[best], layouts[best], strict=True)
     ]
-
-
-class _Router:
-    """Route visits from classes of alike stores (quota, last inspector) to inspectors."""
-
-    def __init__(self, classes: list[tuple[int, int]], sizes: list[int], limits: list[int]):
-        self.classes, self.sizes, self.limits = classes, sizes, limits
-        self.total = sum(k * n for (k, _), n in zip(classes, sizes, strict=True))
-
-    def plan(self) -> list[list[int]]:
-        """Return visits per class and inspector, as balanced as the no-repeat rule allows."""
-
-        def band(level: int) -> list[int]:
-            return [min(limit, max(level, 0)) for limit in self.limits]
-
-        def fits(low: int, high: int) -> bool:
-            return self.route(band(low), band(high), repeats=False) is not None
-
-        level = _highest(0, self.total, lambda t: sum(band(t)) <= self.total)
-        top = level if sum(band(level)) == self.total else level + 1
-        flows = self.route(band(top - 1), band(top), repeats=False)
-        if flows is None and not fits(0, self.total):
-            # A lone inspector or tight capacities: no plan avoids a repeat, so balance anyway.
-            flows = self.route(band(top - 1), band(top), repeats=True)
-        elif flows is None:
-            top = _lowest(top, self.total, lambda high: fits(0, high))
-            bottom = _highest(0, top - 1, lambda low: fits(low, top))
-            flows = self.route(band(bottom), band(top), repeats=False)
-        if flows is None:  # pragma: no cover - the searches above only end on a feasible band
-            raise AssertionError("no feasible band")
-        return flows
-
-    def route(self, low: list[int], high: list[int], repeats: bool) -> list[list[int]] | None:
-        """Return flows with low <= load <= high per inspector, or None when none exist."""
-        m, c = len(self.limits), len(self.classes)
-        net = _Network(c + m + 2)
-        source, sink = 0, c + m + 1
-        plain: list[list[int]] = []
-        extra: list[tuple[int, int, int, int]] = []  # class, inspector, edge, capacity
-        for ci, ((k, last), n) in enumerate(zip(self.classes, self.sizes, strict=True)):
-            net.add_edge(source, 1 + ci, k * n)
-            row = []
-            for j in range(m):
-                most = k // 2 if j == last else (k + 1) // 2
-                row.append(net.add_edge(1 + ci, 1 + c + j, most * n))
-                if repeats and most < k:
-                    extra.append((ci, j, net.add_edge(1 + ci, 1 + c + j, 0), (k - most) * n))
-            plain.append(row)
-        to_sink = [net.add_edge(1 + c + j, sink, low[j]) for j in range(m)]
-
-        def push() -> None:
-            # Edges that allow a repeat open only once the others are used up.
-            net.max_flow(source, sink)
-            if extra:
-                for _, _, edge, capacity in extra:
-                    net.set_capacity(edge, capacity)
-                net.max_flow(source, sink)
-
-        push()
-        if sum(net.flow(edge) for edge in to_sink) < sum(low):
-            return None
-        for edge, capacity in zip(to_sink, high, strict=True):
-            net.set_capacity(edge, capacity)
-        for _, _, edge, _ in extra:
-            net.set_capacity(edge, net.flow(edge))  # closed again, keeping their flow
-        push()
-        if sum(net.flow(edge) for edge in to_sink) < self.total:
-            return None
-        flows = [[net.flow(edge) for edge in row] for row in plain]
-        for ci, j, edge, _ in extra:
-            flows[ci][j] += net.flow(edge)
-        return flows
-
-
-class _Network:
-    """A max-flow network over integer capacities, solved by Dinic's algorithm."""
-
-    def __init__(self, size: int) -> None:
-        self.out: list[list[int]] = [[] for _ in range(size)]  # edge ids leaving each node
-        self.head: list[int] = []  # node each edge points to; edge ^ 1 is its reverse
-        self.residual: list[int] = []
-
-    def add_edge(self, tail: int, head: int, capacity: int) -> int:
-        """Add an edge and its reverse; return the edge's id."""
-        edge = len(self.head)
-        self.out[tail].append(edge)
-        self.out[head].append(edge + 1)
-        self.head += [head, tail]
-        self.residual += [capacity, 0]
-        return edge
-
-    def flow(self, edge: int) -> int:
-        """Return the flow on an edge."""
-        return self.residual[edge ^ 1]
-
-    def set_capacity(self, edge: int, capacity: int) -> None:
-        """Change an edge's capacity; it must not fall below the edge's flow."""
-        self.residual[edge] = capacity - self.flow(edge)
-
-    def max_flow(self, source: int, sink: int) -> int:
-        """Push as much more flow from source to sink as fits; return how much."""
-        total = 0
-        while True:
-            level = self._levels(source)
-            if level[sink] < 0:
-                return total
-            cursor = [0] * len(self.out)
-            while pushed := self._augment(source, sink, level, cursor):
-                total += pushed
-
-    def _levels(self, source: int) -> list[int]:
-        """Return each node's distance from source over edges with room, -1 if unreachable."""
-        level = [-1] * len(self.out)
-        level[source] = 0
-        queue = deque([source])
-        while queue:
-            node = queue.popleft()
-            for edge in self.out[node]:
-                head = self.head[edge]
-                if self.residual[edge] > 0 and level[head] < 0:
-                    level[head] = level[node] + 1
-                    queue.append(head)
-        return level
-
-    def _augment(self, source: int, sink: int, level: list[int], cursor: list[int]) -> int:
-        """Push flow along one shortest path with room; return how much (0: blocked)."""
-        path: list[int] = []
-        node = source
-        while node != sink:
-            edges = self.out[node]
-            while cursor[node] < len(edges):
-                edge = edges[cursor[node]]
-                if self.residual[edge] > 0 and level[self.head[edge]] == level[node] + 1:
-                    break
-                cursor[node] += 1
-            else:
-                if node == source:
-                    return 0
-                level[node] = -1  # a dead end: nothing through it reaches the sink this round
-                node = self.head[path.pop() ^ 1]
-                cursor[node] += 1
-                continue
-            path.append(edge)
-            node = self.head[edge]
-        pushed = min(self.residual[edge] for edge in path)
-        for edge in path:
-            self.residual[edge] -= pushed
-            self.residual[edge ^ 1] += pushed
-        return pushed
-
-
-def _highest(low: int, high: int, ok: Callable[[int], bool]) -> int:
-    """Return the largest x in low..high with ok(x), given ok(low) and ok monotone."""
-    while low < high:
-        middle = (low + high + 1) // 2
-        if ok(middle):
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-def _lowest(low: int, high: int, ok: Callable[[int], bool]) -> int:
-    """Return the smallest x in low..high with ok(x), given ok(high) and ok monotone."""
-    while low < high:
-        middle = (low + high) // 2
-        if ok(middle):
-            high = middle
-        else:
-            low = middle + 1
-    return low

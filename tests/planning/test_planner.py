@@ -24,6 +24,7 @@ from inspect_app.planning.planner import (
     is_balanced,
     plan_month,
 )
+from inspect_app.planning.problems import PlanProblem, ProblemKind
 
 A, B, C = 101, 102, 103
 
@@ -58,9 +59,12 @@ def repeated_stores(plan: Plan, stores: Sequence[StoreNeed]) -> set[int]:
     return repeated
 
 
-def says(plan: Plan, region_id: int, words: str) -> bool:
-    """Tell whether a problem sentence about the region contains these words."""
-    return any(p.startswith(f"Region {region_id} ") and words in p for p in plan.problems)
+REPEATS = {ProblemKind.LONE_INSPECTOR_REPEATS, ProblemKind.CAPACITY_FORCES_REPEATS}
+
+
+def says(plan: Plan, region_id: int, kinds: set[ProblemKind]) -> bool:
+    """Tell whether the plan reports a problem of one of these kinds about the region."""
+    return any(p.region_id == region_id and p.kind in kinds for p in plan.problems)
 
 
 @pytest.mark.parametrize(
@@ -119,7 +123,9 @@ def test_a_lone_inspector_repeats_and_says_so() -> None:
     plan = plan_month(2026, 6, stores, [Inspector(A, 1)])
     assert [len(v) for v in visits_by_store(plan).values()] == [2, 1, 1]
     assert plan.problems == (
-        f"Region 1 has only one inspector, so inspector {A} visits stores 1 and 2 twice in a row.",
+        PlanProblem(
+            ProblemKind.LONE_INSPECTOR_REPEATS, region_id=1, store_ids=(1, 2), inspector_id=A
+        ),
     )
 
 
@@ -133,7 +139,7 @@ def test_a_region_without_inspectors_gets_no_visits_and_a_problem() -> None:
     stores = [StoreNeed(1, 1, 2), StoreNeed(2, 2, 1), StoreNeed(3, 2, 2), StoreNeed(4, 3, 0)]
     plan = plan_month(2026, 7, stores, [Inspector(A, 1), Inspector(B, 1)])
     assert set(visits_by_store(plan)) == {1}
-    assert plan.problems == ("Region 2 has stores needing 3 visits but no inspectors.",)
+    assert plan.problems == (PlanProblem(ProblemKind.NO_INSPECTORS, region_id=2, visits=3),)
 
 
 def test_capacity_shortfall_cuts_the_largest_quotas_and_plans_what_fits() -> None:
@@ -146,8 +152,14 @@ def test_capacity_shortfall_cuts_the_largest_quotas_and_plans_what_fits() -> Non
     assert counts[7] == 4
     assert loads_of(plan, inspectors) == {A: 10, B: 10, C: 12}
     assert plan.problems == (
-        "Region 3 needs 40 visits but its inspectors can make 32.",
-        "Region 3 plans 32 visits, no more than 5 per store, which leaves 6 of its stores short.",
+        PlanProblem(ProblemKind.OVER_CAPACITY, region_id=3, visits=40, capacity=32),
+        PlanProblem(
+            ProblemKind.QUOTAS_CUT,
+            region_id=3,
+            store_ids=(1, 2, 3, 4, 5, 6),
+            visits=32,
+            most=5,
+        ),
     )
 
 
@@ -164,8 +176,7 @@ def test_capacity_that_leaves_no_way_around_a_repeat_plans_it_and_says_so() -> N
     plan = plan_month(2026, 9, [StoreNeed(1, 1, 6)], inspectors)
     assert loads_of(plan, inspectors) == {A: 5, B: 1}
     assert plan.problems == (
-        "Region 1 sends the same inspector to store 1 twice in a row: its inspectors' "
-        "capacities leave no other choice.",
+        PlanProblem(ProblemKind.CAPACITY_FORCES_REPEATS, region_id=1, store_ids=(1,)),
     )
 
 
@@ -173,10 +184,7 @@ def test_no_repeat_wins_over_balance_and_the_spread_is_reported() -> None:
     stores = [StoreNeed(1, 1, 1, last_inspector_id=B), StoreNeed(2, 1, 1, last_inspector_id=B)]
     plan = plan_month(2026, 10, stores, [Inspector(A, 1), Inspector(B, 1)])
     assert [v.inspector_id for v in plan.visits] == [A, A]
-    assert plan.problems == (
-        "Region 1 cannot keep every inspector within one visit of the others without sending "
-        "an inspector to the same store twice in a row; loads run from 0 to 2 visits.",
-    )
+    assert plan.problems == (PlanProblem(ProblemKind.UNBALANCED, region_id=1, fewest=0, most=2),)
 
 
 def test_the_spread_is_kept_as_small_as_the_no_repeat_rule_allows() -> None:
@@ -201,12 +209,11 @@ def test_bad_entries_become_problems_not_exceptions() -> None:
     assert Counter(v.store_id for v in plan.visits) == {1: 2}
     assert {v.inspector_id for v in plan.visits} == {B}
     assert plan.problems == (
-        "Store 1 is listed more than once; only its first entry is planned.",
-        "Store 2 asks for -1 visits; it is left out.",
-        f"Inspector {A} has a capacity of -3; it is read as 0.",
-        f"Inspector {A} is listed more than once; only the first entry is used.",
-        "Region 1 sends the same inspector to store 1 twice in a row: its inspectors' "
-        "capacities leave no other choice.",
+        PlanProblem(ProblemKind.DUPLICATE_STORE, store_ids=(1,)),
+        PlanProblem(ProblemKind.NEGATIVE_QUOTA, store_ids=(2,), visits=-1),
+        PlanProblem(ProblemKind.NEGATIVE_CAPACITY, inspector_id=A, capacity=-3),
+        PlanProblem(ProblemKind.DUPLICATE_INSPECTOR, inspector_id=A),
+        PlanProblem(ProblemKind.CAPACITY_FORCES_REPEATS, region_id=1, store_ids=(1,)),
     )
 
 
@@ -218,7 +225,9 @@ def test_more_visits_than_days_shares_days_but_meets_the_quota() -> None:
         date(2026, 2, 1) <= v.window_start == v.window_end <= date(2026, 2, 28) for v in visits
     )
     assert plan.problems == (
-        "Store 1 needs 30 visits but 2026-02 has only 28 days, so some of its windows share a day.",
+        PlanProblem(
+            ProblemKind.MORE_VISITS_THAN_DAYS, region_id=1, store_ids=(1,), visits=30, days=28
+        ),
     )
 
 
@@ -308,7 +317,7 @@ def check_rules(
         if not staff:
             assert sum(planned.values()) == 0
             assert (
-                f"Region {region} has stores needing {wanted} visits but no inspectors."
+                PlanProblem(ProblemKind.NO_INSPECTORS, region_id=region, visits=wanted)
                 in plan.problems
             ) is (wanted > 0)
         elif capacity is None or capacity >= wanted:
@@ -317,14 +326,16 @@ def check_rules(
             assert sum(planned.values()) == capacity
             assert all(planned[s.store_id] <= s.visits for s in needs)
             assert (
-                f"Region {region} needs {wanted} visits but its inspectors can make {capacity}."
+                PlanProblem(
+                    ProblemKind.OVER_CAPACITY, region_id=region, visits=wanted, capacity=capacity
+                )
                 in plan.problems
             )
         loads = loads_of(plan, staff)
         assert all(i.capacity is None or loads[i.inspector_id] <= i.capacity for i in staff)
-        assert is_balanced(staff, loads) or says(plan, region, "within one visit")
+        assert is_balanced(staff, loads) or says(plan, region, {ProblemKind.UNBALANCED})
         if repeated_stores(plan, needs):
-            assert says(plan, region, "twice in a row")
+            assert says(plan, region, REPEATS)
             assert len(staff) == 1 or any(i.capacity is not None for i in staff)
         for need in needs:
             visits = grouped.get(need.store_id, [])
@@ -363,7 +374,7 @@ def test_without_capacities_two_inspectors_never_repeat_and_quotas_are_met(
     for region in {i.region_id for i in inspectors}:
         loads = loads_of(plan, [i for i in inspectors if i.region_id == region])
         assert max(loads.values()) - min(loads.values()) <= 1 or says(
-            plan, region, "within one visit"
+            plan, region, {ProblemKind.UNBALANCED}
         )
 
 
@@ -377,7 +388,7 @@ def test_without_last_inspectors_loads_are_always_within_one(
         staff = [i for i in inspectors if i.region_id == region]
         loads = loads_of(plan, staff)
         assert max(loads.values()) - min(loads.values()) <= 1
-    assert all("one inspector" in p for p in plan.problems)
+    assert all(p.kind is ProblemKind.LONE_INSPECTOR_REPEATS for p in plan.problems)
 
 
 def sequences(k: int, ids: list[int], last: int | None) -> list[tuple[int, ...]]:

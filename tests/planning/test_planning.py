@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from inspect_app.auth.models import Role, User
 from inspect_app.inspections.models import Assignment, AssignmentStatus
 from inspect_app.scoring.periods import month_of
-from tests.conftest import csrf_from, halls_today
+from tests.conftest import csrf_from, halls_today, post_form
 
 NEXT = month_of(month_of(halls_today()).end)
 
@@ -137,6 +139,33 @@ def test_a_region_without_inspectors_is_reported(
     )
     page = admin_client.get(response.headers["Location"]).text
     assert "flash-error" in page  # the south region has no inspector; the north has only one
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_plan_problems_name_regions_halls_and_inspectors_never_their_ids(
+    lang, admin_client, db, make_user, org, default_checklist_version
+):
+    lonely = make_user(Role.INSPECTOR, username="lonely")
+    db.session.get(User, lonely.id).region_id = org["regions"][0].id
+    db.session.commit()
+    post_form(admin_client, "/language", {"lang": lang, "next": "/admin/plan"})
+    response = _post(
+        admin_client,
+        f"/admin/plan/propose?month={NEXT.key}",
+        {"checklist_id": default_checklist_version.checklist_id, "visits": "3"},
+    )
+    page = admin_client.get(response.headers["Location"]).text
+    problems = re.findall(r'<p class="flash flash-error"[^>]*>([^<]*)</p>', page)
+    # The north's lone inspector repeats at both its halls; the south has no inspector.
+    assert len(problems) == 2
+    assert "北区" in problems[0] and "北一营业厅" in problems[0] and "北二营业厅" in problems[0]
+    assert "lonely" in problems[0] and "南区" in problems[1]
+    assert all(set(re.findall(r"\d+", text)) <= {"3"} for text in problems)  # no id, only counts
+    if lang == "en":
+        assert problems == [
+            "北区 has only one inspector, so lonely visits 北一营业厅 and 北二营业厅 twice in a row.",
+            "南区 has halls needing 3 visits but no inspectors.",
+        ]
 
 
 def test_a_plan_with_more_visits_than_inspectors_can_make_says_so(
