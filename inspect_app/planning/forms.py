@@ -69,8 +69,11 @@ class ProposeForm(FlaskForm):
         }
 
 
-def propose_form(regions: Sequence[Region], checklists: Sequence[Checklist]) -> ProposeForm:
-    """Return a propose form with a visits field per region, labelled with the region's name."""
+def propose_form(regions: Sequence[Region], checklists: Sequence[Checklist] = ()) -> ProposeForm:
+    """Return a propose form with a visits field per region, labelled with the region's name.
+
+    `checklists` are the select's options, needed only to show the form.
+    """
 
     class RegionsProposeForm(ProposeForm):
         region_ids = tuple(region.id for region in regions)

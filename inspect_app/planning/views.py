@@ -35,6 +35,7 @@ SHOWN = 500
 
 
 def _month() -> Period:
+    """Return the month in ?month= (default: this month); 400 for anything but a month."""
     try:
         period = parse_period(request.values.get("month"), halls_today())
     except PeriodError:
@@ -47,6 +48,7 @@ def _month() -> Period:
 @bp.route("/admin/plan")
 @requires(Permission.REVIEW)
 def plan():
+    """Show the month's visits and progress, and to planners the propose and publish forms."""
     month = _month()
     today = halls_today()
     return render_template(
@@ -68,8 +70,9 @@ def plan():
 @bp.post("/admin/plan/propose")
 @requires(Permission.PLAN_VISITS)
 def propose():
+    """Replace the month's unpublished proposal; flash what the plan could not meet."""
     month = _month()
-    form = propose_form(regions_by_code(), ())
+    form = propose_form(regions_by_code())
     checklist = db.session.get(Checklist, form.checklist_id.data or 0)
     if checklist is None:
         abort(404)
@@ -91,6 +94,7 @@ def propose():
 @bp.post("/admin/plan/publish")
 @requires(Permission.PLAN_VISITS)
 def publish():
+    """Publish the month's proposal to the inspectors."""
     month = _month()
     count = publish_plan(month, current_user.id)
     db.session.commit()
@@ -101,6 +105,7 @@ def publish():
 @bp.post("/admin/assignments/<int:assignment_id>/reassign")
 @requires(Permission.REVIEW)
 def reassign_visit(assignment_id: int):
+    """Give a visit that has not started to another inspector of its hall's region."""
     assignment = db.session.get(Assignment, assignment_id)
     inspector = db.session.get(User, ReassignForm().inspector_id.data or 0)
     if assignment is None or inspector is None:
