@@ -11,8 +11,9 @@ import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from inspect_app.inspections.models import Inspection, Photo
-from inspect_app.inspections.photo_operations import exif_time
+from inspect_app.inspections.models import Inspection
+from inspect_app.photos.models import Photo
+from inspect_app.photos.operations import exif_time
 from tests.conftest import post_form
 from tests.edge.conftest import saved_state
 from tests.fixtures.visits import VISIT_UUID, jpeg_bytes, visit_payload
