@@ -20,12 +20,16 @@ if TYPE_CHECKING:
 
 
 class PhotoPurpose(enum.StrEnum):
+    """Why a photo was taken, and so who may add it and when (capture_time's window)."""
+
     EVIDENCE = "evidence"  # taken by the inspector for an item
     APPEAL = "appeal"  # evidence attached to a manager's appeal
     CORRECTIVE_ACTION = "corrective_action"  # proof of a fix
 
 
 class Photo(Base):
+    """One stored photo (re-encoded JPEG and thumbnail) of a visit, an appeal or a fix."""
+
     __tablename__ = "photos"
     __table_args__ = (
         CheckConstraint("byte_size > 0", name="byte_size_positive"),
