@@ -37,7 +37,7 @@ def main() -> None:
         from inspect_app.demo import load_demo
         from inspect_app.demo_history import load_demo_history
         from inspect_app.extensions import db
-        from inspect_app.inspections.storage import photo_storage
+        from inspect_app.photos.storage import photo_storage
 
         db.create_all()
         sync_directory(checklist_files(Path(app.config["CHECKLIST_DIR"])))

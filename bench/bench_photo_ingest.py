@@ -24,7 +24,7 @@ from collections.abc import Callable
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 from PIL.TiffImagePlugin import IFDRational
 
-from inspect_app.inspections.photos import process_photo
+from inspect_app.photos.pipeline import process_photo
 
 ROUNDS = 15
 SIZE = (4000, 3000)

@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
         "main": ["views"],
         "auth": ["views", "admin_views"],
         "checklists": ["views", "xlsx_views"],
+        "photos": ["views"],
         "inspections": ["views", "api"],
         "planning": ["views"],
         "review": ["views", "action_views"],

@@ -14,8 +14,8 @@ from inspect_app.auth.models import Role
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections.attempts import KEEP_FOR, forget_old_attempts
-from inspect_app.inspections.photo_sweep import sweep_photo_files
-from inspect_app.inspections.storage import photo_storage
+from inspect_app.photos.storage import photo_storage
+from inspect_app.photos.sweep import sweep_photo_files
 
 checklists_cli = AppGroup("checklists", help="Validate and store checklist definitions.")
 users_cli = AppGroup("users", help="Manage users.")
@@ -145,7 +145,6 @@ def demo_command() -> None:
         from inspect_app.calendar import halls_today
         from inspect_app.context import halls_tz
         from inspect_app.demo_history import load_demo_history
-        from inspect_app.inspections.storage import photo_storage
 
         history = load_demo_history(photo_storage(), halls_tz(), halls_today())
         click.echo(_("%(n)s approved inspections of the last three months added.", n=history))

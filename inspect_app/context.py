@@ -1,4 +1,7 @@
-"""Settings read per request or job: the halls' time zone, photo limits, the UI language."""
+"""Settings read per request or job: the halls' time zone, the UI language.
+
+Photo limits are inspect_app.photos.limits.photo_limits.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +10,10 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import get_locale
 
-from inspect_app.inspections.photos import PhotoLimits
-
 
 def halls_tz() -> ZoneInfo:
     """The halls' time zone (INSPECT_TIMEZONE): visit dates and typed times use it."""
     return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def photo_limits() -> PhotoLimits:
-    """The configured byte and pixel caps for uploaded photos."""
-    return PhotoLimits(
-        max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
-        max_pixels=current_app.config["MAX_PHOTO_PIXELS"],
-    )
 
 
 def current_lang() -> str:

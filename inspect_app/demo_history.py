@@ -31,17 +31,12 @@ from inspect_app.checklists.models import Checklist
 from inspect_app.checklists.operations import definition_of
 from inspect_app.demo_actions import add_corrective_action
 from inspect_app.extensions import db
-from inspect_app.inspections.models import (
-    Answer,
-    Inspection,
-    InspectionStatus,
-    Photo,
-    PhotoPurpose,
-    ServedStaff,
-)
+from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, ServedStaff
 from inspect_app.inspections.operations import store_scores
-from inspect_app.inspections.photos import PhotoLimits, process_photo
-from inspect_app.inspections.storage import PhotoStorage
+from inspect_app.photos.limits import PhotoLimits
+from inspect_app.photos.models import Photo, PhotoPurpose
+from inspect_app.photos.pipeline import process_photo
+from inspect_app.photos.storage import PhotoStorage
 from inspect_app.stores.models import Staff, Store
 from inspect_app.stores.queries import roster_on
 

@@ -4,14 +4,8 @@ from inspect_app.audit.models import AuditEvent
 from inspect_app.auth.models import LoginThrottle, Role, User, user_regions, user_stores
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.inspections.attempts import RequestAttempt
-from inspect_app.inspections.models import (
-    Answer,
-    Assignment,
-    Inspection,
-    Photo,
-    SectionScore,
-    ServedStaff,
-)
+from inspect_app.inspections.models import Answer, Assignment, Inspection, SectionScore, ServedStaff
+from inspect_app.photos.models import Photo
 from inspect_app.reports.models import ExportJob
 from inspect_app.review.models import Appeal, CorrectiveAction, CorrectiveActionItem
 from inspect_app.stores.models import Region, Staff, Store

@@ -4,12 +4,13 @@ The request limit (MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES) fits one photo. A form
 answers or a reason together with several photos (the visit form without JavaScript, appeals,
 corrective actions) is held to MAX_FORM_BYTES instead, and each photo in it to the per-photo
 limit, so one large photo refuses that photo and never the text typed around it.
+
+Generic request helpers only; storing a form's photos is inspect_app.photos.uploads.
 """
 
 from __future__ import annotations
 
 import unicodedata
-import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -17,12 +18,6 @@ from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
-
-from inspect_app.context import halls_tz, photo_limits
-from inspect_app.inspections.models import Inspection, Photo
-from inspect_app.inspections.photo_operations import add_photo
-from inspect_app.inspections.photos import PhotoError
-from inspect_app.inspections.storage import photo_storage
 
 View = TypeVar("View", bound=Callable[..., Any])
 #: Longest file name shown beside a refused photo, in characters.
@@ -53,41 +48,6 @@ def register_photo_form_limits(app: Flask) -> None:
             request.max_content_length = app.config["MAX_FORM_BYTES"]
 
 
-def read_photo(upload: FileStorage, max_bytes: int) -> bytes:
-    """Read an uploaded photo, stopping one byte past max_bytes: a huge file is never held whole.
-
-    The photo pipeline then refuses the oversized one with the same message as the photo API.
-    """
-    return upload.stream.read(max_bytes + 1)
-
-
-def store_upload(
-    inspection: Inspection, upload: FileStorage, **owner: Any
-) -> tuple[Photo | None, str | None]:
-    """Store one photo of a form for the signed-in user under a new UUID.
-
-    Returns (photo, None), or (None, the sentence naming the photo and why) when the photo
-    pipeline refuses it. ``owner`` is passed to add_photo: item_id, purpose, appeal_id, or
-    corrective_action_id with corrective_action_item_id (the failed item the photo proves
-    fixed). StorageUnavailable (a 503) when the photo disk cannot take it.
-    """
-    limits = photo_limits()
-    try:
-        photo, _created = add_photo(
-            inspection,
-            photo_uuid=str(uuid.uuid4()),
-            data=read_photo(upload, limits.max_bytes),
-            uploader=current_user,
-            storage=photo_storage(),
-            limits=limits,
-            tz=halls_tz(),
-            **owner,
-        )
-    except PhotoError as exc:
-        return None, refused_photo(upload, str(exc))
-    return photo, None
-
-
 def chosen_files(uploads: list[FileStorage]) -> list[FileStorage]:
     """The file inputs' uploads that carry a file (an empty input sends a nameless part)."""
     return [upload for upload in uploads if upload and upload.filename]
@@ -98,11 +58,6 @@ def shown_name(upload: FileStorage) -> str:
     name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
     return name if len(name) <= MAX_SHOWN_NAME else name[: MAX_SHOWN_NAME - 1] + "…"
-
-
-def refused_photo(upload: FileStorage, why: str) -> str:
-    """The sentence that names a refused photo and says why it was refused."""
-    return _("Photo “%(name)s” was not stored: %(why)s", name=shown_name(upload), why=why)
 
 
 def photos_too_large_message() -> str:

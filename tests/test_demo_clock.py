@@ -16,7 +16,7 @@ from inspect_app.checklists.operations import sync_directory
 from inspect_app.demo import load_demo
 from inspect_app.demo_history import load_demo_history
 from inspect_app.inspections.models import Inspection
-from inspect_app.inspections.storage import photo_storage
+from inspect_app.photos.storage import photo_storage
 from inspect_app.review.models import CorrectiveActionItem
 from tests.conftest import DEFAULT_CHECKLIST
 

@@ -1,22 +1,26 @@
-"""JSON endpoints the visit page's script uses: autosave, photo upload, submit, photo files."""
+"""JSON endpoints the visit page's script uses: autosave, photo upload and removal, submit.
+
+The photo files themselves are served by inspect_app.photos.views.
+"""
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, jsonify, request, url_for
+from flask import abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from inspect_app.auth.permissions import Permission, require_inspection, require_own_visit, requires
+from inspect_app.auth.permissions import Permission, require_own_visit, requires
 from inspect_app.checklists.models import Checklist
-from inspect_app.context import halls_tz, photo_limits
+from inspect_app.context import halls_tz
 from inspect_app.db import utcnow
 from inspect_app.edge import MAX_ID, read_json
 from inspect_app.extensions import db
 from inspect_app.inspections import bp
 from inspect_app.inspections.attempts import replayable
-from inspect_app.inspections.models import Assignment, Photo
+from inspect_app.inspections.models import Assignment
 from inspect_app.inspections.operations import (
+    EVIDENCE_GATE,
     VisitClosed,
     VisitConflict,
     inspection_definition,
@@ -26,15 +30,12 @@ from inspect_app.inspections.operations import (
     valid_uuid,
 )
 from inspect_app.inspections.payload import PayloadError, payload_from_json
-from inspect_app.inspections.photo_operations import add_photo, remove_photo
-from inspect_app.inspections.photos import PhotoError
 from inspect_app.inspections.queries import inspection_by_uuid
-from inspect_app.inspections.storage import (
-    RETRY_AFTER_SECONDS,
-    StorageKeyError,
-    StorageUnavailable,
-    photo_storage,
-)
+from inspect_app.photos.limits import photo_limits
+from inspect_app.photos.operations import PhotoConflict, add_photo, remove_photo
+from inspect_app.photos.pipeline import PhotoError
+from inspect_app.photos.queries import photo_by_uuid
+from inspect_app.photos.storage import RETRY_AFTER_SECONDS, StorageUnavailable, photo_storage
 from inspect_app.stores.models import Store
 
 
@@ -206,13 +207,14 @@ def api_upload_photo(uuid: str):
             limits=photo_limits(),
             tz=halls_tz(),
             client_captured_at=request.form.get("captured_at"),
+            visit_gate=EVIDENCE_GATE,
         )
     except PhotoError as exc:
         db.session.rollback()
         return _error(422 if exc.code != "too_large_bytes" else 413, str(exc), code=exc.code)
     except VisitClosed:
         return _error(409, _("This visit was already submitted; it can no longer be changed."))
-    except VisitConflict:
+    except PhotoConflict:
         return _error(409, _("A different photo was already stored under this id."))
     except StorageUnavailable:
         db.session.rollback()
@@ -227,8 +229,8 @@ def api_upload_photo(uuid: str):
         "ok": True,
         "uuid": photo.uuid,
         "item_id": photo.item_id,
-        "url": url_for("inspections.photo_file", photo_uuid=photo.uuid),
-        "thumbnail_url": url_for("inspections.photo_file", photo_uuid=photo.uuid, size="thumb"),
+        "url": url_for("photos.photo_file", photo_uuid=photo.uuid),
+        "thumbnail_url": url_for("photos.photo_file", photo_uuid=photo.uuid, size="thumb"),
     }
     return jsonify(body), 201 if created else 200
 
@@ -238,37 +240,15 @@ def api_upload_photo(uuid: str):
 @replayable
 def api_delete_photo(uuid: str, photo_uuid: str):
     inspection = _own_visit(uuid)
-    photo = db.session.query(Photo).filter_by(uuid=valid_uuid(photo_uuid) or "").one_or_none()
+    photo = photo_by_uuid(valid_uuid(photo_uuid) or "")
     if photo is None:
         # Already gone (a repeated delete): the outcome the phone wants is the same.
         return "", 204
     if photo.inspection_id != inspection.id:
         abort(404)
     try:
-        remove_photo(inspection, photo, photo_storage())
+        remove_photo(inspection, photo, photo_storage(), EVIDENCE_GATE)
     except VisitClosed:
         return _error(409, _("This visit was already submitted; it can no longer be changed."))
     db.session.commit()
     return "", 204
-
-
-@bp.route("/photos/<photo_uuid>")
-@bp.route("/photos/<photo_uuid>/<size>")
-@requires()
-def photo_file(photo_uuid: str, size: str = "full"):
-    """Serve a photo to those who may see its visit; everyone else gets 404."""
-    if size not in ("full", "thumb"):
-        abort(404)
-    photo = db.session.query(Photo).filter_by(uuid=valid_uuid(photo_uuid) or "").one_or_none()
-    if photo is None:
-        abort(404)
-    require_inspection(photo.inspection)
-    key = photo.thumbnail_key if size == "thumb" else photo.storage_key
-    try:
-        data = photo_storage().get(key)
-    except (FileNotFoundError, StorageKeyError):
-        abort(404)
-    response = Response(data, mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    response.headers["Content-Disposition"] = "inline"
-    return response

@@ -1,4 +1,4 @@
-"""Assignments, inspections (visits), their answers, section scores and photos."""
+"""Assignments, inspections (visits), their answers and section scores (photos: inspect_app.photos)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.db import Base, TimestampMixin, str_enum, utcnow
-from inspect_app.inspections.capture_time import CaptureWindow, capture_window, sort_capture_time
+from inspect_app.photos.models import Photo
 
 if TYPE_CHECKING:
     from inspect_app.auth.models import User
@@ -249,81 +249,3 @@ class SectionScore(Base):
     percent: Mapped[Decimal | None] = mapped_column(PERCENT)
 
     inspection: Mapped[Inspection] = relationship(back_populates="section_scores")
-
-
-class PhotoPurpose(enum.StrEnum):
-    EVIDENCE = "evidence"  # taken by the inspector for an item
-    APPEAL = "appeal"  # evidence attached to a manager's appeal
-    CORRECTIVE_ACTION = "corrective_action"  # proof of a fix
-
-
-class Photo(Base):
-    __tablename__ = "photos"
-    __table_args__ = (
-        CheckConstraint("byte_size > 0", name="byte_size_positive"),
-        CheckConstraint(
-            "captured_at IS NULL OR implausible_captured_at IS NULL", name="one_capture_time"
-        ),
-        Index("ix_photos_inspection_item", "inspection_id", "item_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: Generated on the phone, so a retried upload is stored once.
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
-    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"))
-    #: The checklist item the photo is evidence for; None for a visit-level photo.
-    item_id: Mapped[str | None] = mapped_column(String(100))
-    purpose: Mapped[PhotoPurpose] = mapped_column(
-        str_enum(PhotoPurpose, "photo_purpose"), default=PhotoPurpose.EVIDENCE
-    )
-    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
-    corrective_action_id: Mapped[int | None] = mapped_column(ForeignKey("corrective_actions.id"))
-    #: The failed item of the corrective action that this photo proves fixed.
-    corrective_action_item_id: Mapped[int | None] = mapped_column(
-        ForeignKey("corrective_action_items.id")
-    )
-    #: Key of the re-encoded JPEG in photo storage (random, never the uploaded name).
-    storage_key: Mapped[str] = mapped_column(String(128), unique=True)
-    thumbnail_key: Mapped[str] = mapped_column(String(128), unique=True)
-    byte_size: Mapped[int]
-    width: Mapped[int]
-    height: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    #: sha256 of the bytes as uploaded; a retried upload under the same UUID must match it.
-    source_sha256: Mapped[str] = mapped_column(String(64))
-    #: 64-bit perceptual hash as 16 hex digits, to spot reused photos.
-    perceptual_hash: Mapped[str] = mapped_column(String(16), index=True)
-    #: When the camera took it (the file's EXIF, else the time the phone read from it before
-    #: scaling it down), if known and plausible for the visit (capture_time.capture_window).
-    captured_at: Mapped[datetime | None]
-    #: The time the photo claimed when it was not plausible (e.g. 2099), shown to the reviewer.
-    implausible_captured_at: Mapped[datetime | None]
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    inspection: Mapped[Inspection] = relationship(back_populates="photos")
-
-    def recheck_capture_time(self) -> None:
-        """Sort the claimed capture time again against the visit's times as they now stand."""
-        kept, implausible = sort_capture_time(
-            self.captured_at or self.implausible_captured_at,
-            # created_at is unset only on a photo not yet flushed: it is being received now.
-            photo_capture_window(self.inspection, self.purpose, self.created_at or utcnow()),
-        )
-        if (kept, implausible) != (self.captured_at, self.implausible_captured_at):
-            self.captured_at, self.implausible_captured_at = kept, implausible
-
-
-def photo_capture_window(
-    inspection: Inspection, purpose: PhotoPurpose, received_at: datetime
-) -> CaptureWindow:
-    """When a photo of this purpose for this visit, uploaded at ``received_at``, can be taken.
-
-    Evidence is taken during the visit; appeal and corrective-action photos after it, so only
-    their upload closes the window (capture_time.capture_window gives the rule).
-    """
-    return capture_window(
-        received_at=received_at,
-        visit_start=inspection.visit_started_at,
-        visit_end=inspection.visit_ended_at if purpose == PhotoPurpose.EVIDENCE else None,
-    )

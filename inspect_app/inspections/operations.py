@@ -1,6 +1,6 @@
 """Changes to visits: start, save a draft, submit, store scores. Each flushes; the view commits.
 
-Photos are added and removed in photo_operations.py.
+Photos are added and removed by inspect_app.photos.operations, through the visit's EVIDENCE_GATE.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from inspect_app.audit.operations import record_event
 from inspect_app.auth.models import User
@@ -27,8 +27,6 @@ from inspect_app.inspections.models import (
     AssignmentStatus,
     Inspection,
     InspectionStatus,
-    Photo,
-    PhotoPurpose,
     SectionScore,
     ServedStaff,
 )
@@ -39,6 +37,9 @@ from inspect_app.inspections.payload import (
 )
 from inspect_app.inspections.queries import people_by_employee_no, roster_standings
 from inspect_app.locking import insert_or_ignore, lock_row
+from inspect_app.photos.capture_time import recheck_capture_time
+from inspect_app.photos.operations import VisitGate
+from inspect_app.photos.queries import photo_counts
 from inspect_app.scoring.inspection import AnswerInput, score_inspection
 from inspect_app.stores.models import Store
 
@@ -128,17 +129,18 @@ def lock_inspection(inspection: Inspection) -> Inspection:
     return lock_row(inspection)
 
 
+def refuse_if_closed(inspection: Inspection) -> None:
+    """VisitClosed unless the visit is still being edited (a draft, or returned to the inspector)."""
+    if inspection.status not in EDITABLE:
+        raise VisitClosed(inspection.uuid)
+
+
+#: How a visit lets evidence photos in: only while it is edited, its row locked for the insert.
+EVIDENCE_GATE = VisitGate(refuse_if_closed=refuse_if_closed, lock=lock_inspection)
+
+
 def inspection_definition(inspection: Inspection) -> ChecklistDefinition:
     return definition_of(inspection.checklist_version)
-
-
-def photo_counts(inspection: Inspection) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Photo.item_id, func.count())
-        .where(Photo.inspection_id == inspection.id, Photo.purpose == PhotoPurpose.EVIDENCE)
-        .group_by(Photo.item_id)
-    )
-    return {item_id: count for item_id, count in rows if item_id}
 
 
 def _apply(inspection: Inspection, checked: CheckedVisit, definition: ChecklistDefinition) -> None:
@@ -156,7 +158,7 @@ def _apply(inspection: Inspection, checked: CheckedVisit, definition: ChecklistD
         setattr(inspection, column, value)
     # Arrival and departure bound when a photo can have been taken (capture_time).
     for photo in inspection.photos:
-        photo.recheck_capture_time()
+        recheck_capture_time(photo)
     if checked.served_by_ok:
         _replace_served(inspection, checked.served_by)
     existing = {a.item_id: a for a in inspection.answers}

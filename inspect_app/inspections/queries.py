@@ -15,8 +15,6 @@ from inspect_app.inspections.models import (
     AssignmentStatus,
     Inspection,
     InspectionStatus,
-    Photo,
-    PhotoPurpose,
 )
 from inspect_app.stores.models import Staff, StaffPosting
 from inspect_app.stores.queries import roster_on
@@ -80,18 +78,6 @@ def inspection_by_uuid(uuid: str) -> Inspection | None:
     return db.session.scalar(select(Inspection).where(Inspection.uuid == uuid))
 
 
-def evidence_photos(inspection_id: int) -> dict[str, list[Photo]]:
-    """Return the visit's evidence photos grouped by item id."""
-    grouped: dict[str, list[Photo]] = {}
-    for photo in db.session.scalars(
-        select(Photo)
-        .where(Photo.inspection_id == inspection_id, Photo.purpose == PhotoPurpose.EVIDENCE)
-        .order_by(Photo.id)
-    ):
-        grouped.setdefault(photo.item_id or "", []).append(photo)
-    return grouped
-
-
 def roster_standings(
     store_id: int, day: date, numbers: Collection[str]
 ) -> dict[str, RosterStanding]:
@@ -143,17 +129,3 @@ def people_by_employee_no(numbers: Collection[str]) -> dict[str, Staff]:
         s.employee_no: s
         for s in db.session.scalars(select(Staff).where(Staff.employee_no.in_(set(numbers))))
     }
-
-
-def evidence_photos_by_item(inspection_ids: list[int]) -> dict[tuple[int, str], list[Photo]]:
-    """Evidence photos of several visits in one query, keyed by (inspection id, item id)."""
-    grouped: dict[tuple[int, str], list[Photo]] = {}
-    if not inspection_ids:
-        return grouped
-    for photo in db.session.scalars(
-        select(Photo)
-        .where(Photo.inspection_id.in_(inspection_ids), Photo.purpose == PhotoPurpose.EVIDENCE)
-        .order_by(Photo.id)
-    ):
-        grouped.setdefault((photo.inspection_id, photo.item_id or ""), []).append(photo)
-    return grouped

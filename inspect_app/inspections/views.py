@@ -45,6 +45,7 @@ from inspect_app.inspections.form_staff import StaffChoices, form_summary
 from inspect_app.inspections.models import Assignment, Inspection, InspectionStatus
 from inspect_app.inspections.operations import (
     EDITABLE,
+    EVIDENCE_GATE,
     VisitConflict,
     inspection_definition,
     save_draft,
@@ -61,7 +62,6 @@ from inspect_app.inspections.payload import (
 )
 from inspect_app.inspections.queries import (
     draft_for_assignment,
-    evidence_photos,
     inspection_by_uuid,
     is_overdue,
     open_assignments,
@@ -69,8 +69,10 @@ from inspect_app.inspections.queries import (
     roster_standings,
     unfinished_inspections,
 )
+from inspect_app.photos.queries import evidence_photos
+from inspect_app.photos.uploads import store_upload
 from inspect_app.stores.models import Store
-from inspect_app.uploads import chosen_files, photo_form, store_upload
+from inspect_app.uploads import chosen_files, photo_form
 
 STORE_PICKER_LIMIT = 30
 
@@ -347,7 +349,9 @@ def _store_form_photos(
     refused: dict[str, list[str]] = {}
     for item in definition.items:
         for upload in chosen_files(request.files.getlist(photo_field_name(item))):
-            _photo, refusal = store_upload(inspection, upload, item_id=item.id)
+            _photo, refusal = store_upload(
+                inspection, upload, item_id=item.id, visit_gate=EVIDENCE_GATE
+            )
             if refusal is not None:
                 refused.setdefault(item.id, []).append(refusal)
     return refused

@@ -16,7 +16,8 @@ from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.checklists.operations import definition_of
 from inspect_app.extensions import db
 from inspect_app.inspections.filters import approved_visits_in
-from inspect_app.inspections.models import Answer, Inspection, Photo, PhotoPurpose
+from inspect_app.inspections.models import Answer, Inspection
+from inspect_app.photos.models import Photo, PhotoPurpose
 from inspect_app.ratings.queries import staff_period_ratings
 from inspect_app.reports.workbook import DetailRow, StaffRow, StoreRatingRow
 from inspect_app.scoring.periods import Period

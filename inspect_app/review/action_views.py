@@ -19,9 +19,9 @@ from inspect_app.context import current_lang
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections.attempts import replayable_form
-from inspect_app.inspections.models import PhotoPurpose
 from inspect_app.inspections.operations import inspection_definition
-from inspect_app.inspections.queries import evidence_photos
+from inspect_app.photos.models import PhotoPurpose
+from inspect_app.photos.queries import evidence_photos
 from inspect_app.review import bp
 from inspect_app.review.models import CorrectiveAction, CorrectiveActionItem
 from inspect_app.review.operations import ReviewError, record_action_item, verify_action_item

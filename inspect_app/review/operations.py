@@ -17,10 +17,11 @@ from inspect_app.checklists.item_types import typed_text
 from inspect_app.context import halls_tz
 from inspect_app.extensions import db
 from inspect_app.inspections.attribution import roster_refusal
-from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, Photo
+from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
 from inspect_app.inspections.operations import inspection_definition, store_scores
 from inspect_app.inspections.queries import roster_standings
 from inspect_app.locking import unique_violation_as
+from inspect_app.photos.models import Photo
 from inspect_app.review.models import (
     ActionStatus,
     Appeal,

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from inspect_app.audit.models import AuditEvent
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Answer, Inspection, Photo
-from inspect_app.inspections.photos import hamming_distance
+from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.review.models import (
     ActionStatus,
     Appeal,
@@ -22,45 +21,6 @@ from inspect_app.review.models import (
 
 #: Item states in which the store still has to act.
 NEEDS_THE_STORE = (ActionStatus.OPEN, ActionStatus.NOT_VERIFIED)
-#: Perceptual hashes this close (of 64 bits) are the same picture, re-saved or cropped a little.
-NEAR_DUPLICATE_BITS = 6
-
-
-@dataclass(frozen=True)
-class ReuseWarning:
-    photo: Photo
-    other: Photo
-    distance: int
-
-    @property
-    def identical(self) -> bool:
-        return self.photo.sha256 == self.other.sha256
-
-
-def photo_reuse_warnings(inspection: Inspection) -> list[ReuseWarning]:
-    """Photos of this visit that match a photo stored for another visit (reused-photo fraud).
-
-    Candidates share the file hash or one of four 16-bit bands of the perceptual hash:
-    by the pigeonhole rule every pair within 3 bits shares a band, and most within 6 do.
-    """
-    warnings = []
-    for photo in inspection.photos:
-        bands = [
-            func.substr(Photo.perceptual_hash, 1 + 4 * n, 4)
-            == photo.perceptual_hash[4 * n : 4 * n + 4]
-            for n in range(4)
-        ]
-        candidates = db.session.scalars(
-            select(Photo)
-            .where(Photo.inspection_id != inspection.id, or_(Photo.sha256 == photo.sha256, *bands))
-            .options(joinedload(Photo.inspection).joinedload(Inspection.store))
-            .limit(50)
-        )
-        for other in candidates:
-            distance = hamming_distance(photo.perceptual_hash, other.perceptual_hash)
-            if photo.sha256 == other.sha256 or distance <= NEAR_DUPLICATE_BITS:
-                warnings.append(ReuseWarning(photo, other, distance))
-    return warnings
 
 
 def audit_trail(inspection_id: int) -> list[AuditEvent]:

@@ -11,8 +11,9 @@ from inspect_app.calendar import format_instant, now_in
 from inspect_app.checklists.answer_text import answer_in_words
 from inspect_app.checklists.answer_text import points_text as points
 from inspect_app.checklists.definition import ChecklistDefinition
-from inspect_app.inspections.models import Inspection, PhotoPurpose
-from inspect_app.inspections.storage import PhotoStorage
+from inspect_app.inspections.models import Inspection
+from inspect_app.photos.models import PhotoPurpose
+from inspect_app.photos.storage import PhotoStorage
 from inspect_app.reports.pdf import (
     FindingRow,
     InspectionReport,

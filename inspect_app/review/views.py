@@ -37,10 +37,12 @@ from inspect_app.db import utcnow
 from inspect_app.downloads import attachment
 from inspect_app.extensions import db
 from inspect_app.inspections.attempts import replayable_form
-from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, Photo, PhotoPurpose
+from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
 from inspect_app.inspections.operations import inspection_definition, scoring_inputs, valid_uuid
-from inspect_app.inspections.queries import evidence_photos
-from inspect_app.inspections.storage import photo_storage
+from inspect_app.photos.models import Photo, PhotoPurpose
+from inspect_app.photos.queries import evidence_photos, photo_reuse_warnings
+from inspect_app.photos.storage import photo_storage
+from inspect_app.photos.uploads import store_upload
 from inspect_app.reports.pdf import build_inspection_pdf
 from inspect_app.review import bp
 from inspect_app.review.models import Appeal
@@ -62,7 +64,6 @@ from inspect_app.review.queries import (
     audit_trail,
     open_actions,
     open_appeals,
-    photo_reuse_warnings,
     unresolved_findings,
 )
 from inspect_app.review.reports import inspection_report
@@ -71,7 +72,7 @@ from inspect_app.scoring.periods import PeriodError, month_of, parse_period
 from inspect_app.stores.models import Region, Store
 from inspect_app.stores.queries import roster_on
 from inspect_app.templating import ACTION_LABELS, APPEAL_LABELS, STATUS_LABELS
-from inspect_app.uploads import chosen_files, photo_form, store_upload
+from inspect_app.uploads import chosen_files, photo_form
 
 QUEUE_LIMIT = 200
 #: Most photos an appeal or a corrective-action item carries.

@@ -25,8 +25,8 @@ from inspect_app.checklists.version_texts import Definitions
 from inspect_app.context import current_lang
 from inspect_app.downloads import attachment
 from inspect_app.extensions import db
-from inspect_app.inspections.queries import evidence_photos_by_item
-from inspect_app.inspections.storage import photo_storage
+from inspect_app.photos.queries import evidence_photos_by_item
+from inspect_app.photos.storage import photo_storage
 from inspect_app.ratings.queries import staff_period_ratings
 from inspect_app.reports.charts import Bar, ChartPoint, section_bars, trend_chart
 from inspect_app.reports.pdf import FindingRow, SectionRow, StoreReport, TrendPoint, build_store_pdf

@@ -62,7 +62,7 @@ def main() -> None:
         from inspect_app.demo import load_demo
         from inspect_app.demo_history import load_demo_history
         from inspect_app.inspections.models import Answer, Inspection
-        from inspect_app.inspections.storage import LocalPhotoStorage
+        from inspect_app.photos.storage import LocalPhotoStorage
 
         db.create_all()
         sync_directory(checklist_files(Path(app.config["CHECKLIST_DIR"])))

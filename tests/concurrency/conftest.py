@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from inspect_app.inspections.storage import LocalPhotoStorage
+from inspect_app.photos.storage import LocalPhotoStorage
 from tests.conftest import is_postgres
 
 T = TypeVar("T")

@@ -18,8 +18,9 @@ from flask_babel import gettext
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from inspect_app.inspections.models import Answer, Photo
-from inspect_app.inspections.storage import LocalPhotoStorage, StorageUnavailable
+from inspect_app.inspections.models import Answer
+from inspect_app.photos.models import Photo
+from inspect_app.photos.storage import LocalPhotoStorage, StorageUnavailable
 from inspect_app.review.models import Appeal
 from tests.fixtures.review import FAILED_STAFF_ITEM, post
 from tests.fixtures.visits import PHOTO_ALWAYS, jpeg_bytes

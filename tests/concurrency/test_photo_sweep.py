@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from inspect_app.db import utcnow
-from inspect_app.inspections.models import Photo
-from inspect_app.inspections.photo_sweep import sweep_photo_files
-from inspect_app.inspections.storage import LocalPhotoStorage, new_key
+from inspect_app.photos.models import Photo
+from inspect_app.photos.storage import LocalPhotoStorage, new_key
+from inspect_app.photos.sweep import sweep_photo_files
 from tests.fixtures.visits import PHOTO_ALWAYS, jpeg_bytes
 
 TWO_HOURS = 2 * 3600

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from inspect_app.audit.models import AuditEvent
 from inspect_app.inspections.attempts import RequestAttempt
-from inspect_app.inspections.models import Inspection, Photo
+from inspect_app.inspections.models import Inspection
+from inspect_app.photos.models import Photo
 from tests.concurrency.conftest import at_once, clones
 from tests.conftest import csrf_from
 from tests.fixtures.visits import PHOTO_ALWAYS, jpeg_bytes, visit_payload

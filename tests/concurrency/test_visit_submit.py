@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from inspect_app.audit.models import AuditEvent
-from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, Photo
+from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
+from inspect_app.photos.models import Photo
 from tests.concurrency.conftest import at_once, clones
 from tests.fixtures.visits import PHOTO_ALWAYS, jpeg_bytes, visit_payload
 

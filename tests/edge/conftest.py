@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, settings
 from sqlalchemy import select
 
-from inspect_app.inspections.models import Answer, Inspection, Photo
+from inspect_app.inspections.models import Answer, Inspection
+from inspect_app.photos.models import Photo
 from tests.fixtures.visits import VISIT_UUID
 
 # Bounded so that the whole folder runs in well under a minute per database; every example

@@ -11,8 +11,9 @@ import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from inspect_app.inspections.models import Inspection, Photo
-from inspect_app.inspections.photo_operations import exif_time
+from inspect_app.inspections.models import Inspection
+from inspect_app.photos.models import Photo
+from inspect_app.photos.operations import exif_time
 from tests.conftest import post_form
 from tests.edge.conftest import saved_state
 from tests.fixtures.visits import VISIT_UUID, jpeg_bytes, visit_payload
@@ -102,7 +103,7 @@ def test_a_plausible_photo_capture_time_is_kept(db, visit):
 
 
 def test_exif_time_reads_the_phones_text_in_the_halls_zone():
-    # Whether the time fits the visit is tests/inspections/test_capture_time.py's subject.
+    # Whether the time fits the visit is tests/photos/test_capture_time.py's subject.
     assert exif_time("2026:03:14 09:00:00", SHANGHAI) == datetime(2026, 3, 14, 1, tzinfo=UTC)
     assert exif_time("2099:01:01 10:00:00", SHANGHAI) == datetime(2099, 1, 1, 2, tzinfo=UTC)
     assert exif_time("0001:01:01 00:00:00", SHANGHAI) is None

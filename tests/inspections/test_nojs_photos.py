@@ -17,8 +17,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from inspect_app.checklists.forms import answer_field_name, comment_field_name
-from inspect_app.inspections.models import Inspection, InspectionStatus, Photo
+from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.inspections.payload import photo_field_name, staff_field_name
+from inspect_app.photos.models import Photo
 from tests.conftest import csrf_from, halls_today
 from tests.fixtures.visits import (
     PHOTO_ALWAYS,

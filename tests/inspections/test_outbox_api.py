@@ -13,8 +13,9 @@ from inspect_app.audit.models import AuditEvent
 from inspect_app.auth.models import Role
 from inspect_app.inspections.attempts import RequestAttempt
 from inspect_app.inspections.form_rules import item_rules
-from inspect_app.inspections.models import Inspection, InspectionStatus, Photo
+from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.inspections.queries import inspection_by_uuid
+from inspect_app.photos.models import Photo
 from inspect_app.review.operations import return_inspection
 from tests.conftest import PASSWORD, csrf_from, sign_in
 from tests.fixtures.visits import PHOTO_ALWAYS, jpeg_bytes, visit_payload

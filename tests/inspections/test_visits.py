@@ -14,8 +14,8 @@ from inspect_app.inspections.models import (
     AssignmentStatus,
     Inspection,
     InspectionStatus,
-    Photo,
 )
+from inspect_app.photos.models import Photo
 from tests.conftest import csrf_from, data_file, sign_in
 from tests.fixtures.visits import PHOTO_ALWAYS, VISIT_UUID, jpeg_bytes, visit_payload
 from tests.inspections.test_nojs_photos import translated

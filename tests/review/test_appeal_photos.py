@@ -10,7 +10,8 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from inspect_app.inspections.models import Answer, Inspection, Photo, PhotoPurpose
+from inspect_app.inspections.models import Answer, Inspection
+from inspect_app.photos.models import Photo, PhotoPurpose
 from inspect_app.review.models import ActionStatus, Appeal, AppealStatus, CorrectiveActionItem
 from tests.fixtures.review import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, post
 from tests.fixtures.visits import PHOTO_LIMIT, VISIT_UUID, jpeg_bytes

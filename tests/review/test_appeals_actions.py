@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from inspect_app.inspections.models import Answer, Inspection, Photo, PhotoPurpose
+from inspect_app.inspections.models import Answer, Inspection
+from inspect_app.photos.models import Photo, PhotoPurpose
 from inspect_app.review.models import (
     ActionStatus,
     Appeal,

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from inspect_app.auth.models import Role
-from inspect_app.inspections.models import Assignment, Inspection, Photo, PhotoPurpose
+from inspect_app.inspections.models import Assignment, Inspection
+from inspect_app.photos.models import Photo, PhotoPurpose
 from inspect_app.review.models import Appeal, CorrectiveAction, CorrectiveActionItem
 from tests.conftest import csrf_from, sign_in
 from tests.fixtures.review import FAILED_HALL_ITEM, post

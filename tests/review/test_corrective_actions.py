@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from inspect_app.audit.models import AuditEvent
 from inspect_app.auth.models import Role
-from inspect_app.inspections.models import Answer, Inspection, Photo, PhotoPurpose
+from inspect_app.inspections.models import Answer, Inspection
+from inspect_app.photos.models import Photo, PhotoPurpose
 from inspect_app.review.models import (
     ActionStatus,
     Appeal,

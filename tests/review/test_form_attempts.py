@@ -7,8 +7,9 @@ import io
 from sqlalchemy import func, select
 
 from inspect_app.audit.models import AuditEvent
-from inspect_app.inspections.models import Answer, InspectionStatus, Photo, PhotoPurpose
+from inspect_app.inspections.models import Answer, InspectionStatus
 from inspect_app.inspections.queries import inspection_by_uuid
+from inspect_app.photos.models import Photo, PhotoPurpose
 from inspect_app.review.models import Appeal, CorrectiveActionItem
 from tests.conftest import csrf_from
 from tests.fixtures.review import FAILED_STAFF_ITEM, SERVED, post

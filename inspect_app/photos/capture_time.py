@@ -1,7 +1,8 @@
 """Whether the time a photo says it was taken is plausible for the visit it belongs to.
 
-Pure: UTC instants in, a verdict out; no Flask app, no database. The rule (issue 13, item 5;
-the windows are inclusive):
+Pure: UTC instants in, a verdict out; no Flask app, no database (recheck_capture_time sorts a
+photo row's times again in place, without a query). The rule (issue 13, item 5; the windows
+are inclusive):
 
 * an evidence photo can have been taken from a day before the inspector arrived until a day
   after they left;
@@ -9,8 +10,10 @@ the windows are inclusive):
   the visit's arrival (a photo from before the visit can neither dispute a finding nor prove it
   fixed) until it is uploaded;
 * no photo is taken after it reached the server: its upload time plus CLOCK_SKEW (ten minutes,
-  as payload.CLOCK_GRACE allows for typed visit times), for a phone clock running fast;
-* nothing before 2000-01-01 (as payload.EARLIEST_TIME): a camera whose clock was never set.
+  as inspections.payload.CLOCK_GRACE allows for typed visit times), for a phone clock running
+  fast;
+* nothing before 2000-01-01 (as inspections.payload.EARLIEST_TIME): a camera whose clock was
+  never set.
 
 The day on either side of the visit is CAPTURE_MARGIN: a camera set to another time zone
 writes a local time hours off (EXIF times without an offset are read in the halls' zone), and
@@ -26,6 +29,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from inspect_app.db import utcnow
+from inspect_app.photos.models import Photo, PhotoPurpose
+
+if TYPE_CHECKING:
+    from inspect_app.inspections.models import Inspection
 
 #: How far a phone's clock may run fast: a photo may claim up to this long after its upload.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -81,3 +91,33 @@ def sort_capture_time(
     if window.admits(claimed):
         return claimed, None
     return None, claimed
+
+
+def photo_capture_window(
+    inspection: Inspection, purpose: PhotoPurpose, received_at: datetime
+) -> CaptureWindow:
+    """When a photo of this purpose for this visit, uploaded at ``received_at``, can be taken.
+
+    Evidence is taken during the visit; appeal and corrective-action photos after it, so only
+    their upload closes the window (capture_window gives the rule).
+    """
+    return capture_window(
+        received_at=received_at,
+        visit_start=inspection.visit_started_at,
+        visit_end=inspection.visit_ended_at if purpose == PhotoPurpose.EVIDENCE else None,
+    )
+
+
+def recheck_capture_time(photo: Photo) -> None:
+    """Sort a photo's claimed capture time again against its visit's times as they now stand.
+
+    Called whenever a visit's arrival or departure is saved; changes the row only if the
+    verdict changed (the claim moves between captured_at and implausible_captured_at).
+    """
+    kept, implausible = sort_capture_time(
+        photo.captured_at or photo.implausible_captured_at,
+        # created_at is unset only on a photo not yet flushed: it is being received now.
+        photo_capture_window(photo.inspection, photo.purpose, photo.created_at or utcnow()),
+    )
+    if (kept, implausible) != (photo.captured_at, photo.implausible_captured_at):
+        photo.captured_at, photo.implausible_captured_at = kept, implausible

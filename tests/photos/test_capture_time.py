@@ -1,6 +1,6 @@
 """A photo's capture time is kept only when it fits its visit; the reviewer sees one that did not.
 
-The rule is inspect_app.inspections.capture_time: from a day before the arrival to a day after
+The rule is inspect_app.photos.capture_time: from a day before the arrival to a day after
 the departure (evidence), from a day before the arrival (appeal and corrective-action photos),
 and never later than ten minutes after the upload.
 """
@@ -20,7 +20,8 @@ from PIL import Image
 from sqlalchemy import select, text
 
 from inspect_app.extensions import db as _db
-from inspect_app.inspections.capture_time import (
+from inspect_app.inspections.models import Answer
+from inspect_app.photos.capture_time import (
     CAPTURE_MARGIN,
     CLOCK_SKEW,
     EARLIEST_CAPTURE,
@@ -28,8 +29,8 @@ from inspect_app.inspections.capture_time import (
     capture_window,
     sort_capture_time,
 )
-from inspect_app.inspections.models import Answer, Photo, PhotoPurpose
-from inspect_app.inspections.photos import process_photo
+from inspect_app.photos.models import Photo, PhotoPurpose
+from inspect_app.photos.pipeline import process_photo
 from inspect_app.review.models import CorrectiveActionItem
 from tests.fixtures.review import (
     FAILED_HALL_ITEM,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inspect_app.inspections.storage import LocalPhotoStorage, StorageKeyError, photo_storage
+from inspect_app.photos.storage import LocalPhotoStorage, StorageKeyError, photo_storage
 
 
 def test_put_get_delete_round_trip(tmp_path):

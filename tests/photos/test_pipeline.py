@@ -18,13 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageCms, ImageDraw, ImageFile, ImageOps
 
-from inspect_app.inspections.photos import (
-    PhotoError,
-    PhotoLimits,
-    ProcessedPhoto,
-    hamming_distance,
-    process_photo,
-)
+from inspect_app.photos.limits import PhotoLimits
+from inspect_app.photos.pipeline import PhotoError, ProcessedPhoto, hamming_distance, process_photo
 from tests.data.make_photos import gps_needles
 
 PHOTOS = Path(__file__).parent.parent / "data" / "photos"

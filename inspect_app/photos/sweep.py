@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Photo
-from inspect_app.inspections.storage import LocalPhotoStorage
+from inspect_app.photos.models import Photo
+from inspect_app.photos.storage import LocalPhotoStorage
 
 #: Files younger than this may belong to an upload still running.
 MIN_AGE = timedelta(hours=1)

@@ -1,7 +1,8 @@
 """Uploaded photos: refuse what is not a photo, then orient, shrink, strip and re-encode as JPEG.
 
-Pure: bytes and explicit limits in, bytes and facts out; no Flask app, no database. The format is
-recognised from the content, never from the file name or the Content-Type the phone sent.
+Pure: bytes and explicit limits (limits.PhotoLimits) in, bytes and facts out; no Flask app, no
+database. The format is recognised from the content, never from the file name or the
+Content-Type the phone sent.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ import pillow_heif
 from flask_babel import gettext as _
 from PIL import Image, ImageCms
 
+from inspect_app.photos.limits import PhotoLimits
+
 pillow_heif.register_heif_opener()
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
+DEFAULT_LIMITS = PhotoLimits()
 #: Where naive EXIF times were taken unless the caller says otherwise (Config.TIMEZONE).
 HALLS_TIMEZONE = ZoneInfo("Asia/Shanghai")
 PhotoErrorCode = Literal[
@@ -75,26 +79,6 @@ _SRGB = ImageCms.createProfile("sRGB")
 
 
 @dataclass(frozen=True)
-class PhotoLimits:
-    """What an upload may be, and the sizes it is stored at."""
-
-    max_bytes: int = 15 * 1024 * 1024
-    #: width * height of the original, checked from the header before any pixel is decoded.
-    #: Pillow's own Image.MAX_IMAGE_PIXELS (about 89 million) still applies above this.
-    max_pixels: int = 50_000_000
-    #: Longest side of the stored image; smaller images are not upscaled.
-    long_side: int = 1600
-    thumb_long_side: int = 320
-    jpeg_quality: int = 82
-
-    def __post_init__(self) -> None:
-        if min(self.max_bytes, self.max_pixels, self.long_side, self.thumb_long_side) < 1:
-            raise ValueError("photo limits must be positive")
-        if not 1 <= self.jpeg_quality <= 100:
-            raise ValueError("jpeg_quality must be between 1 and 100")
-
-
-@dataclass(frozen=True)
 class ProcessedPhoto:
     """The stored JPEG, its thumbnail, and what was learned from the upload."""
 
@@ -122,7 +106,7 @@ class PhotoError(ValueError):
 
 def process_photo(
     data: bytes,
-    limits: PhotoLimits = PhotoLimits(),
+    limits: PhotoLimits = DEFAULT_LIMITS,
     local_tz: tzinfo = HALLS_TIMEZONE,
 ) -> ProcessedPhoto:
     """Check an upload and return it upright, shrunk, stripped of metadata and re-encoded."""
@@ -288,7 +272,7 @@ def exif_capture_time(taken: object, offset: object, local_tz: tzinfo) -> dateti
     """Read EXIF "YYYY:MM:DD HH:MM:SS" (+ "+HH:MM") as UTC; a naive time is in local_tz.
 
     None for anything unreadable. The time is what the camera claims: whether it is plausible
-    for a visit is decided by inspect_app.inspections.capture_time.
+    for a visit is decided by inspect_app.photos.capture_time.
     """
     try:
         naive = datetime.strptime(_exif_text(taken)[:19], "%Y:%m:%d %H:%M:%S")
