@@ -20,7 +20,11 @@ from inspect_app.errors import render_error
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.ratings import bp
-from inspect_app.ratings.queries import staff_period_ratings, staff_person_items, staff_seen_at
+from inspect_app.ratings.staff_queries import (
+    staff_period_ratings,
+    staff_person_items,
+    staff_seen_at,
+)
 from inspect_app.scoring.periods import PeriodError, month_of, parse_period
 from inspect_app.scoring.ratings import shown_percent
 from inspect_app.stores.models import Staff

@@ -27,28 +27,30 @@ from inspect_app.downloads import attachment
 from inspect_app.extensions import db
 from inspect_app.inspections.queries import evidence_photos_by_item
 from inspect_app.inspections.storage import photo_storage
-from inspect_app.ratings.queries import staff_period_ratings
-from inspect_app.reports.charts import Bar, ChartPoint, section_bars, trend_chart
-from inspect_app.reports.pdf import FindingRow, SectionRow, StoreReport, TrendPoint, build_store_pdf
-from inspect_app.review.reports import pdf_labels, points, thumbnails
-from inspect_app.scoring.periods import PeriodError, parse_period
-from inspect_app.scoring.ratings import PeriodStats, rate_store, shown_percent, trend
-from inspect_app.stores import bp
-from inspect_app.stores.findings import (
+from inspect_app.ratings.charts import Bar, ChartPoint, section_bars, trend_chart
+from inspect_app.ratings.findings import (
     Finding,
     describe_findings,
     section_figures,
     spans_versions,
 )
-from inspect_app.stores.models import Region, Store
-from inspect_app.stores.queries import PAGE_SIZE, approved_inspections, search_stores, store_rows
-from inspect_app.stores.rating_queries import (
+from inspect_app.ratings.staff_queries import staff_period_ratings
+from inspect_app.ratings.store_queries import (
+    approved_inspections,
     failed_findings,
     rate_period,
     rules_of,
     store_history,
     store_period_stats,
+    store_rows,
 )
+from inspect_app.reports.pdf import FindingRow, SectionRow, StoreReport, TrendPoint, build_store_pdf
+from inspect_app.review.reports import pdf_labels, points, thumbnails
+from inspect_app.scoring.periods import PeriodError, parse_period
+from inspect_app.scoring.ratings import PeriodStats, rate_store, shown_percent, trend
+from inspect_app.stores import bp
+from inspect_app.stores.models import Region, Store
+from inspect_app.stores.queries import PAGE_SIZE, search_stores
 from inspect_app.templating import ACTION_LABELS, APPEAL_LABELS
 
 

@@ -1,4 +1,5 @@
-"""SQL roll-ups for ratings: thin aggregates over indexed columns that feed the pure rating functions.
+"""SQL roll-ups for store ratings: thin aggregates over indexed columns that feed the pure rating
+functions; and the halls' approved visits, counts and mean scores for the store lists.
 
 Percentages are summed as integer thousandths (the stored precision), so the
 sums are exact on SQLite and PostgreSQL alike and agree with the pure functions
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import BigInteger, case, cast, func, select
+from sqlalchemy import BigInteger, Select, case, cast, func, select
 from sqlalchemy.orm import contains_eager
 
 from inspect_app.checklists.definition import RatingRules
@@ -19,7 +20,7 @@ from inspect_app.checklists.models import ChecklistVersion
 from inspect_app.checklists.operations import definition_of
 from inspect_app.extensions import db
 from inspect_app.inspections.filters import approved_visits_in
-from inspect_app.inspections.models import Answer, Inspection, SectionScore
+from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, SectionScore
 from inspect_app.scoring.periods import Period
 from inspect_app.scoring.ratings import (
     PeriodStats,
@@ -28,7 +29,8 @@ from inspect_app.scoring.ratings import (
     rank_stores,
     rate_store,
 )
-from inspect_app.stores.models import Region, Store
+from inspect_app.stores.models import Region, Staff, Store
+from inspect_app.stores.queries import PAGE_SIZE
 
 THOUSAND = Decimal(1000)
 MILLION = Decimal(1_000_000)
@@ -223,7 +225,7 @@ def section_percents(
 def failed_findings(store_id: int, period: Period, limit: int = 100) -> list[Answer]:
     """The failed items of the store's approved visits in the period (every checklist), newest
     visit first, each with its visit and the visit's checklist version loaded: read an answer
-    with that version (`stores.findings`), never with the version in use today."""
+    with that version (`ratings.findings`), never with the version in use today."""
     return list(
         db.session.scalars(
             select(Answer)
@@ -235,6 +237,66 @@ def failed_findings(store_id: int, period: Period, limit: int = 100) -> list[Ans
                 .joinedload(ChecklistVersion.checklist)
             )
             .order_by(Inspection.visit_date.desc(), Answer.id)
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class StoreRow:
+    store: Store
+    active_staff: int
+    approved_inspections: int
+    mean_percent: Decimal | None
+
+
+def store_rows(query: Select, page: int = 1) -> tuple[list[StoreRow], int]:
+    """Return one page of the stores `query` selects, with their counts, and the total."""
+    total = db.session.scalar(query.with_only_columns(func.count(Store.id)).order_by(None))
+    staff_count = (
+        select(func.count(Staff.id))
+        .where(Staff.store_id == Store.id, Staff.is_active)
+        .correlate(Store)
+        .scalar_subquery()
+    )
+    approved = Inspection.status == InspectionStatus.APPROVED
+    inspection_count = (
+        select(func.count(Inspection.id))
+        .where(Inspection.store_id == Store.id, approved)
+        .correlate(Store)
+        .scalar_subquery()
+    )
+    mean_score = (
+        select(func.avg(Inspection.score_percent))
+        .where(Inspection.store_id == Store.id, approved)
+        .correlate(Store)
+        .scalar_subquery()
+    )
+    page_query = (
+        query.add_columns(staff_count, inspection_count, mean_score)
+        .order_by(Store.code)
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    )
+    rows = [
+        StoreRow(
+            store=store,
+            active_staff=staff or 0,
+            approved_inspections=count or 0,
+            mean_percent=None if mean is None else Decimal(str(mean)).quantize(Decimal("0.1")),
+        )
+        for store, staff, count, mean in db.session.execute(page_query)
+    ]
+    return rows, total or 0
+
+
+def approved_inspections(store_id: int, limit: int = 50) -> list[Inspection]:
+    """Return the store's latest approved inspections, newest first."""
+    return list(
+        db.session.scalars(
+            select(Inspection)
+            .where(Inspection.store_id == store_id, Inspection.status == InspectionStatus.APPROVED)
+            .order_by(Inspection.visit_date.desc(), Inspection.id.desc())
             .limit(limit)
         )
     )
