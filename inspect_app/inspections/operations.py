@@ -39,7 +39,7 @@ from inspect_app.inspections.payload import (
 )
 from inspect_app.inspections.queries import people_by_employee_no, roster_standings
 from inspect_app.locking import insert_or_ignore, lock_row
-from inspect_app.scoring.inspection import AnswerInput, score_inspection
+from inspect_app.scoring.inspection import AnswerInput, InspectionScore, score_inspection
 from inspect_app.stores.models import Store
 
 EDITABLE = (InspectionStatus.DRAFT, InspectionStatus.RETURNED)
@@ -130,6 +130,14 @@ def lock_inspection(inspection: Inspection) -> Inspection:
 
 def inspection_definition(inspection: Inspection) -> ChecklistDefinition:
     return definition_of(inspection.checklist_version)
+
+
+def visit_score(inspection: Inspection) -> InspectionScore:
+    """The visit's stored answers scored again (the reasons and per-item results pages show)."""
+    served = [s.staff.employee_no for s in inspection.served_by]
+    return score_inspection(
+        inspection_definition(inspection), scoring_inputs(inspection.answers), served
+    )
 
 
 def photo_counts(inspection: Inspection) -> dict[str, int]:

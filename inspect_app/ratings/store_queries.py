@@ -28,6 +28,7 @@ from inspect_app.scoring.ratings import (
     StoreRating,
     rank_stores,
     rate_store,
+    trend,
 )
 from inspect_app.stores.models import Region, Staff, Store
 from inspect_app.stores.queries import PAGE_SIZE
@@ -146,6 +147,38 @@ def rate_period(
         )
         for store_id, code, name, region_id, region_name in stores
     ]
+
+
+def store_rank(
+    period: Period, checklist_id: int, default_rules: RatingRules, store_id: int
+) -> StorePeriodRating | None:
+    """The hall's rating and ranks for the period (None for an inactive hall).
+
+    Ranks compare the hall with every active hall on the same checklist, so this rates them all
+    (`rate_period`: two queries on the checklist's visits, then the pure ranking rules).
+    """
+    return next(
+        (r for r in rate_period(period, checklist_id, default_rules) if r.store_id == store_id),
+        None,
+    )
+
+
+def period_trends(
+    period: Period, checklist_id: int, default_rules: RatingRules, rows: list[StorePeriodRating]
+) -> dict[int, str]:
+    """Store id -> up, down or flat (`scoring.ratings.trend`) against the previous period, for
+    the rated stores `rows` (one query for them all)."""
+    previous = period.previous()
+    before = store_period_stats(previous, checklist_id, [r.store_id for r in rows])
+    empty = PeriodStats(0, Decimal(0), Decimal(0), 0)
+    # One lookup per checklist version, not per store (as rate_period does).
+    rules_by_version = {v: rules_of(v) for v in {v for _, v in before.values() if v}}
+    out = {}
+    for row in rows:
+        stats, version_id = before.get(row.store_id, (empty, None))
+        earlier = rate_store(stats, rules_by_version.get(version_id, default_rules))
+        out[row.store_id] = trend([(previous.key, earlier), (period.key, row.rating)])
+    return out
 
 
 def store_history(
