@@ -19,7 +19,7 @@ from inspect_app.inspections.filters import approved_visits_in
 from inspect_app.inspections.models import Answer, Inspection, Photo, PhotoPurpose
 from inspect_app.ratings.staff_queries import staff_period_ratings
 from inspect_app.ratings.store_queries import period_versions, rate_period, rules_of
-from inspect_app.reports.workbook import DetailRow, StaffRow, StoreRatingRow
+from inspect_app.reports.workbook_tables import DetailRow, StaffRow, StoreRatingRow
 from inspect_app.scoring.periods import Period
 from inspect_app.stores.models import Store
 
