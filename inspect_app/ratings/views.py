@@ -3,9 +3,7 @@ member's results per hall with the findings behind each."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Collection
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
@@ -15,13 +13,11 @@ from sqlalchemy import select
 
 from inspect_app.auth.permissions import Permission, can, require_store, requires, scoped_store_ids
 from inspect_app.calendar import halls_today
-from inspect_app.checklists.answer_text import answer_in_words, points_text
-from inspect_app.checklists.definition import ChecklistDefinition, Item, RatingRules
-from inspect_app.checklists.operations import definition_of
+from inspect_app.checklists.answer_text import points_text
+from inspect_app.checklists.definition import RatingRules
 from inspect_app.context import current_lang
 from inspect_app.errors import render_error
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.ratings import bp
 from inspect_app.ratings.charts import Bar, ChartPoint, section_bars, trend_chart
 from inspect_app.ratings.findings import SectionFigure, hall_findings, section_figures
@@ -31,6 +27,7 @@ from inspect_app.ratings.staff_queries import (
     staff_person_items,
     staff_seen_at,
 )
+from inspect_app.ratings.staff_trace import trace_visits
 from inspect_app.ratings.store_queries import (
     approved_inspections,
     period_trends,
@@ -42,69 +39,6 @@ from inspect_app.scoring.periods import Period, PeriodError, month_of, parse_per
 from inspect_app.scoring.ratings import StoreRating, shown_percent
 from inspect_app.stores.models import Region, Staff, Store
 from inspect_app.stores.queries import PAGE_SIZE
-
-ZERO = Decimal(0)
-
-
-@dataclass(frozen=True)
-class FindingLine:
-    """One person-item as the trace lists it."""
-
-    item_id: str
-    item_text: str
-    answer: str
-    earned: Decimal
-    possible: Decimal
-    failed: bool
-    veto_failed: bool
-
-
-@dataclass(frozen=True)
-class VisitTrace:
-    """One visit's person-items of the person: a line per item, and their sums."""
-
-    inspection: Inspection
-    lines: tuple[FindingLine, ...]
-
-    @property
-    def earned(self) -> Decimal:
-        return sum((line.earned for line in self.lines), ZERO)
-
-    @property
-    def possible(self) -> Decimal:
-        return sum((line.possible for line in self.lines), ZERO)
-
-
-def trace_visits(answers: Iterable[Answer], lang: str) -> dict[int, list[VisitTrace]]:
-    """Group the person-items (oldest visit first) by hall, then by visit, with words for each."""
-    definitions: dict[int, ChecklistDefinition] = {}
-    grouped: dict[int, dict[int, list[FindingLine]]] = {}
-    visits: dict[int, Inspection] = {}
-    for answer in answers:
-        inspection = answer.inspection
-        version_id = inspection.checklist_version_id
-        if version_id not in definitions:
-            definitions[version_id] = definition_of(inspection.checklist_version)
-        try:
-            item: Item | None = definitions[version_id].item(answer.item_id)
-        except KeyError:
-            item = None
-        visits[inspection.id] = inspection
-        grouped.setdefault(inspection.store_id, {}).setdefault(inspection.id, []).append(
-            FindingLine(
-                item_id=answer.item_id,
-                item_text=item.label(lang) if item else answer.item_id,
-                answer=answer_in_words(item, answer.value, lang),
-                earned=answer.points_earned,
-                possible=answer.points_possible,
-                failed=answer.is_failed,
-                veto_failed=answer.is_veto_failed,
-            )
-        )
-    return {
-        store_id: [VisitTrace(visits[i], tuple(lines)) for i, lines in by_visit.items()]
-        for store_id, by_visit in grouped.items()
-    }
 
 
 def _scope() -> list[int] | None:
