@@ -102,7 +102,7 @@ def measure(database_url: str, stores: int) -> dict:
     app = create_app({"DATABASE_URL": database_url}, config_class=TestConfig)
     with app.app_context():
         from inspect_app.extensions import db
-        from inspect_app.stores.rating_queries import rate_period
+        from inspect_app.ratings.store_queries import rate_period
 
         started = time.perf_counter()
         checklist_id, rules = build(app, stores)

@@ -23,12 +23,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from inspect_app.reports.workbook import (
-    DETAIL_COLUMNS,
-    DetailRow,
-    WorkbookMeta,
-    write_hr_workbook,
-)
+from inspect_app.reports.workbook import WorkbookMeta, write_hr_workbook
+from inspect_app.reports.workbook_tables import DETAIL_COLUMNS, DetailRow
 
 ROUNDS = 5
 SECTIONS = ["服务礼仪", "营业环境", "业务办理", "终端销售", "宽带受理", "投诉处理", "安全规范"]

@@ -84,7 +84,7 @@ NAV = [
     ("planning.plan", _l("Visit plan"), Permission.REVIEW),
     ("stores.my_stores", _l("My halls"), Permission.APPEAL),
     ("review.store_actions", _l("Appeals and actions"), Permission.APPEAL),
-    ("stores.ratings", _l("Ratings"), Permission.VIEW_RESULTS),
+    ("ratings.store_ratings", _l("Ratings"), Permission.VIEW_RESULTS),
     ("stores.roster", _l("Halls and staff"), Permission.VIEW_ROSTER),
     ("reports.index", _l("Exports"), Permission.EXPORT_HR),
     ("checklists.index", _l("Checklists"), Permission.VIEW_CHECKLISTS),

@@ -40,7 +40,7 @@ from inspect_app.locking import insert_or_ignore, lock_row
 from inspect_app.photos.capture_time import recheck_capture_time
 from inspect_app.photos.operations import VisitGate
 from inspect_app.photos.queries import photo_counts
-from inspect_app.scoring.inspection import AnswerInput, score_inspection
+from inspect_app.scoring.inspection import AnswerInput, InspectionScore, score_inspection
 from inspect_app.stores.models import Store
 
 EDITABLE = (InspectionStatus.DRAFT, InspectionStatus.RETURNED)
@@ -141,6 +141,14 @@ EVIDENCE_GATE = VisitGate(refuse_if_closed=refuse_if_closed, lock=lock_inspectio
 
 def inspection_definition(inspection: Inspection) -> ChecklistDefinition:
     return definition_of(inspection.checklist_version)
+
+
+def visit_score(inspection: Inspection) -> InspectionScore:
+    """The visit's stored answers scored again (the reasons and per-item results pages show)."""
+    served = [s.staff.employee_no for s in inspection.served_by]
+    return score_inspection(
+        inspection_definition(inspection), scoring_inputs(inspection.answers), served
+    )
 
 
 def _apply(inspection: Inspection, checked: CheckedVisit, definition: ChecklistDefinition) -> None:

@@ -1,92 +1,44 @@
-"""A staff member's results page: the period's figures per hall and the findings behind each."""
+"""The ratings pages: store ratings and ranks for a period, a hall's dashboard, and a staff
+member's results per hall with the findings behind each."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Collection
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
 
-from inspect_app.auth.permissions import Permission, can, requires, scoped_store_ids
+from inspect_app.auth.permissions import Permission, can, require_store, requires, scoped_store_ids
 from inspect_app.calendar import halls_today
-from inspect_app.checklists.answer_text import answer_in_words, points_text
-from inspect_app.checklists.definition import ChecklistDefinition, Item
-from inspect_app.checklists.operations import definition_of
+from inspect_app.checklists.answer_text import points_text
+from inspect_app.checklists.definition import RatingRules
 from inspect_app.context import current_lang
 from inspect_app.errors import render_error
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.ratings import bp
-from inspect_app.ratings.queries import staff_period_ratings, staff_person_items, staff_seen_at
-from inspect_app.scoring.periods import PeriodError, month_of, parse_period
-from inspect_app.scoring.ratings import shown_percent
-from inspect_app.stores.models import Staff
-
-ZERO = Decimal(0)
-
-
-@dataclass(frozen=True)
-class FindingLine:
-    """One person-item as the trace lists it."""
-
-    item_id: str
-    item_text: str
-    answer: str
-    earned: Decimal
-    possible: Decimal
-    failed: bool
-    veto_failed: bool
-
-
-@dataclass(frozen=True)
-class VisitTrace:
-    """One visit's person-items of the person: a line per item, and their sums."""
-
-    inspection: Inspection
-    lines: tuple[FindingLine, ...]
-
-    @property
-    def earned(self) -> Decimal:
-        return sum((line.earned for line in self.lines), ZERO)
-
-    @property
-    def possible(self) -> Decimal:
-        return sum((line.possible for line in self.lines), ZERO)
-
-
-def trace_visits(answers: Iterable[Answer], lang: str) -> dict[int, list[VisitTrace]]:
-    """Group the person-items (oldest visit first) by hall, then by visit, with words for each."""
-    definitions: dict[int, ChecklistDefinition] = {}
-    grouped: dict[int, dict[int, list[FindingLine]]] = {}
-    visits: dict[int, Inspection] = {}
-    for answer in answers:
-        inspection = answer.inspection
-        version_id = inspection.checklist_version_id
-        if version_id not in definitions:
-            definitions[version_id] = definition_of(inspection.checklist_version)
-        try:
-            item: Item | None = definitions[version_id].item(answer.item_id)
-        except KeyError:
-            item = None
-        visits[inspection.id] = inspection
-        grouped.setdefault(inspection.store_id, {}).setdefault(inspection.id, []).append(
-            FindingLine(
-                item_id=answer.item_id,
-                item_text=item.label(lang) if item else answer.item_id,
-                answer=answer_in_words(item, answer.value, lang),
-                earned=answer.points_earned,
-                possible=answer.points_possible,
-                failed=answer.is_failed,
-                veto_failed=answer.is_veto_failed,
-            )
-        )
-    return {
-        store_id: [VisitTrace(visits[i], tuple(lines)) for i, lines in by_visit.items()]
-        for store_id, by_visit in grouped.items()
-    }
+from inspect_app.ratings.charts import Bar, ChartPoint, section_bars, trend_chart
+from inspect_app.ratings.findings import SectionFigure, hall_findings, section_figures
+from inspect_app.ratings.selection import rating_selection
+from inspect_app.ratings.staff_queries import (
+    staff_period_ratings,
+    staff_person_items,
+    staff_seen_at,
+)
+from inspect_app.ratings.staff_trace import trace_visits
+from inspect_app.ratings.store_queries import (
+    approved_inspections,
+    period_trends,
+    rate_period,
+    store_history,
+    store_rank,
+)
+from inspect_app.scoring.periods import Period, PeriodError, month_of, parse_period
+from inspect_app.scoring.ratings import StoreRating, shown_percent
+from inspect_app.stores.models import Region, Staff, Store
+from inspect_app.stores.queries import PAGE_SIZE
 
 
 def _scope() -> list[int] | None:
@@ -143,4 +95,108 @@ def staff_results(staff_id: int):
         visit_endpoint="review.inspection"
         if can(current_user, Permission.REVIEW)
         else "review.results",
+    )
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _charts(
+    history: list[tuple[Period, StoreRating]],
+    sections: list[SectionFigure],
+    rules: RatingRules,
+    period: Period,
+) -> dict[str, Markup]:
+    """The dashboard's SVG charts: the mean score over the periods, and the period's sections."""
+    return {
+        "trend": Markup(
+            trend_chart(
+                [ChartPoint(p.key[2:], r.mean_percent, r.stars) for p, r in history],
+                title=_("Mean score, last 12 periods"),
+                thresholds=[float(t) for t in rules.star_thresholds[1:]],
+            )
+        ),
+        "sections": Markup(
+            section_bars(
+                [Bar(s.title, s.percent) for s in sections],
+                title=_("Sections, %(p)s", p=period.key),
+            )
+        ),
+    }
+
+
+@bp.route("/stores/<int:store_id>")
+@requires(Permission.VIEW_RESULTS)
+def store_detail(store_id: int):
+    """The hall's dashboard: the chosen checklist's rating, trend and sections for the period,
+    and every failed item of the period (whichever checklist) in its own version's words."""
+    require_store(store_id)
+    store = db.session.get(Store, store_id)
+    if store is None:
+        abort(404)
+    selection = rating_selection()
+    page = {"history": [], "staff": [], "findings": [], "label_versions": False, "photos": {}}
+    page |= {"charts": {}, "rank": None, "period": None, "checklists": [], "checklist": None}
+    if selection is not None:
+        checklists, checklist, period, rules = selection
+        lang = current_lang()
+        history = store_history(store.id, checklist.id, period.history(12), rules)
+        found = hall_findings(store.id, period, lang)
+        sections = section_figures(store.id, period, checklist, lang)
+        page |= {
+            "history": history,
+            "staff": staff_period_ratings(period, store_ids=[store.id]),
+            "findings": found.findings,
+            "label_versions": found.labelled,
+            "photos": found.photos,
+            "rank": store_rank(period, checklist.id, rules, store.id),
+            "charts": _charts(history, sections, rules, period),
+            "period": period,
+            "checklists": checklists,
+            "checklist": checklist,
+        }
+    return render_template(
+        "ratings/store_detail.html",
+        store=store,
+        inspections=approved_inspections(store.id),
+        show_inspector=can(current_user, Permission.VIEW_INSPECTOR),
+        shown_percent=shown_percent,
+        **page,
+    )
+
+
+@bp.route("/ratings")
+@requires(Permission.VIEW_RESULTS)
+def store_ratings():
+    """Every hall's rating and ranks for the period on one checklist, those the user may see."""
+    selection = rating_selection()
+    if selection is None:
+        return render_template("ratings/store_ratings.html", rows=[], checklists=[], period=None)
+    checklists, checklist, period, rules = selection
+    rows = rate_period(period, checklist.id, rules)
+    scope = _scope()
+    if scope is not None:
+        visible = set(scope)
+        rows = [r for r in rows if r.store_id in visible]
+    region_id = request.args.get("region", type=int)
+    if region_id:
+        rows = [r for r in rows if r.region_id == region_id]
+    rows.sort(key=lambda r: (r.rank_overall is None, r.rank_overall or 0, r.code))
+    page = _page()
+    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return render_template(
+        "ratings/store_ratings.html",
+        rows=shown,
+        trends=period_trends(period, checklist.id, rules, shown),
+        total=len(rows),
+        page=page,
+        page_size=PAGE_SIZE,
+        checklists=checklists,
+        checklist=checklist,
+        period=period,
+        rules=rules,
+        regions=db.session.scalars(select(Region).order_by(Region.code)).all(),
+        region_id=region_id,
+        periods=[p for p in period.history(6)][::-1],
     )

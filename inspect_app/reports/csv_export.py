@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from inspect_app.calendar import DISPLAY_FORMAT
-from inspect_app.reports.workbook import (
+from inspect_app.reports.workbook import wall_time
+from inspect_app.reports.workbook_tables import (
     DETAIL_COLUMNS,
     DETAIL_SHEET,
     STAFF_COLUMNS,
@@ -39,7 +40,6 @@ from inspect_app.reports.workbook import (
     DetailRow,
     StaffRow,
     StoreRatingRow,
-    wall_time,
 )
 
 #: OWASP's list: a spreadsheet may run a cell that starts with one of these as a formula.

@@ -18,11 +18,11 @@ from inspect_app.extensions import db
 from inspect_app.inspections.filters import approved_visits_in
 from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.photos.models import Photo, PhotoPurpose
-from inspect_app.ratings.queries import staff_period_ratings
-from inspect_app.reports.workbook import DetailRow, StaffRow, StoreRatingRow
+from inspect_app.ratings.staff_queries import staff_period_ratings
+from inspect_app.ratings.store_queries import period_versions, rate_period, rules_of
+from inspect_app.reports.workbook_tables import DetailRow, StaffRow, StoreRatingRow
 from inspect_app.scoring.periods import Period
 from inspect_app.stores.models import Store
-from inspect_app.stores.rating_queries import period_versions, rate_period, rules_of
 
 RESULT_LABELS = {"pass": "合格", "fail": "不合格", "na": "不适用"}
 #: 样本充足: whether the person-items reach the checklist's staff_min_items.

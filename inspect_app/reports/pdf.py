@@ -4,10 +4,10 @@ The public API: the frozen dataclasses a caller fills in, and the two writers. P
 in, PDF bytes out; no Flask, no database, no gettext. Every text comes from the caller already
 formatted and translated, headings through ``labels`` (keys in ``INSPECTION_LABEL_KEYS`` and
 ``STORE_LABEL_KEYS``; a missing key prints as the key itself, so a forgotten translation shows up
-in the PDF instead of crashing it). Layout lives in `pdf_inspection` (with what both reports
-share) and `pdf_store`. Text is set in the TrueType fonts of the PDF_FONTS setting, embedded as
-subsets, each character in the first font that has it (`fonts`); without those fonts, in
-reportlab's CID font STSong-Light, which PDF readers supply. No font is downloaded. Equal input
+in the PDF instead of crashing it). Layout lives in `pdf_layout` (what both reports share),
+`pdf_inspection` and `pdf_store`. Text is set in the TrueType fonts of the PDF_FONTS setting,
+embedded as subsets, each character in the first font that has it (`fonts`); without those
+fonts, in reportlab's CID font STSong-Light, which PDF readers supply. No font is downloaded. Equal input
 and fonts give equal bytes.
 """
 

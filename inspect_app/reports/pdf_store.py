@@ -1,7 +1,7 @@
 """The store PDF for a period: rating, facts, trend, section averages, failed items and staff.
 
 Import the report types and writers from `inspect_app.reports.pdf`; the layout is shared with the
-inspection report in `pdf_inspection`.
+inspection report in `pdf_layout` and `pdf_inspection`.
 """
 
 from __future__ import annotations
@@ -9,13 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from inspect_app.reports.fonts import FontChain
-from inspect_app.reports.pdf_inspection import (
-    INSPECTION_LABEL_KEYS,
-    PdfWriter,
-    findings_block,
-    sections_block,
-    stars_markup,
-)
+from inspect_app.reports.pdf_inspection import INSPECTION_LABEL_KEYS, findings_block, sections_block
+from inspect_app.reports.pdf_layout import PdfWriter, stars_markup
 
 if TYPE_CHECKING:
     from inspect_app.reports.pdf import StoreReport

@@ -1,4 +1,5 @@
-"""HR exports: the appraisal workbook in the background, and the same tables as CSV."""
+"""Downloads: a visit's and a hall's period PDF, the HR appraisal workbook (built in the
+background) and the same tables as CSV."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
@@ -22,17 +24,32 @@ from flask_login import current_user
 from sqlalchemy import exists, select
 
 from inspect_app.auth.models import Role, User
-from inspect_app.auth.permissions import Permission, requires, scoped_store_ids
+from inspect_app.auth.permissions import (
+    Permission,
+    can,
+    require_inspection,
+    require_store,
+    requires,
+    scoped_store_ids,
+)
 from inspect_app.calendar import halls_today
+from inspect_app.context import current_lang, halls_tz
 from inspect_app.db import utcnow
 from inspect_app.downloads import attachment
 from inspect_app.edge import MAX_ID
 from inspect_app.errors import render_error
 from inspect_app.extensions import db
+from inspect_app.inspections.models import Inspection
+from inspect_app.inspections.operations import inspection_definition, valid_uuid, visit_score
 from inspect_app.locking import lock_row
+from inspect_app.photos.storage import photo_storage
+from inspect_app.ratings.selection import rating_selection
 from inspect_app.reports import bp
+from inspect_app.reports.assembler import inspection_report, store_report
 from inspect_app.reports.exports import delete_expired, launch, start_export
 from inspect_app.reports.models import ExportJob, ExportStatus
+from inspect_app.reports.pdf import build_inspection_pdf, build_store_pdf
+from inspect_app.review.queries import action_items_of, appeals_of
 from inspect_app.scoring.periods import PeriodError, month_of, parse_period, quarter_of
 from inspect_app.stores.models import Region, Store
 
@@ -221,3 +238,50 @@ def csv_download(table: str):
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = attachment(f"{table}-{period.key}.csv")
     return response
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    """A PDF download that no shared cache keeps."""
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = attachment(filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/results/<uuid>/report.pdf")
+@requires(Permission.VIEW_RESULTS)
+def inspection_pdf(uuid: str):
+    """The visit as a PDF; the inspector's name is left out for those who may not know it."""
+    inspection = db.session.scalar(
+        select(Inspection).where(Inspection.uuid == (valid_uuid(uuid) or ""))
+    )
+    require_inspection(inspection)
+    report = inspection_report(
+        inspection, inspection_definition(inspection), visit_score(inspection),
+        appeals=appeals_of(inspection.id), actions=action_items_of(inspection.id),
+        storage=photo_storage(), lang=current_lang(), tz=halls_tz(),
+        show_inspector=can(current_user, Permission.VIEW_INSPECTOR),
+    )  # fmt: skip
+    name = f"inspection-{inspection.store.code}-{inspection.visit_date or 'draft'}.pdf"
+    return _pdf(build_inspection_pdf(report), name)
+
+
+@bp.route("/stores/<int:store_id>/report.pdf")
+@requires(Permission.VIEW_RESULTS)
+def store_pdf(store_id: int):
+    """The store's period report as a PDF (no inspector names in it): the chosen checklist's
+    rating and sections, and every failed item of the period in its own version's words."""
+    require_store(store_id)
+    store = db.session.get(Store, store_id)
+    selection = rating_selection()
+    if store is None or selection is None:
+        abort(404)
+    report = store_report(
+        store,
+        selection.checklist,
+        selection.period,
+        selection.rules,
+        storage=photo_storage(),
+        lang=current_lang(),
+    )
+    return _pdf(build_store_pdf(report), f"store-{store.code}-{selection.period.key}.pdf")

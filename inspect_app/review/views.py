@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -32,18 +31,16 @@ from inspect_app.checklists.answer_text import answer_with_points, points_text
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.checklists.version_texts import answer_item_texts
-from inspect_app.context import current_lang, halls_tz
+from inspect_app.context import current_lang
 from inspect_app.db import utcnow
-from inspect_app.downloads import attachment
 from inspect_app.extensions import db
 from inspect_app.inspections.attempts import replayable_form
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
-from inspect_app.inspections.operations import inspection_definition, scoring_inputs, valid_uuid
+from inspect_app.inspections.operations import inspection_definition, valid_uuid, visit_score
 from inspect_app.photos.models import Photo, PhotoPurpose
 from inspect_app.photos.queries import evidence_photos, photo_reuse_warnings
 from inspect_app.photos.storage import photo_storage
 from inspect_app.photos.uploads import store_upload
-from inspect_app.reports.pdf import build_inspection_pdf
 from inspect_app.review import bp
 from inspect_app.review.models import Appeal
 from inspect_app.review.operations import (
@@ -58,7 +55,6 @@ from inspect_app.review.operations import (
 )
 from inspect_app.review.quality import inspector_quality
 from inspect_app.review.queries import (
-    action_items_of,
     action_of,
     appeals_of,
     audit_trail,
@@ -66,12 +62,9 @@ from inspect_app.review.queries import (
     open_appeals,
     unresolved_findings,
 )
-from inspect_app.review.reports import inspection_report
-from inspect_app.scoring.inspection import InspectionScore, score_inspection
 from inspect_app.scoring.periods import PeriodError, month_of, parse_period
 from inspect_app.stores.models import Region, Store
 from inspect_app.stores.queries import roster_on
-from inspect_app.templating import ACTION_LABELS, APPEAL_LABELS, STATUS_LABELS
 from inspect_app.uploads import chosen_files, photo_form
 
 QUEUE_LIMIT = 200
@@ -136,14 +129,6 @@ def _load(uuid: str) -> Inspection:
     )
     require_inspection(inspection)
     return inspection
-
-
-def visit_score(inspection: Inspection) -> InspectionScore:
-    """The visit's stored answers scored again (the reasons and per-item results pages show)."""
-    served = [s.staff.employee_no for s in inspection.served_by]
-    return score_inspection(
-        inspection_definition(inspection), scoring_inputs(inspection.answers), served
-    )
 
 
 def answer_words(
@@ -418,25 +403,6 @@ def appeal(uuid: str):
 def appeal_page(uuid: str):
     """The address a refused appeal form was shown at, opened again: back to the visit."""
     return redirect(url_for("review.results", uuid=uuid))
-
-
-@bp.route("/results/<uuid>/report.pdf")
-@requires(Permission.VIEW_RESULTS)
-def inspection_pdf(uuid: str):
-    """The visit as a PDF; the inspector's name is left out for those who may not know it."""
-    inspection = _load(uuid)
-    report = inspection_report(
-        inspection, inspection_definition(inspection), visit_score(inspection),
-        appeals=appeals_of(inspection.id), actions=action_items_of(inspection.id),
-        storage=photo_storage(), lang=current_lang(), tz=halls_tz(),
-        show_inspector=can(current_user, Permission.VIEW_INSPECTOR),
-        labels_of={"status": STATUS_LABELS, "appeal": APPEAL_LABELS, "action": ACTION_LABELS},
-    )  # fmt: skip
-    response = Response(build_inspection_pdf(report), mimetype="application/pdf")
-    name = f"inspection-{inspection.store.code}-{inspection.visit_date or 'draft'}.pdf"
-    response.headers["Content-Disposition"] = attachment(name)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.route("/review/inspectors")

@@ -1,66 +1,15 @@
-"""Reads for the store and roster pages."""
+"""Reads for the roster pages: searching halls, and who is posted where."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.stores.models import Staff, StaffPosting, Store
 
 PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class StoreRow:
-    store: Store
-    active_staff: int
-    approved_inspections: int
-    mean_percent: Decimal | None
-
-
-def store_rows(query: Select, page: int = 1) -> tuple[list[StoreRow], int]:
-    """Return one page of the stores `query` selects, with their counts, and the total."""
-    total = db.session.scalar(query.with_only_columns(func.count(Store.id)).order_by(None))
-    staff_count = (
-        select(func.count(Staff.id))
-        .where(Staff.store_id == Store.id, Staff.is_active)
-        .correlate(Store)
-        .scalar_subquery()
-    )
-    approved = Inspection.status == InspectionStatus.APPROVED
-    inspection_count = (
-        select(func.count(Inspection.id))
-        .where(Inspection.store_id == Store.id, approved)
-        .correlate(Store)
-        .scalar_subquery()
-    )
-    mean_score = (
-        select(func.avg(Inspection.score_percent))
-        .where(Inspection.store_id == Store.id, approved)
-        .correlate(Store)
-        .scalar_subquery()
-    )
-    page_query = (
-        query.add_columns(staff_count, inspection_count, mean_score)
-        .order_by(Store.code)
-        .limit(PAGE_SIZE)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-    )
-    rows = [
-        StoreRow(
-            store=store,
-            active_staff=staff or 0,
-            approved_inspections=count or 0,
-            mean_percent=None if mean is None else Decimal(str(mean)).quantize(Decimal("0.1")),
-        )
-        for store, staff, count, mean in db.session.execute(page_query)
-    ]
-    return rows, total or 0
 
 
 def search_stores(query: Select, text: str | None, region_id: int | None) -> Select:
@@ -71,18 +20,6 @@ def search_stores(query: Select, text: str | None, region_id: int | None) -> Sel
     if region_id:
         query = query.where(Store.region_id == region_id)
     return query
-
-
-def approved_inspections(store_id: int, limit: int = 50) -> list[Inspection]:
-    """Return the store's latest approved inspections, newest first."""
-    return list(
-        db.session.scalars(
-            select(Inspection)
-            .where(Inspection.store_id == store_id, Inspection.status == InspectionStatus.APPROVED)
-            .order_by(Inspection.visit_date.desc(), Inspection.id.desc())
-            .limit(limit)
-        )
-    )
 
 
 def posting_covers(day: date) -> ColumnElement[bool]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from inspect_app.auth.models import Role
-from inspect_app.ratings.queries import staff_period_ratings
+from inspect_app.ratings.staff_queries import staff_period_ratings
 from tests.fixtures.staff_results import MONTH, REVIEWER_NOTE
 
 

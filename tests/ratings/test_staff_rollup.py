@@ -11,7 +11,11 @@ from hypothesis import strategies as st
 
 from inspect_app.checklists.loader import load_checklist_file
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, ServedStaff
-from inspect_app.ratings.queries import staff_period_ratings, staff_person_items, staff_tallies
+from inspect_app.ratings.staff_queries import (
+    staff_period_ratings,
+    staff_person_items,
+    staff_tallies,
+)
 from inspect_app.scoring.inspection import AnswerInput, score_inspection
 from inspect_app.scoring.ratings import PersonItem, rank_staff, rate_staff, tally_staff
 from tests.conftest import DEFAULT_CHECKLIST

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from inspect_app.auth.models import Role
-from inspect_app.ratings.queries import staff_period_ratings
+from inspect_app.ratings.staff_queries import staff_period_ratings
 from inspect_app.reports.export_rows import staff_rows
 from inspect_app.reports.workbook import WorkbookMeta, write_hr_workbook
 from tests.fixtures.staff_results import MONTH, add_visit

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inspect_app.reports.charts import (
+from inspect_app.ratings.charts import (
     AMBER,
     GREEN,
     RED,

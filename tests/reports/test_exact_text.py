@@ -38,15 +38,14 @@ from inspect_app.reports.csv_export import (
     write_csv,
 )
 from inspect_app.reports.models import ExportJob
-from inspect_app.reports.workbook import (
+from inspect_app.reports.workbook import WorkbookMeta, write_hr_workbook
+from inspect_app.reports.workbook_tables import (
     DETAIL_COLUMNS,
     STAFF_COLUMNS,
     STORE_COLUMNS,
     DetailRow,
     StaffRow,
     StoreRatingRow,
-    WorkbookMeta,
-    write_hr_workbook,
 )
 from tests.conftest import csrf_from
 from tests.fixtures.review import post, role_client, submit_visit

@@ -16,12 +16,8 @@ from inspect_app.auth import permissions
 from inspect_app.auth.models import Role
 from inspect_app.reports.export_rows import staff_rows, store_rows
 from inspect_app.reports.models import ExportJob
-from inspect_app.reports.workbook import (
-    STAFF_COLUMNS,
-    STORE_COLUMNS,
-    WorkbookMeta,
-    write_hr_workbook,
-)
+from inspect_app.reports.workbook import WorkbookMeta, write_hr_workbook
+from inspect_app.reports.workbook_tables import STAFF_COLUMNS, STORE_COLUMNS
 from tests.conftest import PROJECT_ROOT, csrf_from
 from tests.fixtures.staff_results import MONTH
 

@@ -26,7 +26,7 @@ from inspect_app.reports.pdf import (
     build_inspection_pdf,
     build_store_pdf,
 )
-from inspect_app.reports.pdf_inspection import printable, stars_markup
+from inspect_app.reports.pdf_layout import printable, stars_markup
 
 LABELS = {
     "sections": "分项得分",

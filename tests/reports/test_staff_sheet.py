@@ -12,7 +12,8 @@ from python_calamine import CalamineWorkbook
 
 from inspect_app.auth.models import Role
 from inspect_app.reports.export_rows import staff_rows
-from inspect_app.reports.workbook import STAFF_COLUMNS, WorkbookMeta, write_hr_workbook
+from inspect_app.reports.workbook import WorkbookMeta, write_hr_workbook
+from inspect_app.reports.workbook_tables import STAFF_COLUMNS
 from tests.fixtures.staff_results import MONTH
 from tests.reports.test_pdf import text_of
 

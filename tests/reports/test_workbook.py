@@ -20,15 +20,14 @@ from python_calamine import CalamineWorkbook
 from inspect_app.config import PROJECT_ROOT
 from inspect_app.reports import workbook
 from inspect_app.reports.csv_export import csv_tables, csv_text, write_csv
-from inspect_app.reports.workbook import (
+from inspect_app.reports.workbook import WorkbookMeta, write_hr_workbook
+from inspect_app.reports.workbook_tables import (
     DETAIL_COLUMNS,
     STAFF_COLUMNS,
     STORE_COLUMNS,
     DetailRow,
     StaffRow,
     StoreRatingRow,
-    WorkbookMeta,
-    write_hr_workbook,
 )
 
 META = WorkbookMeta(

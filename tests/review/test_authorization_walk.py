@@ -86,7 +86,7 @@ def _request(client, method: str, url: str):
 #: Pages that show no single store's data, so an outsider may open them.
 PUBLIC_TO_ANY_SIGNED_IN = {
     "main.home", "main.healthz", "main.service_worker", "auth.login", "stores.my_stores",
-    "stores.ratings", "review.store_actions", "inspections.api_csrf_token",
+    "ratings.store_ratings", "review.store_actions", "inspections.api_csrf_token",
 }  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from inspect_app.auth.models import Role
 from inspect_app.checklists.operations import definition_of
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
+from inspect_app.ratings.store_queries import rate_period
 from inspect_app.scoring.periods import month_of
 from inspect_app.scoring.ratings import (
     PeriodStats,
@@ -23,7 +24,6 @@ from inspect_app.scoring.ratings import (
     rate_store,
 )
 from inspect_app.stores.models import Region, Store
-from inspect_app.stores.rating_queries import rate_period
 
 MONTH = month_of(date(2026, 3, 1))
 percent = st.decimals(min_value=0, max_value=100, places=3, allow_nan=False, allow_infinity=False)

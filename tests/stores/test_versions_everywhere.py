@@ -31,7 +31,7 @@ from inspect_app.db import utcnow
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, ServedStaff
 from inspect_app.inspections.operations import store_scores
 from inspect_app.reports.models import ExportJob
-from inspect_app.reports.workbook import STORE_COLUMNS
+from inspect_app.reports.workbook_tables import STORE_COLUMNS
 from inspect_app.review.models import Appeal, CorrectiveActionItem
 from inspect_app.review.operations import (
     approve_inspection,

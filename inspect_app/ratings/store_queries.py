@@ -1,4 +1,5 @@
-"""SQL roll-ups for ratings: thin aggregates over indexed columns that feed the pure rating functions.
+"""SQL roll-ups for store ratings: thin aggregates over indexed columns that feed the pure rating
+functions; and the halls' approved visits, counts and mean scores for the store lists.
 
 Percentages are summed as integer thousandths (the stored precision), so the
 sums are exact on SQLite and PostgreSQL alike and agree with the pure functions
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import BigInteger, case, cast, func, select
+from sqlalchemy import BigInteger, Select, case, cast, func, select
 from sqlalchemy.orm import contains_eager
 
 from inspect_app.checklists.definition import RatingRules
@@ -19,7 +20,7 @@ from inspect_app.checklists.models import ChecklistVersion
 from inspect_app.checklists.operations import definition_of
 from inspect_app.extensions import db
 from inspect_app.inspections.filters import approved_visits_in
-from inspect_app.inspections.models import Answer, Inspection, SectionScore
+from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, SectionScore
 from inspect_app.scoring.periods import Period
 from inspect_app.scoring.ratings import (
     PeriodStats,
@@ -27,8 +28,10 @@ from inspect_app.scoring.ratings import (
     StoreRating,
     rank_stores,
     rate_store,
+    trend,
 )
-from inspect_app.stores.models import Region, Store
+from inspect_app.stores.models import Region, Staff, Store
+from inspect_app.stores.queries import PAGE_SIZE
 
 THOUSAND = Decimal(1000)
 MILLION = Decimal(1_000_000)
@@ -146,6 +149,38 @@ def rate_period(
     ]
 
 
+def store_rank(
+    period: Period, checklist_id: int, default_rules: RatingRules, store_id: int
+) -> StorePeriodRating | None:
+    """The hall's rating and ranks for the period (None for an inactive hall).
+
+    Ranks compare the hall with every active hall on the same checklist, so this rates them all
+    (`rate_period`: two queries on the checklist's visits, then the pure ranking rules).
+    """
+    return next(
+        (r for r in rate_period(period, checklist_id, default_rules) if r.store_id == store_id),
+        None,
+    )
+
+
+def period_trends(
+    period: Period, checklist_id: int, default_rules: RatingRules, rows: list[StorePeriodRating]
+) -> dict[int, str]:
+    """Store id -> up, down or flat (`scoring.ratings.trend`) against the previous period, for
+    the rated stores `rows` (one query for them all)."""
+    previous = period.previous()
+    before = store_period_stats(previous, checklist_id, [r.store_id for r in rows])
+    empty = PeriodStats(0, Decimal(0), Decimal(0), 0)
+    # One lookup per checklist version, not per store (as rate_period does).
+    rules_by_version = {v: rules_of(v) for v in {v for _, v in before.values() if v}}
+    out = {}
+    for row in rows:
+        stats, version_id = before.get(row.store_id, (empty, None))
+        earlier = rate_store(stats, rules_by_version.get(version_id, default_rules))
+        out[row.store_id] = trend([(previous.key, earlier), (period.key, row.rating)])
+    return out
+
+
 def store_history(
     store_id: int, checklist_id: int, periods: list[Period], default_rules: RatingRules
 ) -> list[tuple[Period, StoreRating]]:
@@ -223,7 +258,7 @@ def section_percents(
 def failed_findings(store_id: int, period: Period, limit: int = 100) -> list[Answer]:
     """The failed items of the store's approved visits in the period (every checklist), newest
     visit first, each with its visit and the visit's checklist version loaded: read an answer
-    with that version (`stores.findings`), never with the version in use today."""
+    with that version (`ratings.findings`), never with the version in use today."""
     return list(
         db.session.scalars(
             select(Answer)
@@ -235,6 +270,66 @@ def failed_findings(store_id: int, period: Period, limit: int = 100) -> list[Ans
                 .joinedload(ChecklistVersion.checklist)
             )
             .order_by(Inspection.visit_date.desc(), Answer.id)
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class StoreRow:
+    store: Store
+    active_staff: int
+    approved_inspections: int
+    mean_percent: Decimal | None
+
+
+def store_rows(query: Select, page: int = 1) -> tuple[list[StoreRow], int]:
+    """Return one page of the stores `query` selects, with their counts, and the total."""
+    total = db.session.scalar(query.with_only_columns(func.count(Store.id)).order_by(None))
+    staff_count = (
+        select(func.count(Staff.id))
+        .where(Staff.store_id == Store.id, Staff.is_active)
+        .correlate(Store)
+        .scalar_subquery()
+    )
+    approved = Inspection.status == InspectionStatus.APPROVED
+    inspection_count = (
+        select(func.count(Inspection.id))
+        .where(Inspection.store_id == Store.id, approved)
+        .correlate(Store)
+        .scalar_subquery()
+    )
+    mean_score = (
+        select(func.avg(Inspection.score_percent))
+        .where(Inspection.store_id == Store.id, approved)
+        .correlate(Store)
+        .scalar_subquery()
+    )
+    page_query = (
+        query.add_columns(staff_count, inspection_count, mean_score)
+        .order_by(Store.code)
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    )
+    rows = [
+        StoreRow(
+            store=store,
+            active_staff=staff or 0,
+            approved_inspections=count or 0,
+            mean_percent=None if mean is None else Decimal(str(mean)).quantize(Decimal("0.1")),
+        )
+        for store, staff, count, mean in db.session.execute(page_query)
+    ]
+    return rows, total or 0
+
+
+def approved_inspections(store_id: int, limit: int = 50) -> list[Inspection]:
+    """Return the store's latest approved inspections, newest first."""
+    return list(
+        db.session.scalars(
+            select(Inspection)
+            .where(Inspection.store_id == store_id, Inspection.status == InspectionStatus.APPROVED)
+            .order_by(Inspection.visit_date.desc(), Inspection.id.desc())
             .limit(limit)
         )
     )

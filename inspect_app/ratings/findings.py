@@ -19,9 +19,11 @@ from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.checklists.version_texts import Definitions, item_texts
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Answer
+from inspect_app.photos.models import Photo
+from inspect_app.photos.queries import evidence_photos_by_item
+from inspect_app.ratings.store_queries import failed_findings, period_versions, section_percents
 from inspect_app.review.models import Appeal, CorrectiveActionItem
 from inspect_app.scoring.periods import Period
-from inspect_app.stores.rating_queries import period_versions, section_percents
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,32 @@ def describe_findings(
 def spans_versions(findings: Iterable[Finding]) -> bool:
     """Whether the findings come from more than one checklist version (then each is labelled)."""
     return len({(f.checklist_id, f.version_number) for f in findings}) > 1
+
+
+@dataclass(frozen=True)
+class HallFindings:
+    """A hall's failed items of a period, as the dashboard and the store report show them."""
+
+    #: Newest visit first, each in its own version's words with its follow-up.
+    findings: list[Finding]
+    #: Evidence photos by (inspection id, item id).
+    photos: dict[tuple[int, str], list[Photo]]
+    #: The findings span several checklist versions, so each names its own.
+    labelled: bool
+
+
+def hall_findings(
+    store_id: int,
+    period: Period,
+    lang: str,
+    definitions: Definitions | None = None,
+    limit: int = 100,
+) -> HallFindings:
+    """The failed items of the hall's approved visits in the period (every checklist, at most
+    `limit`), described with their own versions, with their evidence photos (four queries)."""
+    findings = describe_findings(failed_findings(store_id, period, limit=limit), lang, definitions)
+    photos = evidence_photos_by_item(sorted({f.answer.inspection_id for f in findings}))
+    return HallFindings(findings, photos, spans_versions(findings))
 
 
 @dataclass(frozen=True)
