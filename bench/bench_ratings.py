@@ -26,7 +26,7 @@ from sqlalchemy import insert, select
 
 from inspect_app import create_app
 from inspect_app.config import PROJECT_ROOT, TestConfig
-from inspect_app.scoring.periods import month_of
+from inspect_app.periods import month_of
 
 REGIONS = 30
 VISITS = 4

@@ -9,7 +9,46 @@ from typing import Any
 
 from flask import Flask
 
+from inspect_app import edge
+from inspect_app import models as models  # every table on the metadata (Alembic, create_all)
+from inspect_app.auth import routes as auth_routes
+from inspect_app.auth.limits import register_sign_in_limit, trust_proxies
+from inspect_app.auth.session import (
+    api_requires_session,
+    load_user_from_session_id,
+    select_locale,
+    unauthorized,
+)
+from inspect_app.checklists import routes as checklists_routes
+from inspect_app.cli import register_commands
 from inspect_app.config import PROJECT_ROOT, Config, settings_from_env
+from inspect_app.errors import register_error_pages
+from inspect_app.extensions import babel, csrf, db, login_manager, migrate
+from inspect_app.inspections import routes as inspections_routes
+from inspect_app.main import routes as main_routes
+from inspect_app.photos import routes as photos_routes
+from inspect_app.planning import routes as planning_routes
+from inspect_app.ratings import routes as ratings_routes
+from inspect_app.reports import routes as reports_routes
+from inspect_app.review import routes as review_routes
+from inspect_app.sqlite import configure_sqlite
+from inspect_app.stores import routes as stores_routes
+from inspect_app.templating import register_template_helpers
+from inspect_app.uploads import register_photo_form_limits
+
+#: Every package with pages, in the order their blueprints are registered.
+PACKAGE_ROUTES = (
+    main_routes,
+    auth_routes,
+    checklists_routes,
+    photos_routes,
+    inspections_routes,
+    planning_routes,
+    review_routes,
+    stores_routes,
+    reports_routes,
+    ratings_routes,
+)
 
 
 def create_app(overrides: dict[str, Any] | None = None, config_class: type = Config) -> Flask:
@@ -32,7 +71,6 @@ def create_app(overrides: dict[str, Any] | None = None, config_class: type = Con
     register_cli(app)
     register_errors(app)
     register_security_headers(app)
-    from inspect_app.templating import register_template_helpers
 
     register_template_helpers(app)
     return app
@@ -81,14 +119,6 @@ def register_settings(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions and the SQLite connection settings."""
-    from inspect_app.auth.session import (
-        api_requires_session,
-        load_user_from_session_id,
-        select_locale,
-        unauthorized,
-    )
-    from inspect_app.extensions import babel, csrf, db, login_manager, migrate
-    from inspect_app.sqlite import configure_sqlite
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -108,55 +138,33 @@ def register_extensions(app: Flask) -> None:
                 app.config["SQLITE_BUSY_TIMEOUT"],
                 app.config["SQLITE_IMMEDIATE_OUTSIDE_REQUESTS"],
             )
-    import inspect_app.models  # noqa: F401  (registers every table on the metadata)
 
 
 def register_blueprints(app: Flask) -> None:
-    """Import each package's views (which attach routes to its blueprint) and register it."""
-    import importlib
-
-    route_modules = {
-        "main": ["views"],
-        "auth": ["views", "admin_views"],
-        "checklists": ["views", "xlsx_views"],
-        "photos": ["views"],
-        "inspections": ["views", "api"],
-        "planning": ["views"],
-        "review": ["views", "action_views"],
-        "stores": ["views", "roster_views", "admin_views"],
-        "reports": ["views"],
-        "ratings": ["views"],
-    }
-    for package, modules in route_modules.items():
-        for module in modules:
-            importlib.import_module(f"inspect_app.{package}.{module}")
-        app.register_blueprint(importlib.import_module(f"inspect_app.{package}").bp)
+    """Register every package's pages (each package's ``routes.register``)."""
+    for routes in PACKAGE_ROUTES:
+        routes.register(app)
 
 
 def register_edge(app: Flask) -> None:
     """Check every request's text and JSON body first, before sessions, CSRF and views."""
-    from inspect_app import edge
 
     edge.init_app(app)
 
 
 def register_limits(app: Flask) -> None:
     """Trust the configured proxies for the client address; limit sign-ins per address."""
-    from inspect_app.auth.limits import register_sign_in_limit, trust_proxies
 
     trust_proxies(app)
     register_sign_in_limit(app)
 
 
 def register_cli(app: Flask) -> None:
-    from inspect_app.cli import register_commands
 
     register_commands(app)
 
 
 def register_errors(app: Flask) -> None:
-    from inspect_app.errors import register_error_pages
-    from inspect_app.uploads import register_photo_form_limits
 
     register_error_pages(app)
     register_photo_form_limits(app)

@@ -18,9 +18,9 @@ from inspect_app.demo import DEMO_PASSWORDS, load_demo
 from inspect_app.demo_history import load_demo_history
 from inspect_app.extensions import db as database
 from inspect_app.inspections.models import Answer, Assignment, Inspection, InspectionStatus
+from inspect_app.periods import month_of
 from inspect_app.photos.storage import photo_storage
 from inspect_app.review.models import ActionStatus, CorrectiveAction, CorrectiveActionItem
-from inspect_app.scoring.periods import month_of
 from inspect_app.stores.models import Region, Staff, Store
 from tests.conftest import DEFAULT_CHECKLIST, _wipe, sign_in
 

@@ -1,8 +1,9 @@
-"""The one place that decides who may do and see what.
+"""The one place that decides what each role may do.
 
-Roles grant permissions; managers are further limited to their stores (given
-directly or through a region). Objects outside a user's scope answer 404, so
-their existence is not revealed; actions outside a role answer 403.
+Roles grant permissions; actions outside a role answer 403. Which objects a user may see
+within a role is each domain's own check: halls in `stores.scope`, visits in
+`inspections.scope` (objects outside a user's scope answer 404, so their existence is not
+revealed).
 """
 
 from __future__ import annotations
@@ -14,11 +15,8 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select, select
 
-from inspect_app.auth.models import Role, User, user_regions, user_stores
-from inspect_app.extensions import db
-from inspect_app.stores.models import Store
+from inspect_app.auth.models import Role
 
 
 class Permission(enum.StrEnum):
@@ -83,80 +81,3 @@ def requires(*permissions: Permission) -> Callable:
         return wrapped
 
     return decorator
-
-
-def scoped_store_ids(user: User) -> Select | None:
-    """Return a SELECT of the store ids a manager sees, or None for every store."""
-    if Role(user.role) != Role.MANAGER:
-        return None
-    direct = select(user_stores.c.store_id).where(user_stores.c.user_id == user.id)
-    via_region = (
-        select(Store.id)
-        .join(user_regions, user_regions.c.region_id == Store.region_id)
-        .where(user_regions.c.user_id == user.id)
-    )
-    return direct.union(via_region)
-
-
-def visible_stores(user: User) -> Select:
-    """Return a SELECT of the Store rows this user may see results of."""
-    query = select(Store)
-    scope = scoped_store_ids(user)
-    if scope is not None:
-        query = query.where(Store.id.in_(scope))
-    return query
-
-
-def can_see_store(user: User, store_id: int) -> bool:
-    if not can(user, Permission.VIEW_RESULTS):
-        return False
-    scope = scoped_store_ids(user)
-    if scope is None:
-        return True
-    return (
-        db.session.scalar(select(Store.id).where(Store.id == store_id, Store.id.in_(scope)))
-        is not None
-    )
-
-
-def require_store(store_id: int) -> None:
-    """Abort with 404 unless the current user may see this store's results."""
-    if not can_see_store(current_user, store_id):
-        abort(404)
-
-
-def can_see_inspection(user: User, inspection: Any) -> bool:
-    """Inspectors see their own visits, managers approved visits to their stores."""
-    from inspect_app.inspections.models import InspectionStatus
-
-    role = Role(user.role)
-    if role in (Role.ADMIN, Role.REVIEWER):
-        return True
-    if role == Role.INSPECTOR:
-        return inspection.inspector_id == user.id
-    if role in (Role.MANAGER, Role.HR):
-        return inspection.status == InspectionStatus.APPROVED and can_see_store(
-            user, inspection.store_id
-        )
-    return False
-
-
-def require_inspection(inspection: Any) -> None:
-    """Abort with 404 unless the current user may see this inspection."""
-    if inspection is None or not can_see_inspection(current_user, inspection):
-        abort(404)
-
-
-def can_edit_inspection(user: Any, inspection: Any) -> bool:
-    """Only the inspector who made a visit fills it in; others at most read it."""
-    return (
-        getattr(user, "is_authenticated", False)
-        and can(user, Permission.INSPECT)
-        and inspection.inspector_id == user.id
-    )
-
-
-def require_own_visit(inspection: Any) -> None:
-    """Abort with 404 unless the current user is the visit's inspector."""
-    if inspection is None or not can_edit_inspection(current_user, inspection):
-        abort(404)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from inspect_app.auth.permissions import Permission, require_own_visit, requires
+from inspect_app.auth.permissions import Permission, requires
 from inspect_app.checklists.models import Checklist
 from inspect_app.context import halls_tz
 from inspect_app.db import utcnow
@@ -31,6 +31,7 @@ from inspect_app.inspections.operations import (
 )
 from inspect_app.inspections.payload import PayloadError, payload_from_json
 from inspect_app.inspections.queries import inspection_by_uuid
+from inspect_app.inspections.scope import require_own_visit
 from inspect_app.photos.limits import photo_limits
 from inspect_app.photos.operations import PhotoConflict, add_photo, remove_photo
 from inspect_app.photos.pipeline import PhotoError

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from inspect_app.inspections.models import Inspection, InspectionStatus
-from inspect_app.scoring.periods import Period
+from inspect_app.periods import Period
 
 
 def approved_visits_in(period: Period):

@@ -18,13 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from inspect_app.auth.permissions import (
-    Permission,
-    can_edit_inspection,
-    require_inspection,
-    require_own_visit,
-    requires,
-)
+from inspect_app.auth.permissions import Permission, requires
 from inspect_app.calendar import halls_today
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.checklists.forms import answer_field_name, answer_form_class, comment_field_name
@@ -69,6 +63,7 @@ from inspect_app.inspections.queries import (
     roster_standings,
     unfinished_inspections,
 )
+from inspect_app.inspections.scope import can_edit_inspection, require_inspection, require_own_visit
 from inspect_app.photos.queries import evidence_photos
 from inspect_app.photos.uploads import store_upload
 from inspect_app.stores.models import Store

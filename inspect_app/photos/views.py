@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Response, abort
 
-from inspect_app.auth.permissions import require_inspection, requires
+from inspect_app.auth.permissions import requires
 from inspect_app.inspections.operations import valid_uuid
+from inspect_app.inspections.scope import require_inspection
 from inspect_app.photos import bp
 from inspect_app.photos.queries import photo_by_uuid
 from inspect_app.photos.storage import StorageKeyError, photo_storage

@@ -10,10 +10,10 @@ from inspect_app.auth.models import Role, User
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Assignment, AssignmentStatus, TimeSlot
 from inspect_app.locking import lock_name, lock_row
+from inspect_app.periods import Period
 from inspect_app.planning.planner import PlannedVisit, plan_month
 from inspect_app.planning.problems import PlanProblem
 from inspect_app.planning.queries import planned_inspectors, store_needs
-from inspect_app.scoring.periods import Period
 
 
 class PlanError(ValueError):

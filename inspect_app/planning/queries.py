@@ -13,9 +13,9 @@ from inspect_app.auth.models import Role, User
 from inspect_app.checklists.models import Checklist
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Assignment, AssignmentStatus
+from inspect_app.periods import Period
 from inspect_app.planning.planner import Inspector, StoreNeed
 from inspect_app.planning.problems import PlanProblem
-from inspect_app.scoring.periods import Period
 from inspect_app.stores.models import Region, Store
 
 #: Visits that are given out and not done: published, or started.

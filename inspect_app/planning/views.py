@@ -16,6 +16,7 @@ from inspect_app.calendar import halls_today
 from inspect_app.checklists.models import Checklist
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Assignment
+from inspect_app.periods import Period, PeriodError, month_of, parse_period
 from inspect_app.planning import bp
 from inspect_app.planning.forms import PublishForm, ReassignForm, propose_form
 from inspect_app.planning.operations import PlanError, propose_plan, publish_plan, reassign
@@ -29,7 +30,6 @@ from inspect_app.planning.queries import (
     progress,
     regions_by_code,
 )
-from inspect_app.scoring.periods import Period, PeriodError, month_of, parse_period
 
 SHOWN = 500
 

@@ -19,11 +19,11 @@ from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.checklists.version_texts import Definitions, item_texts
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Answer
+from inspect_app.periods import Period
 from inspect_app.photos.models import Photo
 from inspect_app.photos.queries import evidence_photos_by_item
 from inspect_app.ratings.store_queries import failed_findings, period_versions, section_percents
 from inspect_app.review.models import Appeal, CorrectiveActionItem
-from inspect_app.scoring.periods import Period
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from inspect_app.checklists.definition import RatingRules
 from inspect_app.checklists.models import Checklist
 from inspect_app.checklists.operations import definition_of
 from inspect_app.extensions import db
-from inspect_app.scoring.periods import Period, PeriodError, parse_period
+from inspect_app.periods import Period, PeriodError, parse_period
 
 
 class RatingSelection(NamedTuple):

@@ -18,8 +18,8 @@ from sqlalchemy.orm import contains_eager
 from inspect_app.extensions import db
 from inspect_app.inspections.filters import approved_visits_in
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
+from inspect_app.periods import Period
 from inspect_app.ratings.store_queries import THOUSAND, milli, rules_of
-from inspect_app.scoring.periods import Period
 from inspect_app.scoring.ratings import StaffRating, StaffTally, rank_staff, rate_staff
 from inspect_app.stores.models import Region, Staff, Store
 

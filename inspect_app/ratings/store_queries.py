@@ -21,7 +21,7 @@ from inspect_app.checklists.operations import definition_of
 from inspect_app.extensions import db
 from inspect_app.inspections.filters import approved_visits_in
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, SectionScore
-from inspect_app.scoring.periods import Period
+from inspect_app.periods import Period
 from inspect_app.scoring.ratings import (
     PeriodStats,
     RankedStore,

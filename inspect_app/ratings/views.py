@@ -11,13 +11,14 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from inspect_app.auth.permissions import Permission, can, require_store, requires, scoped_store_ids
+from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.calendar import halls_today
 from inspect_app.checklists.answer_text import points_text
 from inspect_app.checklists.definition import RatingRules
 from inspect_app.context import current_lang
 from inspect_app.errors import render_error
 from inspect_app.extensions import db
+from inspect_app.periods import Period, PeriodError, month_of, parse_period
 from inspect_app.ratings import bp
 from inspect_app.ratings.charts import Bar, ChartPoint, section_bars, trend_chart
 from inspect_app.ratings.findings import SectionFigure, hall_findings, section_figures
@@ -35,10 +36,10 @@ from inspect_app.ratings.store_queries import (
     store_history,
     store_rank,
 )
-from inspect_app.scoring.periods import Period, PeriodError, month_of, parse_period
 from inspect_app.scoring.ratings import StoreRating, shown_percent
 from inspect_app.stores.models import Region, Staff, Store
 from inspect_app.stores.queries import PAGE_SIZE
+from inspect_app.stores.scope import require_store, scoped_store_ids
 
 
 def _scope() -> list[int] | None:

@@ -19,6 +19,7 @@ from inspect_app.checklists.definition import ChecklistDefinition, RatingRules
 from inspect_app.checklists.models import Checklist
 from inspect_app.checklists.version_texts import Definitions
 from inspect_app.inspections.models import Answer, Inspection
+from inspect_app.periods import Period
 from inspect_app.photos.models import Photo, PhotoPurpose
 from inspect_app.photos.storage import PhotoStorage
 from inspect_app.ratings.findings import Finding, hall_findings, section_figures
@@ -35,7 +36,6 @@ from inspect_app.reports.pdf import (
 )
 from inspect_app.review.models import Appeal, CorrectiveActionItem
 from inspect_app.scoring.inspection import InspectionScore
-from inspect_app.scoring.periods import Period
 from inspect_app.scoring.ratings import StoreRating, shown_percent
 from inspect_app.stores.models import Store
 from inspect_app.templating import ACTION_LABELS, APPEAL_LABELS, STATUS_LABELS

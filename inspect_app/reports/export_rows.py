@@ -17,11 +17,11 @@ from inspect_app.checklists.operations import definition_of
 from inspect_app.extensions import db
 from inspect_app.inspections.filters import approved_visits_in
 from inspect_app.inspections.models import Answer, Inspection
+from inspect_app.periods import Period
 from inspect_app.photos.models import Photo, PhotoPurpose
 from inspect_app.ratings.staff_queries import staff_period_ratings
 from inspect_app.ratings.store_queries import period_versions, rate_period, rules_of
 from inspect_app.reports.workbook_tables import DetailRow, StaffRow, StoreRatingRow
-from inspect_app.scoring.periods import Period
 from inspect_app.stores.models import Store
 
 RESULT_LABELS = {"pass": "合格", "fail": "不合格", "na": "不适用"}

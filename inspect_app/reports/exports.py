@@ -18,6 +18,7 @@ from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections.filters import approved_visits_in
 from inspect_app.inspections.models import Inspection
+from inspect_app.periods import parse_period
 from inspect_app.reports.export_rows import (
     checklist_rules,
     count_detail_rows,
@@ -28,7 +29,6 @@ from inspect_app.reports.export_rows import (
 )
 from inspect_app.reports.models import ExportJob, ExportStatus
 from inspect_app.reports.workbook import WorkbookMeta, write_hr_workbook
-from inspect_app.scoring.periods import parse_period
 from inspect_app.sqlite import deferred_transactions
 from inspect_app.stores.models import Region
 

@@ -24,14 +24,7 @@ from flask_login import current_user
 from sqlalchemy import exists, select
 
 from inspect_app.auth.models import Role, User
-from inspect_app.auth.permissions import (
-    Permission,
-    can,
-    require_inspection,
-    require_store,
-    requires,
-    scoped_store_ids,
-)
+from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.calendar import halls_today
 from inspect_app.context import current_lang, halls_tz
 from inspect_app.db import utcnow
@@ -41,7 +34,9 @@ from inspect_app.errors import render_error
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Inspection
 from inspect_app.inspections.operations import inspection_definition, valid_uuid, visit_score
+from inspect_app.inspections.scope import require_inspection
 from inspect_app.locking import lock_row
+from inspect_app.periods import PeriodError, month_of, parse_period, quarter_of
 from inspect_app.photos.storage import photo_storage
 from inspect_app.ratings.selection import rating_selection
 from inspect_app.reports import bp
@@ -50,8 +45,8 @@ from inspect_app.reports.exports import delete_expired, launch, start_export
 from inspect_app.reports.models import ExportJob, ExportStatus
 from inspect_app.reports.pdf import build_inspection_pdf, build_store_pdf
 from inspect_app.review.queries import action_items_of, appeals_of
-from inspect_app.scoring.periods import PeriodError, month_of, parse_period, quarter_of
 from inspect_app.stores.models import Region, Store
+from inspect_app.stores.scope import require_store, scoped_store_ids
 
 RECENT_JOBS = 10
 #: Exports one person may have running at once.

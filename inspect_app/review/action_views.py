@@ -6,13 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from inspect_app.auth.permissions import (
-    Permission,
-    can,
-    require_inspection,
-    requires,
-    scoped_store_ids,
-)
+from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.calendar import halls_today
 from inspect_app.checklists.version_texts import answer_item_texts
 from inspect_app.context import current_lang
@@ -20,6 +14,7 @@ from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections.attempts import replayable_form
 from inspect_app.inspections.operations import inspection_definition
+from inspect_app.inspections.scope import require_inspection
 from inspect_app.photos.models import PhotoPurpose
 from inspect_app.photos.queries import evidence_photos
 from inspect_app.review import bp
@@ -27,6 +22,7 @@ from inspect_app.review.models import CorrectiveAction, CorrectiveActionItem
 from inspect_app.review.operations import ReviewError, record_action_item, verify_action_item
 from inspect_app.review.queries import action_row, action_with_items, open_actions, open_appeals
 from inspect_app.review.views import KeptForm, answer_words, store_form_photos, undo
+from inspect_app.stores.scope import scoped_store_ids
 from inspect_app.uploads import photo_form
 
 

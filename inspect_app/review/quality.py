@@ -12,8 +12,8 @@ from inspect_app.audit.models import AuditEvent
 from inspect_app.auth.models import User
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
+from inspect_app.periods import Period
 from inspect_app.review.models import Appeal, AppealStatus
-from inspect_app.scoring.periods import Period
 
 COUNTED = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
 Q = Decimal("0.1")

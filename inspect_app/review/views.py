@@ -20,12 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.auth.models import Role, User
-from inspect_app.auth.permissions import (
-    Permission,
-    can,
-    require_inspection,
-    requires,
-)
+from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.calendar import halls_today
 from inspect_app.checklists.answer_text import answer_with_points, points_text
 from inspect_app.checklists.definition import ChecklistDefinition
@@ -37,6 +32,8 @@ from inspect_app.extensions import db
 from inspect_app.inspections.attempts import replayable_form
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
 from inspect_app.inspections.operations import inspection_definition, valid_uuid, visit_score
+from inspect_app.inspections.scope import require_inspection
+from inspect_app.periods import PeriodError, month_of, parse_period
 from inspect_app.photos.models import Photo, PhotoPurpose
 from inspect_app.photos.queries import evidence_photos, photo_reuse_warnings
 from inspect_app.photos.storage import photo_storage
@@ -62,7 +59,6 @@ from inspect_app.review.queries import (
     open_appeals,
     unresolved_findings,
 )
-from inspect_app.scoring.periods import PeriodError, month_of, parse_period
 from inspect_app.stores.models import Region, Store
 from inspect_app.stores.queries import roster_on
 from inspect_app.uploads import chosen_files, photo_form

@@ -6,12 +6,13 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from inspect_app.auth.permissions import Permission, can, requires, visible_stores
+from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.extensions import db
 from inspect_app.ratings.store_queries import store_rows
 from inspect_app.stores import bp
 from inspect_app.stores.models import Region, Store
 from inspect_app.stores.queries import PAGE_SIZE, search_stores
+from inspect_app.stores.scope import visible_stores
 
 
 def _page() -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from inspect_app.auth.models import Role, User
 from inspect_app.inspections.models import Assignment, AssignmentStatus
-from inspect_app.scoring.periods import month_of
+from inspect_app.periods import month_of
 from tests.conftest import csrf_from, halls_today, post_form
 
 NEXT = month_of(month_of(halls_today()).end)

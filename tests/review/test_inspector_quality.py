@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from inspect_app.auth.models import Role
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
+from inspect_app.periods import month_of
 from inspect_app.review.quality import inspector_quality
-from inspect_app.scoring.periods import month_of
 
 DAY = date(2026, 5, 10)
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from inspect_app.auth.models import Role
 from inspect_app.checklists.operations import definition_of
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
+from inspect_app.periods import month_of
 from inspect_app.ratings.store_queries import rate_period
-from inspect_app.scoring.periods import month_of
 from inspect_app.scoring.ratings import (
     PeriodStats,
     RankedStore,

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from inspect_app.demo import DEMO_PASSWORDS, load_demo
 from inspect_app.demo_history import load_demo_history
 from inspect_app.inspections.models import Inspection
+from inspect_app.periods import month_of
 from inspect_app.photos.models import Photo
 from inspect_app.photos.storage import photo_storage
-from inspect_app.scoring.periods import month_of
 from tests.conftest import DEFAULT_CHECKLIST, sign_in
 
 TODAY = date(2026, 11, 20)

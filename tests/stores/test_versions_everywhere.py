@@ -30,6 +30,7 @@ from inspect_app.config import PROJECT_ROOT, TestConfig
 from inspect_app.db import utcnow
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, ServedStaff
 from inspect_app.inspections.operations import store_scores
+from inspect_app.periods import month_of
 from inspect_app.reports.models import ExportJob
 from inspect_app.reports.workbook_tables import STORE_COLUMNS
 from inspect_app.review.models import Appeal, CorrectiveActionItem
@@ -38,7 +39,6 @@ from inspect_app.review.operations import (
     file_appeal,
     record_action_item,
 )
-from inspect_app.scoring.periods import month_of
 from inspect_app.stores.models import Staff
 from tests.conftest import DEFAULT_CHECKLIST, csrf_from
 from tests.fixtures.review import post, role_client

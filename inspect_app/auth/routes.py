@@ -1,0 +1,18 @@
+"""What the app factory registers for this package.
+
+Sign-in, language and the admin's user pages.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from inspect_app.auth import admin_views, bp, views
+
+#: The modules whose routes are attached to ``bp`` (importing one attaches its routes).
+PAGES = (views, admin_views)
+
+
+def register(app: Flask) -> None:
+    """Register the package's blueprint, with the routes of every module in PAGES."""
+    app.register_blueprint(bp)
