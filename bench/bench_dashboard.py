@@ -19,7 +19,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from inspect_app import create_app
+from inspect_app.checklists.operations import checklist_files, sync_directory
 from inspect_app.config import TestConfig
+from inspect_app.demo import load_demo
+from inspect_app.demo_history import load_demo_history
+from inspect_app.extensions import db
+from inspect_app.photos.storage import photo_storage
 
 MONTHS = 24
 VISITS_PER_MONTH = 8
@@ -33,12 +38,6 @@ def main() -> None:
         config_class=TestConfig,
     )
     with app.app_context():
-        from inspect_app.checklists.operations import checklist_files, sync_directory
-        from inspect_app.demo import load_demo
-        from inspect_app.demo_history import load_demo_history
-        from inspect_app.extensions import db
-        from inspect_app.photos.storage import photo_storage
-
         db.create_all()
         sync_directory(checklist_files(Path(app.config["CHECKLIST_DIR"])))
         load_demo()

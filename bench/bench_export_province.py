@@ -27,17 +27,19 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 
 from inspect_app import create_app
+from inspect_app.auth.models import Role, User
+from inspect_app.checklists.operations import definition_of, sync_directory
 from inspect_app.config import PROJECT_ROOT, TestConfig
+from inspect_app.extensions import db
+from inspect_app.inspections.models import Answer, Inspection, ServedStaff
+from inspect_app.reports.exports import run_export, start_export
+from inspect_app.reports.models import ExportJob
+from inspect_app.stores.models import Region, Staff, Store
 
 VISITS = 12
 
 
 def build(stores: int) -> None:
-    from inspect_app.auth.models import Role, User
-    from inspect_app.checklists.operations import definition_of, sync_directory
-    from inspect_app.extensions import db
-    from inspect_app.inspections.models import Answer, Inspection, ServedStaff
-    from inspect_app.stores.models import Region, Staff, Store
 
     rng = random.Random(3)
     db.create_all()
@@ -117,10 +119,6 @@ def main() -> None:
         config_class=TestConfig,
     )  # fmt: skip
     with app.app_context():
-        from inspect_app.extensions import db
-        from inspect_app.reports.exports import run_export, start_export
-        from inspect_app.reports.models import ExportJob
-
         started = time.perf_counter()
         build(stores)
         print(
@@ -135,9 +133,6 @@ def main() -> None:
 
     def writer() -> None:
         with app.app_context():
-            from inspect_app.extensions import db
-            from inspect_app.stores.models import Region
-
             while not stop.is_set():
                 begin = time.perf_counter()
                 db.session.execute(update(Region).where(Region.id == 1).values(name="区域0"))
@@ -153,9 +148,6 @@ def main() -> None:
     stop.set()
     other.join()
     with app.app_context():
-        from inspect_app.extensions import db
-        from inspect_app.reports.models import ExportJob
-
         job = db.session.get(ExportJob, job_id)
         print(
             f"export: status {job.status}, {job.rows_done} detail rows, {job.byte_size / 2**20:.1f} MiB file, {elapsed:.1f} s"

@@ -25,8 +25,14 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from inspect_app import create_app
+from inspect_app.auth.models import Role, User
+from inspect_app.checklists.operations import definition_of, sync_directory
 from inspect_app.config import PROJECT_ROOT, TestConfig
+from inspect_app.extensions import db
+from inspect_app.inspections.models import Inspection
 from inspect_app.periods import month_of
+from inspect_app.ratings.store_queries import rate_period
+from inspect_app.stores.models import Region, Store
 
 REGIONS = 30
 VISITS = 4
@@ -34,11 +40,6 @@ RUNS = 5
 
 
 def build(app, stores: int, seed: int = 7) -> tuple[int, object]:
-    from inspect_app.auth.models import Role, User
-    from inspect_app.checklists.operations import definition_of, sync_directory
-    from inspect_app.extensions import db
-    from inspect_app.inspections.models import Inspection
-    from inspect_app.stores.models import Region, Store
 
     rng = random.Random(seed)
     db.drop_all()
@@ -101,9 +102,6 @@ def build(app, stores: int, seed: int = 7) -> tuple[int, object]:
 def measure(database_url: str, stores: int) -> dict:
     app = create_app({"DATABASE_URL": database_url}, config_class=TestConfig)
     with app.app_context():
-        from inspect_app.extensions import db
-        from inspect_app.ratings.store_queries import rate_period
-
         started = time.perf_counter()
         checklist_id, rules = build(app, stores)
         build_seconds = time.perf_counter() - started

@@ -19,7 +19,10 @@ import time
 from pathlib import Path
 
 from inspect_app import create_app
+from inspect_app.checklists.operations import checklist_files, sync_directory
 from inspect_app.config import TestConfig
+from inspect_app.demo import DEMO_PASSWORDS, load_demo
+from inspect_app.extensions import db
 
 TARGET_GZIP_BYTES = 60 * 1024
 
@@ -37,10 +40,6 @@ def main() -> None:
         config_class=TestConfig,
     )
     with app.app_context():
-        from inspect_app.checklists.operations import checklist_files, sync_directory
-        from inspect_app.demo import DEMO_PASSWORDS, load_demo
-        from inspect_app.extensions import db
-
         db.create_all()
         sync_directory(checklist_files(Path(app.config["CHECKLIST_DIR"])))
         load_demo()

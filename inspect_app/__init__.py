@@ -23,7 +23,10 @@ from inspect_app.checklists import routes as checklists_routes
 from inspect_app.cli import register_commands
 from inspect_app.config import PROJECT_ROOT, Config, settings_from_env
 from inspect_app.errors import register_error_pages
-from inspect_app.extensions import babel, csrf, db, login_manager, migrate
+
+# Not `db`: that name is the package's own module inspect_app.db (the migrations read it).
+from inspect_app.extensions import babel, csrf, login_manager, migrate
+from inspect_app.extensions import db as database
 from inspect_app.inspections import routes as inspections_routes
 from inspect_app.main import routes as main_routes
 from inspect_app.photos import routes as photos_routes
@@ -120,8 +123,8 @@ def register_settings(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions and the SQLite connection settings."""
 
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    database.init_app(app)
+    migrate.init_app(app, database, directory=str(PROJECT_ROOT / "migrations"))
     # Before CSRFProtect's own hook: an API call without a sign-in is a 401, not a CSRF error.
     app.before_request(api_requires_session)
     csrf.init_app(app)
@@ -132,9 +135,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.unauthorized_handler(unauthorized)
     babel.init_app(app, locale_selector=select_locale)
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
+        if database.engine.dialect.name == "sqlite":
             configure_sqlite(
-                db.engine,
+                database.engine,
                 app.config["SQLITE_BUSY_TIMEOUT"],
                 app.config["SQLITE_IMMEDIATE_OUTSIDE_REQUESTS"],
             )

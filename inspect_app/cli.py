@@ -9,9 +9,17 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
+from flask_migrate import upgrade
 
 from inspect_app.auth.models import Role
+from inspect_app.auth.operations import UserError, create_user
+from inspect_app.calendar import halls_today
+from inspect_app.checklists.loader import load_checklist_file
+from inspect_app.checklists.operations import checklist_files, sync_directory
+from inspect_app.context import halls_tz
 from inspect_app.db import utcnow
+from inspect_app.demo import DEMO_PASSWORDS, load_demo
+from inspect_app.demo_history import load_demo_history
 from inspect_app.extensions import db
 from inspect_app.inspections.attempts import KEEP_FOR, forget_old_attempts
 from inspect_app.photos.storage import photo_storage
@@ -24,7 +32,6 @@ attempts_cli = AppGroup("attempts", help="Look after the phones' remembered requ
 
 
 def _paths(paths: tuple[str, ...]) -> list[Path]:
-    from inspect_app.checklists.operations import checklist_files
 
     if paths:
         return [Path(p) for p in paths]
@@ -35,7 +42,6 @@ def _paths(paths: tuple[str, ...]) -> list[Path]:
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
 def validate_checklists(paths: tuple[str, ...]) -> None:
     """Validate checklist files (default: every file in the checklist folder)."""
-    from inspect_app.checklists.loader import load_checklist_file
 
     failed = False
     for path in _paths(paths):
@@ -58,7 +64,6 @@ def validate_checklists(paths: tuple[str, ...]) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
 def sync_checklists(paths: tuple[str, ...]) -> None:
     """Store each new checklist content as a new version (all files valid, or nothing)."""
-    from inspect_app.checklists.operations import sync_directory
 
     stored, errors = sync_directory(_paths(paths))
     if errors:
@@ -85,7 +90,6 @@ def sync_checklists(paths: tuple[str, ...]) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_user_command(username: str, role: str, display_name: str | None, password: str) -> None:
     """Create a user with one role."""
-    from inspect_app.auth.operations import UserError, create_user
 
     try:
         user = create_user(username, password, Role(role), display_name)
@@ -127,12 +131,8 @@ def prune_attempts_command() -> None:
 @with_appcontext
 def demo_command() -> None:
     """Create and upgrade the database, sync checklists, load the demo organisation."""
-    from flask_migrate import upgrade
-
-    from inspect_app.demo import DEMO_PASSWORDS, load_demo
 
     upgrade(directory=current_app.extensions["migrate"].directory)
-    from inspect_app.checklists.operations import checklist_files, sync_directory
 
     errors = sync_directory(checklist_files(Path(current_app.config["CHECKLIST_DIR"])))[1]
     if errors:
@@ -142,10 +142,6 @@ def demo_command() -> None:
         raise click.ClickException(_("The checklists are invalid; fix them and run again."))
     created = load_demo()
     if created:
-        from inspect_app.calendar import halls_today
-        from inspect_app.context import halls_tz
-        from inspect_app.demo_history import load_demo_history
-
         history = load_demo_history(photo_storage(), halls_tz(), halls_today())
         click.echo(_("%(n)s approved inspections of the last three months added.", n=history))
     db.session.commit()

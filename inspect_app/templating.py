@@ -8,11 +8,12 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from inspect_app.auth.models import Role
+from inspect_app.auth.models import Role, User
 from inspect_app.auth.permissions import Permission, can
 from inspect_app.auth.session import LANGUAGES
 from inspect_app.calendar import format_instant, local_date
 from inspect_app.context import current_lang
+from inspect_app.extensions import db
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -69,8 +70,6 @@ EVENT_LABELS = {
 
 
 def user_name(user_id: int) -> str:
-    from inspect_app.auth.models import User
-    from inspect_app.extensions import db
 
     user = db.session.get(User, user_id)
     return user.display_name if user else ""

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from inspect_app import create_app
 from inspect_app.config import TestConfig, settings_from_env
 from inspect_app.sqlite import configure_sqlite
-from tests.conftest import post_form
+from tests.conftest import post_form, sign_in
 
 
 def test_healthz_checks_the_database(client):
@@ -52,7 +52,6 @@ def test_language_switch_refuses_unknown_languages(client):
 
 
 def test_signed_in_users_language_is_remembered(app, db, make_user):
-    from tests.conftest import sign_in
 
     make_user(__import__("inspect_app.auth.models", fromlist=["Role"]).Role.HR, username="hr1")
     first = app.test_client()

@@ -14,7 +14,14 @@ import time_machine
 from sqlalchemy import select
 
 from inspect_app.auth.models import Role, User
-from inspect_app.calendar import DISPLAY_FORMAT, format_instant, local_date, local_datetime
+from inspect_app.calendar import (
+    DISPLAY_FORMAT,
+    format_instant,
+    halls_now,
+    halls_today,
+    local_date,
+    local_datetime,
+)
 from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.reports.models import ExportJob
 from inspect_app.review.models import CorrectiveAction, CorrectiveActionItem
@@ -47,7 +54,6 @@ def test_helpers_convert_instants_to_the_halls_calendar():
 
 
 def test_halls_today_and_now_follow_the_halls_clock(app):
-    from inspect_app.calendar import halls_now, halls_today
 
     with app.app_context():
         with time_machine.travel(AFTER_HALLS_MIDNIGHT, tick=False):

@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from inspect_app import create_app
 from inspect_app.auth.models import Role, User
 from inspect_app.checklists.models import Checklist
 from inspect_app.checklists.operations import definition_of, sync_directory
 from inspect_app.demo import DEMO_PASSWORDS, load_demo
 from inspect_app.demo_history import load_demo_history
+from inspect_app.extensions import db
 from inspect_app.extensions import db as database
 from inspect_app.inspections.models import Answer, Assignment, Inspection, InspectionStatus
 from inspect_app.periods import month_of
@@ -60,7 +62,6 @@ def test_every_demo_sign_in_works_and_shows_its_page(app, db):
 
 
 def test_demo_command_upgrades_syncs_and_prints_sign_ins(tmp_path, monkeypatch):
-    from inspect_app import create_app
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/demo.db", "DEMO": True})
     result = app.test_cli_runner().invoke(args=["demo"])
@@ -68,8 +69,6 @@ def test_demo_command_upgrades_syncs_and_prints_sign_ins(tmp_path, monkeypatch):
     for username, (_role, password) in DEMO_PASSWORDS.items():
         assert username in result.output and password in result.output
     with app.app_context():
-        from inspect_app.extensions import db
-
         assert db.session.scalar(select(func.count()).select_from(Checklist)) == 1
         assert db.session.scalar(select(func.count()).select_from(Store)) == 6
         db.engine.dispose()

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.http import parse_options_header
 
+from inspect_app.config import PROJECT_ROOT
 from inspect_app.downloads import ascii_fallback, attachment, download_name
 from inspect_app.inspections.models import Inspection
 from inspect_app.reports.models import ExportJob
@@ -141,7 +142,6 @@ def test_every_download_names_a_hostile_hall_safely(app, db, hostile, admin_clie
 
 def test_every_content_disposition_in_the_package_goes_through_the_helper():
     """No view writes a download name by hand or through send_file's download_name."""
-    from inspect_app.config import PROJECT_ROOT
 
     offenders = []
     for path in (PROJECT_ROOT / "inspect_app").rglob("*.py"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from inspect_app.config import PROJECT_ROOT
+from inspect_app.config import PROJECT_ROOT, Config
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -26,7 +26,6 @@ def test_ci_runs_the_readmes_test_command_word_for_word():
 
 
 def test_readme_documents_every_setting():
-    from inspect_app.config import Config
 
     settings = [k for k in dir(Config) if k.isupper() and k not in {"TESTING"}]
     missing = [k for k in settings if f"INSPECT_{k}" not in README]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from flask_login import AnonymousUserMixin
 
-from inspect_app.auth.models import Role
+from inspect_app.auth.models import Role, User
 from inspect_app.auth.permissions import ROLE_PERMISSIONS, Permission, can
 from tests.conftest import sign_in
 
@@ -57,7 +58,6 @@ def test_manager_sees_only_their_own_store(app, make_user, org):
 
 
 def test_manager_scoped_by_region_sees_its_stores(app, db, make_user, org):
-    from inspect_app.auth.models import User
 
     user = make_user(Role.MANAGER, username="area_manager")
     user = db.session.get(User, user.id)
@@ -81,7 +81,6 @@ def can_role(role: Role, permission: Permission) -> bool:
 
 
 def test_anonymous_has_no_permission():
-    from flask_login import AnonymousUserMixin
 
     assert not any(can(AnonymousUserMixin(), p) for p in Permission)
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from inspect_app.config import PROJECT_ROOT
 from tests.browser.proxy import CuttableProxy
@@ -69,7 +70,6 @@ def live_server(tmp_path: Path) -> Iterator[dict]:
 def phone(request, tmp_path: Path) -> Iterator:
     """A 390x844 touch phone page in headless Chromium; a screenshot is kept on failure."""
     _require_chromium()
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import uuid as uuid_module
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from inspect_app.audit.models import AuditEvent
 from inspect_app.auth.models import Role
+from inspect_app.db import utcnow
 from inspect_app.inspections.attempts import RequestAttempt
 from inspect_app.inspections.form_rules import item_rules
 from inspect_app.inspections.models import Inspection, InspectionStatus
@@ -140,8 +143,6 @@ def test_a_photo_replayed_after_the_visit_closed_gets_its_first_answer(db, visit
     headers = {"X-CSRFToken": visit.token, "Idempotency-Key": "photo-attempt-7"}
 
     def upload():
-        import io
-
         return visit.client.post(
             f"/api/visits/{visit.uuid}/photos",
             data={"uuid": photo_uuid, "item_id": "hygiene.restroom", "photo": (io.BytesIO(data), "p.jpg")},
@@ -281,9 +282,6 @@ def test_each_item_carries_the_servers_own_outcomes_for_the_phone(inspector_clie
 
 
 def test_old_remembered_outcomes_are_pruned_and_recent_ones_kept(app, db, visit):
-    from datetime import timedelta
-
-    from inspect_app.db import utcnow
 
     body = visit_payload(visit.definition)
     assert _submit(visit, body, "old-attempt-0001").status_code == 422

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import time
+from datetime import timedelta
 
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
-from inspect_app.auth.models import Role
+from inspect_app.auth.models import Role, User
 from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.reports.models import ExportJob, ExportStatus
 from tests.conftest import csrf_from
@@ -85,7 +88,6 @@ def test_bad_periods_and_expired_files_get_clear_messages(app, db, approved, mak
     _start(hr, period=period)
     job = db.session.scalar(select(ExportJob))
     _wait(hr, job.id)
-    from datetime import timedelta
 
     db.session.expire_all()
     job = db.session.get(ExportJob, job.id)
@@ -98,7 +100,6 @@ def test_bad_periods_and_expired_files_get_clear_messages(app, db, approved, mak
 
 
 def test_the_export_page_refreshes_while_a_job_runs(app, db, make_user):
-    from inspect_app.auth.models import User
 
     hr = role_client(app, make_user, Role.HR, "hr1")
     user = db.session.scalar(select(User).where(User.username == "hr1"))
@@ -119,8 +120,6 @@ def test_the_export_page_refreshes_while_a_job_runs(app, db, make_user):
 
 
 def test_csv_tables_stream_with_a_bom_and_guard_formulas(app, db, approved, make_user):
-    import csv
-    import io
 
     answer = db.session.scalar(select(Answer).where(Answer.item_id == FAILED_HALL_ITEM))
     answer.comment = "=1+1"
@@ -142,7 +141,6 @@ def test_csv_tables_stream_with_a_bom_and_guard_formulas(app, db, approved, make
 
 
 def test_a_third_export_while_two_are_running_is_refused(app, db, make_user):
-    from inspect_app.auth.models import User
 
     hr = role_client(app, make_user, Role.HR, "hr1")
     user = db.session.scalar(select(User).where(User.username == "hr1"))

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet import _writer as openpyxl_sheet_writer
@@ -409,7 +410,6 @@ def test_numbers_must_be_numbers(tmp_path, field, value):
 
 
 def test_lxml_is_installed_so_carriage_returns_survive():
-    import openpyxl
 
     # Without lxml openpyxl writes a CR raw and XML readers (Excel too) turn it into a line feed.
     assert openpyxl.LXML, "install lxml (a runtime dependency of the HR workbook)"

@@ -7,8 +7,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from inspect_app.checklists.operations import definition_of
 from inspect_app.inspections.models import Answer, Inspection
+from inspect_app.periods import month_of
 from inspect_app.photos.models import Photo, PhotoPurpose
+from inspect_app.ratings.store_queries import rate_period
 from inspect_app.review.models import (
     ActionStatus,
     Appeal,
@@ -161,9 +164,6 @@ def test_overdue_actions_are_listed_for_managers_and_reviewers(db, approved, rev
 
 
 def test_an_upheld_appeal_changes_the_store_rating(db, approved, reviewer, manager):
-    from inspect_app.checklists.operations import definition_of
-    from inspect_app.periods import month_of
-    from inspect_app.ratings.store_queries import rate_period
 
     inspection = db.session.scalar(select(Inspection))
     period = month_of(inspection.visit_date)

@@ -7,9 +7,10 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from inspect_app.auth.models import Role
+from inspect_app.auth.models import Role, User
 from inspect_app.inspections.models import Assignment, Inspection
 from inspect_app.photos.models import Photo, PhotoPurpose
+from inspect_app.reports.models import ExportJob
 from inspect_app.review.models import Appeal, CorrectiveAction, CorrectiveActionItem
 from tests.conftest import csrf_from, sign_in
 from tests.fixtures.review import FAILED_HALL_ITEM, post
@@ -30,8 +31,6 @@ def other_store_world(db, approved, reviewer, manager, org):
         content_type="multipart/form-data",
     )  # fmt: skip
     assert appeal_response.status_code == 302
-    from inspect_app.auth.models import User
-    from inspect_app.reports.models import ExportJob
 
     owner = db.session.scalar(select(User).where(User.username == "reviewer1"))
     job = ExportJob(requested_by_id=owner.id, kind="xlsx", period_key="2026-01")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from inspect_app.audit.models import AuditEvent
 from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.review.models import CorrectiveAction
+from tests.conftest import csrf_from
 from tests.fixtures.review import FAILED_HALL_ITEM, FAILED_STAFF_ITEM, post
 from tests.fixtures.visits import VISIT_UUID, jpeg_bytes
 
@@ -88,7 +89,6 @@ def test_approving_or_returning_a_draft_is_refused(db, visit, reviewer):
 
 def test_a_reused_photo_is_flagged_to_the_reviewer(app, db, submitted, reviewer, inspector_client):
     # The same inspector starts an unassigned visit elsewhere and uploads an old photo again.
-    from tests.conftest import csrf_from
 
     token = csrf_from(inspector_client.get("/visits").text)
     other_uuid = str(uuid.uuid4())

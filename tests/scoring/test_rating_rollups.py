@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inspect_app.auth.models import Role
-from inspect_app.checklists.operations import definition_of
+from inspect_app.checklists.operations import definition_of, sync_directory
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
 from inspect_app.periods import month_of
 from inspect_app.ratings.store_queries import rate_period
@@ -24,6 +24,7 @@ from inspect_app.scoring.ratings import (
     rate_store,
 )
 from inspect_app.stores.models import Region, Store
+from tests.conftest import DEFAULT_CHECKLIST
 
 MONTH = month_of(date(2026, 3, 1))
 percent = st.decimals(min_value=0, max_value=100, places=3, allow_nan=False, allow_infinity=False)
@@ -97,8 +98,6 @@ def test_sql_rollup_equals_the_pure_rating_of_the_same_inspections(world, db, da
 
 
 def test_the_newest_checklist_version_in_the_period_sets_the_rules(world, db, tmp_path):
-    from inspect_app.checklists.operations import sync_directory
-    from tests.conftest import DEFAULT_CHECKLIST
 
     stricter = tmp_path / "stricter.yaml"
     stricter.write_text(

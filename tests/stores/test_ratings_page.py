@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from inspect_app.checklists.operations import sync_directory
 from inspect_app.demo import DEMO_PASSWORDS, load_demo
 from inspect_app.demo_history import load_demo_history
 from inspect_app.inspections.models import Inspection
@@ -21,7 +22,6 @@ TODAY = date(2026, 11, 20)
 
 @pytest.fixture
 def demo(app, db):
-    from inspect_app.checklists.operations import sync_directory
 
     sync_directory([DEFAULT_CHECKLIST])
     load_demo(TODAY)
