@@ -42,6 +42,7 @@ from inspect_app.stores.models import Staff, Store
 from inspect_app.stores.queries import roster_on
 
 VISITS_PER_MONTH = 2
+DEMO_CHECKLIST = "business-hall-mystery-shop"
 #: (store index, month offset, visit index) of the one visit where customer data leaked.
 VETO_VISIT = (4, 1, 0)
 VETO_ITEM = "process.data_confidential"
@@ -107,19 +108,16 @@ def load_demo_history(
 ) -> int:
     """Create approved inspections for the last three months; return how many."""
     rng = random.Random(seed)
-    checklist = db.session.scalar(
-        select(Checklist).where(Checklist.key == "business-hall-mystery-shop")
-    )
+    checklist = db.session.scalar(select(Checklist).where(Checklist.key == DEMO_CHECKLIST))
     users = _demo_users()
     if checklist is None or "inspector" not in users or "reviewer" not in users:
         return 0
     version = checklist.active_version
     definition = definition_of(version)
     outcomes = answer_outcomes(definition)
-    stores = _stores(store_ids)
     managed = {s.id for s in users["manager"].stores} if "manager" in users else set()
     created = 0
-    for store_index, store in enumerate(stores):
+    for store_index, store in enumerate(_stores(store_ids)):
         # Each hall has its own level, so ratings and ranks differ; people differ within it.
         hall_failures = 0.6 + 0.5 * store_index  # failed items a visit, on average
         staff = list(db.session.scalars(select(Staff).where(Staff.store_id == store.id)))
