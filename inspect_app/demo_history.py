@@ -16,13 +16,11 @@ failed items has one corrective action.
 
 from __future__ import annotations
 
-import io
 import random
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from inspect_app.auth.models import User
@@ -30,17 +28,16 @@ from inspect_app.checklists.definition import ChecklistDefinition, Item
 from inspect_app.checklists.models import Checklist
 from inspect_app.checklists.operations import definition_of
 from inspect_app.demo_actions import add_corrective_action
+from inspect_app.demo_photos import add_evidence
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Answer, Inspection, InspectionStatus, ServedStaff
 from inspect_app.inspections.operations import store_scores
-from inspect_app.photos.limits import PhotoLimits
-from inspect_app.photos.models import Photo, PhotoPurpose
-from inspect_app.photos.pipeline import process_photo
 from inspect_app.photos.storage import PhotoStorage
 from inspect_app.stores.models import Staff, Store
 from inspect_app.stores.queries import roster_on
 
 VISITS_PER_MONTH = 2
+DEMO_CHECKLIST = "business-hall-mystery-shop"
 #: (store index, month offset, visit index) of the one visit where customer data leaked.
 VETO_VISIT = (4, 1, 0)
 VETO_ITEM = "process.data_confidential"
@@ -78,50 +75,18 @@ MAX_FAILED = 8
 PARTIAL_SHARE = 0.3
 
 
-def _photo(rng: random.Random) -> bytes:
-    image = Image.new(
-        "RGB", (960, 720), (rng.randint(150, 230), rng.randint(150, 230), rng.randint(150, 230))
-    )
-    draw = ImageDraw.Draw(image)
-    for _ in range(8):
-        x, y = rng.randint(0, 900), rng.randint(0, 660)
-        draw.rectangle(
-            [x, y, x + rng.randint(40, 200), y + rng.randint(30, 150)],
-            fill=tuple(rng.randint(0, 255) for _ in range(3)),
-        )
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-def _candidates(item: Item) -> list:
-    if item.type == "pass_fail":
-        return ["pass", "fail"]
-    if item.type == "scale":
-        return list(range(item.config["max"] + 1))
-    if item.type == "stars":
-        return [1, 2, 3, 4, 5]
-    if item.type == "choice":
-        return [option["value"] for option in item.config["options"]]
-    if item.type == "number":
-        low = max(int(item.config.get("min", 0)), 1)
-        return list(range(low, int(item.config["max"]) + 1))
-    return []
-
-
 def answer_outcomes(definition: ChecklistDefinition) -> dict[str, dict[str, list]]:
     """Every scored item's possible answers sorted by the checklist's rules into
     full marks, partial credit (points lost, not failed) and failed."""
     outcomes: dict[str, dict[str, list]] = {}
     for item in definition.items:
         classes: dict[str, list] = {"full": [], "partial": [], "fail": []}
-        for value in _candidates(item):
+        for value in item.item_type.example_answers(item):
             score = item.item_type.score(item, value, fail_below=definition.fail_below(item))
             kind = "fail" if score.failed else "partial" if score.lost_points else "full"
             classes[kind].append(value)
-        if item.type == "number":  # realistic times: near the limits, not 240 minutes
-            classes["partial"] = classes["partial"][:6]
-            classes["fail"] = classes["fail"][:10]
+        for kind, limit in item.item_type.example_limits.items():
+            classes[kind] = classes[kind][:limit]
         if classes["full"]:
             outcomes[item.id] = classes
     return outcomes
@@ -138,34 +103,21 @@ def load_demo_history(
 ) -> int:
     """Create approved inspections for the last three months; return how many."""
     rng = random.Random(seed)
-    checklist = db.session.scalar(
-        select(Checklist).where(Checklist.key == "business-hall-mystery-shop")
-    )
-    users = {
-        u.username: u
-        for u in db.session.scalars(
-            select(User).where(User.username.in_(["inspector", "reviewer", "manager", "admin"]))
-        )
-    }
+    checklist = db.session.scalar(select(Checklist).where(Checklist.key == DEMO_CHECKLIST))
+    users = _demo_users()
     if checklist is None or "inspector" not in users or "reviewer" not in users:
         return 0
     version = checklist.active_version
     definition = definition_of(version)
     outcomes = answer_outcomes(definition)
-    query = select(Store).order_by(Store.code)
-    if store_ids is not None:
-        query = query.where(Store.id.in_(store_ids))
-    stores = list(db.session.scalars(query))
     managed = {s.id for s in users["manager"].stores} if "manager" in users else set()
     created = 0
-    for store_index, store in enumerate(stores):
+    for store_index, store in enumerate(_stores(store_ids)):
         # Each hall has its own level, so ratings and ranks differ; people differ within it.
         hall_failures = 0.6 + 0.5 * store_index  # failed items a visit, on average
         staff = list(db.session.scalars(select(Staff).where(Staff.store_id == store.id)))
         levels = {person.id: rng.uniform(0.5, 1.5) for person in staff}
-        weak = None
-        if store_index in WEAK_GUIDES and len(staff) >= WEAK_GUIDES[store_index]:
-            weak = sorted(staff, key=lambda s: s.employee_no)[WEAK_GUIDES[store_index] - 1]
+        weak = _weak_guide(staff, store_index)
         recorder = users["manager"] if store.id in managed else users.get("admin")
         for month_offset in range(3):
             for visit_index, day in enumerate(
@@ -178,8 +130,6 @@ def load_demo_history(
                 inspection = _visit(store, version.id, day, tz, users, rng, today)
                 for position, person in enumerate(served):
                     inspection.served_by.append(ServedStaff(staff=person, position=position))
-                vetoed = (store_index, month_offset, visit_index) == VETO_VISIT
-                unidentified = (store_index + month_offset) % 3 == 0 and visit_index == 1
                 other = next((p for p in roster if p not in served), None)
                 _answer_items(
                     inspection,
@@ -190,22 +140,37 @@ def load_demo_history(
                     weak_guide=weak if weak in served else None,
                     hall_failures=hall_failures,
                     levels=levels,
-                    vetoed=vetoed,
-                    unidentified=unidentified,
+                    vetoed=(store_index, month_offset, visit_index) == VETO_VISIT,
+                    unidentified=(store_index + month_offset) % 3 == 0 and visit_index == 1,
                     # The reviewer names the person in older months, else confirms nobody.
                     resolved_to=other if month_offset == 2 else None,
                     reviewer=users["reviewer"],
                 )
-                for answer in inspection.answers:
-                    item = definition.item(answer.item_id)
-                    if item.photo == "always" or (item.photo == "on_fail" and answer.is_failed):
-                        _add_photo(
-                            inspection, item.id, _photo(rng), users["inspector"], storage, tz
-                        )
+                add_evidence(inspection, definition, rng, users["inspector"], storage, tz)
                 add_corrective_action(inspection, today, recorder, users["reviewer"], definition)
                 created += 1
     db.session.flush()
     return created
+
+
+def _weak_guide(staff: list[Staff], store_index: int) -> Staff | None:
+    """The hall's weak guide at the door (WEAK_GUIDES), if the hall has one."""
+    if store_index in WEAK_GUIDES and len(staff) >= WEAK_GUIDES[store_index]:
+        return sorted(staff, key=lambda s: s.employee_no)[WEAK_GUIDES[store_index] - 1]
+    return None
+
+
+def _demo_users() -> dict[str, User]:
+    """The demo's inspector, reviewer, manager and admin by username (those that exist)."""
+    names = ["inspector", "reviewer", "manager", "admin"]
+    return {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(names)))}
+
+
+def _stores(store_ids: list[int] | None) -> list[Store]:
+    query = select(Store).order_by(Store.code)
+    if store_ids is not None:
+        query = query.where(Store.id.in_(store_ids))
+    return list(db.session.scalars(query))
 
 
 def _visit_days(today: date, month_offset: int, count: int, rng: random.Random) -> list[date]:
@@ -275,12 +240,7 @@ def _answer_items(
     resolved_to: Staff | None,
     reviewer: User,
 ) -> None:
-    door = served[1] if len(served) > 1 else None
-    named = {
-        item_id: door
-        for item_id in (GUIDE_ITEMS if door is not None and door is weak_guide else DOOR_ITEMS)
-        if door is not None
-    }
+    named = _named_at_door(served, weak_guide)
     failing = _failing_items(
         definition,
         outcomes,
@@ -318,14 +278,25 @@ def _answer_items(
             kind = "partial" if partial else "full"
         value = "na" if kind == "na" else rng.choice(outcomes[item.id][kind])
         values[item.id] = answer.value = value
-        if kind == "fail" and item.type in ("pass_fail", "scale"):
-            answer.comment = (
-                "现场发现未达标，已拍照留存。" if item.photo != "never" else "现场观察未达标。"
-            )
+        if kind == "fail" and item.item_type.demo_failure_comment:
+            answer.comment = _failure_comment(item)
         if item.id == "process.waiting_minutes" and kind != "na":
             inspection.waiting_minutes = value
         inspection.answers.append(answer)
     store_scores(inspection, definition)
+
+
+def _named_at_door(served: list[Staff], weak_guide: Staff | None) -> dict[str, Staff]:
+    """The items named for the second served person (the door): the guide's items when that
+    person is the hall's weak guide, else the door's."""
+    door = served[1] if len(served) > 1 else None
+    if door is None:
+        return {}
+    return {item_id: door for item_id in (GUIDE_ITEMS if door is weak_guide else DOOR_ITEMS)}
+
+
+def _failure_comment(item: Item) -> str:
+    return "现场发现未达标，已拍照留存。" if item.photo != "never" else "现场观察未达标。"
 
 
 def _failing_items(
@@ -387,25 +358,3 @@ def _unidentified(answer: Answer, inspection: Inspection, person: Staff | None, 
     if person is not None:
         answer.is_unidentified = False
         answer.is_staff_named, answer.employee_no = True, person.employee_no
-
-
-def _add_photo(inspection, item_id, data, uploader, storage, tz) -> None:
-    processed = process_photo(data, PhotoLimits(), tz)
-    db.session.add(
-        Photo(
-            uuid=str(uuid.uuid4()),
-            inspection_id=inspection.id,
-            item_id=item_id,
-            purpose=PhotoPurpose.EVIDENCE,
-            storage_key=storage.put(processed.jpeg),
-            thumbnail_key=storage.put(processed.thumbnail),
-            byte_size=len(processed.jpeg),
-            width=processed.width,
-            height=processed.height,
-            sha256=processed.sha256,
-            source_sha256=processed.source_sha256,
-            perceptual_hash=processed.perceptual_hash,
-            captured_at=inspection.visit_started_at,
-            uploaded_by_id=uploader.id,
-        )
-    )

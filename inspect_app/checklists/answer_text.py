@@ -12,14 +12,9 @@ from typing import Any
 from flask_babel import gettext as _
 
 from inspect_app.checklists.definition import Item
-from inspect_app.checklists.item_types import NOT_APPLICABLE
+from inspect_app.checklists.item_type_base import NOT_APPLICABLE, points_text
 
-
-def points_text(value: Decimal | float | int | None) -> str:
-    """Points without trailing zeros: 30.000 -> 30, 12.500 -> 12.5, None -> 0."""
-    if not value:
-        return "0"
-    return f"{Decimal(str(value)).normalize():f}"
+__all__ = ["answer_in_words", "answer_with_points", "points_text"]
 
 
 def answer_in_words(item: Item | None, value: Any, lang: str) -> str:
@@ -30,22 +25,7 @@ def answer_in_words(item: Item | None, value: Any, lang: str) -> str:
         return _("Not applicable")
     if item is None:
         return str(value)
-    english = lang.startswith("en")
-    if item.type == "pass_fail":
-        return _("Pass") if value == "pass" else _("Fail")
-    if item.type == "stars":
-        return _("%(n)s stars", n=value)
-    if item.type == "scale":
-        return f"{value} / {item.config.get('max')}"
-    if item.type == "choice":
-        for option in item.config.get("options", []):
-            if option["value"] == value:
-                return (option.get("text_en") or option["text"]) if english else option["text"]
-    if item.type == "number":
-        number = points_text(value) if isinstance(value, int | float) else str(value)
-        unit = (item.config.get("unit_en") if english else None) or item.config.get("unit")
-        return f"{number} {unit}" if unit else number
-    return str(value)
+    return item.item_type.answer_in_words(item, value, lang.startswith("en"))
 
 
 def answer_with_points(

@@ -8,17 +8,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from inspect_app.checklists.item_type_base import ItemType, to_json_number
+from inspect_app.checklists.item_types import get_item_type
+
 PHOTO_RULES = ("never", "on_fail", "always")
 #: An item fails when it earns less than this share of its points (the rating rule's default).
 #: Pass/fail items then fail at 0; partial credit (4 of 5 stars, 3 of 4) loses points only.
 DEFAULT_FAIL_BELOW = Decimal("0.5")
 #: A staff member's result rests on at least this many observed person-items by default.
 DEFAULT_STAFF_MIN_ITEMS = 10
-
-
-def to_json_number(value: Decimal) -> int | float:
-    """Return an int for whole numbers so the canonical JSON stays stable."""
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 @dataclass(frozen=True)
@@ -61,9 +59,8 @@ class Item:
         return (self.guidance_en or self.guidance) if lang.startswith("en") else self.guidance
 
     @property
-    def item_type(self):
-        from inspect_app.checklists.item_types import get_item_type
-
+    def item_type(self) -> ItemType:
+        """The registered type that reads, scores and draws this item."""
         return get_item_type(self.type)
 
 

@@ -6,15 +6,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Form, TextAreaField
 from wtforms.validators import Length, Optional
 
+from inspect_app.checklists import field_names
 from inspect_app.checklists.definition import ChecklistDefinition, Item
 from inspect_app.checklists.item_types import MAX_TEXT_LENGTH
 
 
 def item_field_name(prefix: str, item: Item) -> str:
-    """Form field name of one of an item's inputs: `prefix`, then the id with dots spelled
-    "__" (dots are not allowed in WTForms names). Prefixes: a answer, c comment, and on the
-    visit form s staff choice, d person description, p photos."""
-    return f"{prefix}__" + item.id.replace(".", "__")
+    """Form field name of one of an item's inputs: see `field_names.encode` for the kinds."""
+    return field_names.encode(prefix, item.id)
 
 
 def answer_field_name(item: Item) -> str:

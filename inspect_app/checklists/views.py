@@ -8,11 +8,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from inspect_app.auth.permissions import Permission, can, requires
-from inspect_app.checklists import bp
+from inspect_app.checklists import bp, field_names
 from inspect_app.checklists.models import Checklist
 from inspect_app.checklists.operations import definition_of, find_version
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Inspection
+
+# Templates name an item's inputs through the one codec: {{ field_name('rc', item.id) }}.
+bp.add_app_template_global(field_names.encode, "field_name")
 
 
 @bp.route("/checklists")

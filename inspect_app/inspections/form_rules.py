@@ -3,7 +3,8 @@
 The phone must know before it queues a submission which answers, photos and 工号 the server
 will ask for (offline, the server cannot tell it). Rather than a second scoring engine in
 JavaScript, the server scores every answer an item can take — each option of a choice, pass
-and fail, each band of a number — with the item's own type, and the page looks the answer up.
+and fail, each band of a number (`ItemType.band_limits`) — with the item's own type, and the
+page looks the answer up.
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ def item_rules(item: Item, fail_below: Decimal, field: Any = None) -> dict[str, 
         outcome = _outcome(item, raw, fail_below)
         if outcome is not None:
             rules["outcomes"][str(raw)] = outcome
-    for band in item.config.get("bands", []) if item.type == "number" else []:
-        outcome = _outcome(item, band["upto"], fail_below)
+    for upto in item.item_type.band_limits(item):
+        outcome = _outcome(item, upto, fail_below)
         if outcome is not None:
-            rules["bands"].append([float(band["upto"]), *outcome])
+            rules["bands"].append([float(upto), *outcome])
     return rules

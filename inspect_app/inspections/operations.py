@@ -30,12 +30,9 @@ from inspect_app.inspections.models import (
     SectionScore,
     ServedStaff,
 )
-from inspect_app.inspections.payload import (
-    CheckedVisit,
-    VisitPayload,
-    check_visit,
-)
+from inspect_app.inspections.payload import VisitPayload
 from inspect_app.inspections.queries import people_by_employee_no, roster_standings
+from inspect_app.inspections.visit_checks import CheckedVisit, check_visit
 from inspect_app.locking import insert_or_ignore, lock_row
 from inspect_app.photos.capture_time import recheck_capture_time
 from inspect_app.photos.operations import VisitGate

@@ -10,10 +10,10 @@ are inclusive):
   the visit's arrival (a photo from before the visit can neither dispute a finding nor prove it
   fixed) until it is uploaded;
 * no photo is taken after it reached the server: its upload time plus CLOCK_SKEW (ten minutes,
-  as inspections.payload.CLOCK_GRACE allows for typed visit times), for a phone clock running
-  fast;
-* nothing before 2000-01-01 (as inspections.payload.EARLIEST_TIME): a camera whose clock was
-  never set.
+  as inspections.visit_checks.CLOCK_GRACE allows for typed visit times), for a phone clock
+  running fast;
+* nothing before 2000-01-01 (as inspections.visit_checks.EARLIEST_TIME): a camera whose clock
+  was never set.
 
 The day on either side of the visit is CAPTURE_MARGIN: a camera set to another time zone
 writes a local time hours off (EXIF times without an offset are read in the halls' zone), and

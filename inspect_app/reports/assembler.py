@@ -120,7 +120,7 @@ def remark_rows(
         answer = answers.get(item.id)
         if answer is None:
             continue
-        free_text = item.type == "text" and isinstance(answer.value, str) and answer.value
+        free_text = not item.item_type.scored and isinstance(answer.value, str) and answer.value
         if not free_text and not answer.comment:
             continue
         rows.append(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -12,7 +11,6 @@ from sqlalchemy import select, update
 from inspect_app.audit.operations import record_event
 from inspect_app.auth.models import User
 from inspect_app.calendar import local_date
-from inspect_app.checklists.definition import Item
 from inspect_app.checklists.item_types import typed_text
 from inspect_app.context import halls_tz
 from inspect_app.extensions import db
@@ -231,22 +229,6 @@ def file_appeal(
     return appeal
 
 
-def full_marks_value(item: Item) -> Any:
-    """The answer that earns an item's full points (what an upheld appeal changes it to)."""
-    if item.type == "pass_fail":
-        return "pass"
-    if item.type == "scale":
-        return item.config["max"]
-    if item.type == "stars":
-        return 5
-    if item.type == "choice":
-        return max(item.config["options"], key=lambda o: o["points"])["value"]
-    if item.type == "number":
-        best = max(item.config["bands"], key=lambda b: b["points"])
-        return max(item.config["min"], min(best["upto"], item.config["max"]))
-    return None
-
-
 def decide_appeal(
     appeal: Appeal, reviewer: User, *, uphold: bool, reason: str | None, now: datetime
 ) -> None:
@@ -267,7 +249,8 @@ def decide_appeal(
         definition = inspection_definition(inspection)
         answer = appeal.answer
         old = answer.value
-        answer.value = full_marks_value(definition.item(answer.item_id))
+        item = definition.item(answer.item_id)
+        answer.value = item.item_type.best_answer(item)  # the answer with full points
         changes = {"value": [old, answer.value], "score_before": str(inspection.score_percent)}
         store_scores(inspection, definition)
         _withdraw_item(answer)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from inspect_app.auth.models import Role, User
 from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.calendar import halls_today
+from inspect_app.checklists import field_names
 from inspect_app.checklists.answer_text import answer_with_points, points_text
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.checklists.models import Checklist, ChecklistVersion
@@ -241,10 +242,11 @@ def approve(uuid: str):
 @requires(Permission.REVIEW)
 def send_back(uuid: str):
     inspection = _locked(uuid)
+    names = field_names.decode_kind(request.form.keys(), "rc")
     item_comments = {
-        key.removeprefix("rc__").replace("__", "."): value
-        for key, value in request.form.items()
-        if key.startswith("rc__") and value.strip()
+        item_id: value
+        for name, item_id in names.items()
+        if (value := request.form.get(name, "")).strip()
     }
     try:
         return_inspection(inspection, current_user, request.form.get("comment"), item_comments)

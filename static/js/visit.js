@@ -42,7 +42,9 @@
   function setSaveState(text, kind) { saveState.textContent = text; saveState.dataset.kind = kind || ""; }
 
   /* ---- reading and writing the form's state ---- */
-  function answerField(el) { return "a__" + el.dataset.item.replace(/\./g, "__"); }
+  /* The answer's field name comes with the item (checklists/field_names.py). Only a page kept
+     for use without signal from before it did falls back to that page's own spelling. */
+  function answerField(el) { return el.dataset.answerField || "a__" + el.dataset.item.replace(/\./g, "__"); }
   function valueOf(el) {
     var name = answerField(el);
     var checked = form.querySelector('input[name="' + name + '"]:checked:not(.na-toggle)');

@@ -23,11 +23,11 @@ from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.inspections.payload import (
     AnswerPayload,
     VisitPayload,
-    check_visit,
     description_field_name,
     payload_from_json,
     staff_field_name,
 )
+from inspect_app.inspections.visit_checks import check_visit
 from tests.conftest import csrf_from
 from tests.fixtures.review import submit_visit
 from tests.fixtures.visits import VISIT_UUID, complete_answers, visit_payload
