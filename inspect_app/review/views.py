@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from flask import (
     Response,
@@ -43,6 +42,14 @@ from inspect_app.inspections.queries import evidence_photos
 from inspect_app.inspections.storage import photo_storage
 from inspect_app.reports.pdf import build_inspection_pdf
 from inspect_app.review import bp
+from inspect_app.review.forms import (
+    AppealDecisionForm,
+    AppealForm,
+    AttributionForm,
+    KeptForm,
+    ReturnForm,
+    visit_forms,
+)
 from inspect_app.review.models import Appeal
 from inspect_app.review.operations import (
     ReviewError,
@@ -76,17 +83,6 @@ from inspect_app.uploads import chosen_files, photo_form, store_upload
 QUEUE_LIMIT = 200
 #: Most photos an appeal or a corrective-action item carries.
 MAX_OWNER_PHOTOS = 5
-
-
-@dataclass(frozen=True)
-class KeptForm:
-    """A refused form, shown again with what was typed and each error beside its field."""
-
-    #: Which form on the page: "appeal-<answer id>", "decide-<appeal id>",
-    #: "attribution-<answer id>", "record-<action item id>", "verify-<action item id>".
-    form: str
-    text: str
-    errors: dict[str, list[str]] = field(default_factory=dict)
 
 
 @bp.route("/review")
@@ -204,6 +200,7 @@ def _detail(inspection: Inspection, template: str, kept: KeptForm | None = None)
         today=halls_today(),
         lang=lang,
         kept=kept,
+        forms=visit_forms(),
     )
 
 
@@ -228,9 +225,9 @@ def _locked(uuid: str) -> Inspection:
     return inspection
 
 
-def _form_answer(inspection: Inspection) -> Answer:
+def _form_answer(inspection: Inspection, answer_id: int | None) -> Answer:
     """The answer the form names (answer_id), if it is one of this visit's; 404 otherwise."""
-    answer = db.session.get(Answer, request.form.get("answer_id", type=int) or 0)
+    answer = db.session.get(Answer, answer_id or 0)
     if answer is None or answer.inspection_id != inspection.id:
         abort(404)
     return answer
@@ -259,13 +256,15 @@ def approve(uuid: str):
 @requires(Permission.REVIEW)
 def send_back(uuid: str):
     inspection = _locked(uuid)
+    form = ReturnForm()
+    # The per-item comments are dynamic item fields (rc__<item id>), not fields of the form.
     item_comments = {
         key.removeprefix("rc__").replace("__", "."): value
         for key, value in request.form.items()
         if key.startswith("rc__") and value.strip()
     }
     try:
-        return_inspection(inspection, current_user, request.form.get("comment"), item_comments)
+        return_inspection(inspection, current_user, form.comment.data, item_comments)
     except ReviewError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -281,11 +280,12 @@ def send_back(uuid: str):
 def resolve(uuid: str):
     """The reviewer names the person behind an unidentified finding, or confirms nobody can be."""
     inspection = _locked(uuid)
-    answer = _form_answer(inspection)
-    decision = request.form.get("decision")
+    posted = AttributionForm()
+    answer = _form_answer(inspection, posted.answer_id.data)
+    decision = posted.decision.data
     if decision not in ("name", "unidentified"):
         abort(400)
-    number = (request.form.get("employee_no") or "").strip()
+    number = (posted.employee_no.data or "").strip()
     form = f"attribution-{answer.id}"
     try:
         if decision == "name" and not number:
@@ -317,6 +317,7 @@ def appeals():
         item_texts=answer_item_texts([ap.answer for ap in appeals], current_lang()),
         actions=open_actions(halls_today()),
         lang=current_lang(),
+        decide_form=AppealDecisionForm(formdata=None),
     )
 
 
@@ -326,10 +327,11 @@ def decide(appeal_id: int):
     appeal = db.session.scalar(select(Appeal).where(Appeal.id == appeal_id).with_for_update())
     if appeal is None:
         abort(404)
-    decision = request.form.get("decision")
+    posted = AppealDecisionForm()
+    decision = posted.decision.data
     if decision not in ("uphold", "reject"):
         abort(400)
-    inspection, reason = appeal.inspection, request.form.get("reason")
+    inspection, reason = appeal.inspection, posted.reason.data
     try:
         decide_appeal(
             appeal, current_user, uphold=decision == "uphold", reason=reason, now=utcnow()
@@ -386,8 +388,9 @@ def store_form_photos(inspection: Inspection, **owner) -> tuple[list[str], list[
 def appeal(uuid: str):
     """A store manager files an appeal with photos; on any refusal the reason typed is kept."""
     inspection = _locked(uuid)
-    answer = _form_answer(inspection)
-    reason, item_id, form = request.form.get("reason") or "", answer.item_id, f"appeal-{answer.id}"
+    posted = AppealForm()
+    answer = _form_answer(inspection, posted.answer_id.data)
+    reason, item_id, form = posted.reason.data or "", answer.item_id, f"appeal-{answer.id}"
     try:
         filed = file_appeal(
             inspection,
