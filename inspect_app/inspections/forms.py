@@ -21,6 +21,9 @@ class StartVisitForm(FlaskForm):
     checklist_id = IdField()
 
 
-class VisitCsrfForm(FlaskForm):
-    """The visit form's CSRF field (and the token the page's JavaScript reads from its meta
-    tag); the item fields are the checklist's form."""
+class VisitForm(FlaskForm):
+    """The visit form's own fields: the CSRF field (and the token the page's JavaScript reads
+    from its meta tag) and the button pressed (action "submit", else a draft is saved). The
+    item fields are the checklist's form, read by inspections.payload."""
+
+    action = StringField()

@@ -42,7 +42,7 @@ from inspect_app.inspections.attribution import (
 )
 from inspect_app.inspections.form_rules import item_rules
 from inspect_app.inspections.form_staff import StaffChoices, form_summary
-from inspect_app.inspections.forms import StartVisitForm, VisitCsrfForm
+from inspect_app.inspections.forms import StartVisitForm, VisitForm
 from inspect_app.inspections.models import Assignment, Inspection, InspectionStatus
 from inspect_app.inspections.operations import (
     EDITABLE,
@@ -226,7 +226,7 @@ def render_visit_form(
             inspection=inspection,
             definition=definition,
             form=form,
-            csrf_form=VisitCsrfForm(formdata=None),
+            csrf_form=VisitForm(formdata=None),
             answers=answers,
             photos=evidence_photos(inspection.id),
             staff=staff,
@@ -320,8 +320,9 @@ def visit_post(uuid: str):
     definition = inspection_definition(inspection)
     tz, now = halls_tz(), utcnow()
     photo_errors = _store_form_photos(inspection, definition)
+    # The item fields are dynamic (one set per checklist item): the payload module reads them.
     payload = payload_from_form(request.form, definition)
-    if request.form.get("action") == "submit" and not photo_errors:
+    if VisitForm().action.data == "submit" and not photo_errors:
         result = submit_inspection(inspection, payload, tz=tz, now=now)
         db.session.commit()
         if result.ok:
