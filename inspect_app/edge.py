@@ -22,6 +22,8 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map
+from wtforms import Field, IntegerField
+from wtforms.validators import Optional
 
 #: Largest JSON body any route reads; a view may ask read_json for less.
 MAX_JSON_BYTES = 1_000_000
@@ -84,6 +86,38 @@ class BoundedParameters(ImmutableMultiDict):
     def getlist(self, key: Any, type: Any = None) -> list:
         values = super().getlist(key, type=type)
         return [v for v in values if abs(v) <= MAX_ID] if type is int else values
+
+
+class IdField(IntegerField):
+    """An id or count posted in a form, optional: None when absent, not a number, or beyond
+    MAX_ID (as BoundedParameters.get(..., type=int) reads it)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators or [Optional()], **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > MAX_ID:
+            self.data = None
+
+
+class IdListField(Field):
+    """Ids posted under one name (a multiple select): the positive integers up to MAX_ID, in
+    order; anything else is dropped."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, default=list, **kwargs)
+
+    def process_formdata(self, valuelist):
+        ids = []
+        for value in valuelist:
+            try:
+                number = int(value)
+            except ValueError:
+                continue
+            if 0 < number <= MAX_ID:
+                ids.append(number)
+        self.data = ids
 
 
 class EdgeRequest(Request):

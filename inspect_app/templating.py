@@ -8,6 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from inspect_app.auth.forms import LanguageForm, SignOutForm
 from inspect_app.auth.models import Role, User
 from inspect_app.auth.permissions import Permission, can
 from inspect_app.auth.session import LANGUAGES
@@ -106,6 +107,9 @@ def register_template_helpers(app: Flask) -> None:
             "nav_links": nav_links,
             "current_lang": current_lang,
             "languages": LANGUAGES,
+            # The header's forms on every page; base.html renders their CSRF fields.
+            "language_form": lambda: LanguageForm(formdata=None),
+            "sign_out_form": lambda: SignOutForm(formdata=None),
             "role_label": lambda role: ROLE_LABELS.get(Role(role), role),
             "status_label": lambda status: STATUS_LABELS.get(str(status), status),
             "slot_label": lambda slot: SLOT_LABELS.get(str(slot), slot),

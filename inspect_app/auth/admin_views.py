@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from inspect_app.auth import bp
+from inspect_app.auth.forms import UserForm
 from inspect_app.auth.models import Role, User
 from inspect_app.auth.operations import UserError, create_user, reset_password, update_user
 from inspect_app.auth.permissions import Permission, requires
@@ -15,11 +16,6 @@ from inspect_app.extensions import db
 from inspect_app.stores.models import Region, Store
 
 PAGE = 50
-
-
-def _ids(name: str) -> list[int]:
-    # getlist(type=int) drops ids too large for any id column (see inspect_app.edge).
-    return [v for v in request.form.getlist(name, type=int) if v > 0]
 
 
 def _choices() -> dict:
@@ -56,27 +52,28 @@ def users():
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
 def new_user():
+    form = UserForm()
     if request.method == "POST":
         try:
-            role = Role(request.form.get("role", ""))
+            role = Role(form.role.data or "")
             user = create_user(
-                request.form.get("username", ""), request.form.get("password", ""), role,
-                request.form.get("display_name") or None, actor_id=current_user.id,
+                form.username.data or "", form.password.data or "", role,
+                form.display_name.data or None, actor_id=current_user.id,
             )  # fmt: skip
             update_user(
                 user, actor_id=current_user.id, display_name=user.display_name, role=role, is_active=True,
-                region_id=request.form.get("region_id", type=int), store_ids=_ids("store_ids"), region_ids=_ids("region_ids"),
+                region_id=form.region_id.data, store_ids=form.store_ids.data, region_ids=form.region_ids.data,
             )  # fmt: skip
         except ValueError as exc:  # UserError, or an unknown role
             db.session.rollback()
             message = str(exc) if isinstance(exc, UserError) else _("Choose a role.")
             return render_template(
-                "admin/user_form.html", user=None, error=message, form=request.form, **_choices()
+                "admin/user_form.html", user=None, error=message, form=form, **_choices()
             ), 422
         db.session.commit()
         flash(_("User %(name)s created.", name=user.username), "info")
         return redirect(url_for("auth.users"))
-    return render_template("admin/user_form.html", user=None, error=None, form={}, **_choices())
+    return render_template("admin/user_form.html", user=None, error=None, form=form, **_choices())
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
@@ -85,17 +82,18 @@ def edit_user(user_id: int):
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
+    form = UserForm()
     if request.method == "POST":
         try:
-            if request.form.get("action") == "password":
-                reset_password(user, request.form.get("password", ""), current_user.id)
+            if form.action.data == "password":
+                reset_password(user, form.password.data or "", current_user.id)
                 message = _("Password reset; the user's sessions have ended.")
             else:
                 update_user(
-                    user, actor_id=current_user.id, display_name=request.form.get("display_name", ""),
-                    role=Role(request.form.get("role", "")), is_active=bool(request.form.get("is_active")),
-                    region_id=request.form.get("region_id", type=int), store_ids=_ids("store_ids"),
-                    region_ids=_ids("region_ids"),
+                    user, actor_id=current_user.id, display_name=form.display_name.data or "",
+                    role=Role(form.role.data or ""), is_active=form.is_active.data,
+                    region_id=form.region_id.data, store_ids=form.store_ids.data,
+                    region_ids=form.region_ids.data,
                 )  # fmt: skip
                 message = _("Saved.")
         except ValueError as exc:
@@ -103,9 +101,9 @@ def edit_user(user_id: int):
             user = db.session.get(User, user_id)
             message = str(exc) if isinstance(exc, UserError) else _("Choose a role.")
             return render_template(
-                "admin/user_form.html", user=user, error=message, form=request.form, **_choices()
+                "admin/user_form.html", user=user, error=message, form=form, **_choices()
             ), 422
         db.session.commit()
         flash(message, "info")
         return redirect(url_for("auth.edit_user", user_id=user.id))
-    return render_template("admin/user_form.html", user=user, error=None, form={}, **_choices())
+    return render_template("admin/user_form.html", user=user, error=None, form=form, **_choices())

@@ -1,14 +1,30 @@
-"""Build the WTForms form for a checklist version through the item-type registry."""
+"""The checklist upload and version forms, and the WTForms form for a checklist version built
+through the item-type registry."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, TextAreaField
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, Form, TextAreaField
 from wtforms.validators import Length, Optional
 
 from inspect_app.checklists import field_names
 from inspect_app.checklists.definition import ChecklistDefinition, Item
 from inspect_app.checklists.item_types import MAX_TEXT_LENGTH
+
+
+class ChecklistUploadForm(FlaskForm):
+    """A YAML or XLSX checklist file; `activate` (ticked when posted non-empty) makes it the
+    version new inspections use. The file is checked by checklists.operations."""
+
+    file = FileField()
+    activate = BooleanField(false_values=("",))
+
+
+class ActivateVersionForm(FlaskForm):
+    """Choose a version for new inspections: the version is in the URL; the form carries the
+    CSRF token only."""
 
 
 def item_field_name(prefix: str, item: Item) -> str:

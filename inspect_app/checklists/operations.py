@@ -1,4 +1,5 @@
-"""Storing checklist definitions as immutable versions."""
+"""Storing checklist definitions as immutable versions, choosing the version in use, and reading an
+uploaded checklist file. Operations flush and never commit; the view commits."""
 
 from __future__ import annotations
 
@@ -10,8 +11,15 @@ from sqlalchemy import func, select
 
 from inspect_app.audit.operations import record_event
 from inspect_app.checklists.definition import ChecklistDefinition
-from inspect_app.checklists.loader import ChecklistError, load_checklist_file
+from inspect_app.checklists.diff import ChecklistDiff, diff_definitions
+from inspect_app.checklists.loader import (
+    ChecklistError,
+    LoadResult,
+    load_checklist_file,
+    load_checklist_text,
+)
 from inspect_app.checklists.models import Checklist, ChecklistVersion
+from inspect_app.checklists.xlsx import checklist_from_xlsx
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.locking import insert_or_ignore, lock_row
@@ -49,15 +57,7 @@ def store_version(
         )
     )
     if existing is not None:
-        if activate and checklist.active_version_id != existing.id:
-            checklist.active_version_id = existing.id
-            record_event(
-                "checklist.version_activated",
-                existing,
-                actor_id=actor_id,
-                key=definition.key,
-                number=existing.number,
-            )
+        if activate and activate_version(existing, actor_id=actor_id):
             return StoredVersion(existing, is_new=False, reactivated=True)
         return StoredVersion(existing, is_new=False)
     last = db.session.scalar(
@@ -89,6 +89,52 @@ def store_version(
         activated=checklist.active_version_id == version.id,
     )
     return StoredVersion(version, is_new=True)
+
+
+def activate_version(version: ChecklistVersion, *, actor_id: int | None) -> bool:
+    """Make `version` the one new inspections use; visits already started keep theirs.
+
+    Return False (and change nothing) when it is already in use. Audited as
+    ``checklist.version_activated`` with the key, the number and the previous number.
+    """
+    checklist = version.checklist
+    if checklist.active_version_id == version.id:
+        return False
+    previous = checklist.active_version.number if checklist.active_version else None
+    checklist.active_version_id = version.id
+    db.session.flush()
+    record_event(
+        "checklist.version_activated",
+        version,
+        actor_id=actor_id,
+        key=checklist.key,
+        number=version.number,
+        previous=previous,
+    )
+    return True
+
+
+class NotUtf8Error(ValueError):
+    """An uploaded checklist file is neither UTF-8 YAML nor an Excel workbook."""
+
+
+def read_checklist_upload(data: bytes, name: str) -> tuple[LoadResult, str]:
+    """Read an uploaded checklist: an Excel workbook (by its zip signature or a .xlsx name),
+    else UTF-8 YAML (a BOM allowed). Return the checked result and the source text to keep
+    with the version (a workbook keeps a note of its name). Raises NotUtf8Error.
+    """
+    if data[:2] == b"PK" or name.lower().endswith(".xlsx"):
+        return checklist_from_xlsx(data, name), f"(uploaded workbook {name})"
+    try:
+        source_text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8Error(name) from exc
+    return load_checklist_text(source_text, name), source_text
+
+
+def diff_versions(old: ChecklistVersion, new: ChecklistVersion) -> ChecklistDiff:
+    """What changed between two versions' definitions, item by item."""
+    return diff_definitions(definition_of(old), definition_of(new))
 
 
 def checklist_files(directory: Path) -> list[Path]:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.checklists import bp, field_names
+from inspect_app.checklists.forms import ActivateVersionForm
 from inspect_app.checklists.models import Checklist
 from inspect_app.checklists.operations import definition_of, find_version
 from inspect_app.extensions import db
@@ -34,6 +35,7 @@ def index():
         checklists=checklists,
         usage=usage,
         can_manage=can(current_user, Permission.MANAGE_CHECKLISTS),
+        activate_form=ActivateVersionForm(),
     )
 
 

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from inspect_app.auth.permissions import Permission, requires
 from inspect_app.checklists import bp
-from inspect_app.checklists.loader import load_checklist_text
+from inspect_app.checklists.forms import ChecklistUploadForm
 from inspect_app.checklists.models import ChecklistVersion
-from inspect_app.checklists.operations import find_version, store_version
-from inspect_app.checklists.xlsx import checklist_from_xlsx, checklist_to_xlsx
+from inspect_app.checklists.operations import (
+    NotUtf8Error,
+    activate_version,
+    diff_versions,
+    find_version,
+    read_checklist_upload,
+    store_version,
+)
+from inspect_app.checklists.xlsx import checklist_to_xlsx
 from inspect_app.downloads import attachment
 from inspect_app.extensions import db
 
@@ -32,31 +40,26 @@ def version_xlsx(key: str, number: int):
 @bp.route("/checklists/upload", methods=["GET", "POST"])
 @requires(Permission.MANAGE_CHECKLISTS)
 def upload():
+    form = ChecklistUploadForm()
     if request.method == "GET":
-        return render_template("checklists/upload.html", errors=[])
-    upload = request.files.get("file")
+        return render_template("checklists/upload.html", errors=[], form=form)
+    upload = form.file.data
     if upload is None or not upload.filename:
         flash(_("Choose a checklist file (.yaml or .xlsx)."), "error")
         return redirect(url_for("checklists.upload")), 303
-    data = upload.read()
     name = upload.filename[-120:]
-    if data[:2] == b"PK" or name.lower().endswith(".xlsx"):
-        result = checklist_from_xlsx(data, name)
-        source_text = f"(uploaded workbook {name})"
-    else:
-        try:
-            source_text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            flash(_("The file is neither UTF-8 YAML nor an Excel workbook."), "error")
-            return render_template("checklists/upload.html", errors=[]), 422
-        result = load_checklist_text(source_text, name)
+    try:
+        result, source_text = read_checklist_upload(upload.read(), name)
+    except NotUtf8Error:
+        flash(_("The file is neither UTF-8 YAML nor an Excel workbook."), "error")
+        return render_template("checklists/upload.html", errors=[], form=form), 422
     if not result.ok:
-        return render_template("checklists/upload.html", errors=result.errors), 422
+        return render_template("checklists/upload.html", errors=result.errors, form=form), 422
     stored = store_version(
         result.definition,
         source_text,
         name,
-        activate=bool(request.form.get("activate")),
+        activate=form.activate.data,
         actor_id=current_user.id,
     )
     db.session.commit()
@@ -91,21 +94,7 @@ def _version(key: str, number: int) -> ChecklistVersion:
 @requires(Permission.MANAGE_CHECKLISTS)
 def activate(key: str, number: int):
     """Choose the version new inspections use; visits already started keep theirs."""
-    from inspect_app.audit.operations import record_event
-
-    version = _version(key, number)
-    checklist = version.checklist
-    if checklist.active_version_id != version.id:
-        previous = checklist.active_version.number if checklist.active_version else None
-        checklist.active_version_id = version.id
-        record_event(
-            "checklist.activate",
-            version,
-            actor_id=current_user.id,
-            key=key,
-            number=number,
-            previous=previous,
-        )
+    if activate_version(_version(key, number), actor_id=current_user.id):
         db.session.commit()
     flash(_("New inspections now use version %(n)s.", n=number), "info")
     return redirect(url_for("checklists.index"))
@@ -115,11 +104,6 @@ def activate(key: str, number: int):
 @requires(Permission.VIEW_CHECKLISTS)
 def diff(key: str):
     """What changed between two versions, item by item."""
-    from flask_babel import get_locale
-
-    from inspect_app.checklists.diff import diff_definitions
-    from inspect_app.checklists.operations import definition_of
-
     old_number = request.args.get("from", type=int)
     new_number = request.args.get("to", type=int)
     if not old_number or not new_number:
@@ -130,6 +114,6 @@ def diff(key: str):
         key=key,
         old=old,
         new=new,
-        diff=diff_definitions(definition_of(old), definition_of(new)),
+        diff=diff_versions(old, new),
         lang=str(get_locale() or "zh_CN"),
     )

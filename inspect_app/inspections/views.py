@@ -36,6 +36,7 @@ from inspect_app.inspections.attribution import (
 )
 from inspect_app.inspections.form_rules import item_rules
 from inspect_app.inspections.form_staff import StaffChoices, form_summary
+from inspect_app.inspections.forms import StartVisitForm, VisitForm
 from inspect_app.inspections.models import Assignment, Inspection, InspectionStatus
 from inspect_app.inspections.operations import (
     EDITABLE,
@@ -84,6 +85,7 @@ def home():
         recent=recent_submissions(current_user.id),
         allow_unassigned=current_app.config["ALLOW_UNASSIGNED_VISITS"],
         refusal_reasons=refusal_reasons,
+        start_form=StartVisitForm(formdata=None),
     )
 
 
@@ -129,15 +131,20 @@ def choose_store():
         select(Checklist).where(Checklist.active_version_id.is_not(None)).order_by(Checklist.key)
     ).all()
     return render_template(
-        "inspections/choose_store.html", q=text, stores=stores, checklists=checklists
+        "inspections/choose_store.html",
+        q=text,
+        stores=stores,
+        checklists=checklists,
+        start_form=StartVisitForm(formdata=None),
     )
 
 
 @bp.post("/visits/start")
 @requires(Permission.INSPECT)
 def start():
-    assignment_id = request.form.get("assignment_id", type=int)
-    client_uuid = request.form.get("uuid")
+    form = StartVisitForm()
+    assignment_id = form.assignment_id.data
+    client_uuid = form.uuid.data
     if client_uuid and not valid_uuid(client_uuid):
         abort(400)
     if assignment_id:
@@ -152,8 +159,8 @@ def start():
         if not current_app.config["ALLOW_UNASSIGNED_VISITS"]:
             abort(403)
         assignment = None
-        store = db.session.get(Store, request.form.get("store_id", type=int) or 0)
-        checklist = db.session.get(Checklist, request.form.get("checklist_id", type=int) or 0)
+        store = db.session.get(Store, form.store_id.data or 0)
+        checklist = db.session.get(Checklist, form.checklist_id.data or 0)
         if store is None or not store.is_active or checklist is None:
             abort(404)
     try:
@@ -216,6 +223,7 @@ def render_visit_form(
             inspection=inspection,
             definition=definition,
             form=form,
+            csrf_form=VisitForm(formdata=None),
             answers=answers,
             photos=evidence_photos(inspection.id),
             staff=staff,
@@ -309,8 +317,9 @@ def visit_post(uuid: str):
     definition = inspection_definition(inspection)
     tz, now = halls_tz(), utcnow()
     photo_errors = _store_form_photos(inspection, definition)
+    # The item fields are dynamic (one set per checklist item): the payload module reads them.
     payload = payload_from_form(request.form, definition)
-    if request.form.get("action") == "submit" and not photo_errors:
+    if VisitForm().action.data == "submit" and not photo_errors:
         result = submit_inspection(inspection, payload, tz=tz, now=now)
         db.session.commit()
         if result.ok:

@@ -12,12 +12,14 @@ from flask import Flask, current_app
 from sqlalchemy import update
 
 from inspect_app.audit.operations import record_event
+from inspect_app.auth.models import User
 from inspect_app.calendar import halls_now, halls_today
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.inspections.filters import approved_visits_in
 from inspect_app.inspections.models import Inspection
+from inspect_app.locking import lock_row
 from inspect_app.periods import parse_period
 from inspect_app.reports.export_rows import (
     checklist_rules,
@@ -33,6 +35,34 @@ from inspect_app.sqlite import deferred_transactions
 from inspect_app.stores.models import Region
 
 log = logging.getLogger(__name__)
+
+
+#: Exports one person may have running at once.
+MAX_RUNNING = 2
+
+
+class TooManyExportsError(RuntimeError):
+    """The person already has MAX_RUNNING exports queued or running."""
+
+
+def request_export(user_id: int, period_key: str, region_id: int | None) -> ExportJob:
+    """Queue a workbook export for a person unless MAX_RUNNING of theirs are queued or running
+    (TooManyExportsError); files past their time are deleted first. The caller commits, then
+    calls launch()."""
+    # Lock the requester's row: two clicks at once count each other's jobs.
+    lock_row(db.session.get(User, user_id))
+    running = (
+        db.session.query(ExportJob)
+        .filter(
+            ExportJob.requested_by_id == user_id,
+            ExportJob.status.in_((ExportStatus.QUEUED, ExportStatus.RUNNING)),
+        )
+        .count()
+    )
+    if running >= MAX_RUNNING:
+        raise TooManyExportsError(user_id)
+    delete_expired()
+    return start_export(user_id, period_key, region_id)
 
 
 def start_export(user_id: int, period_key: str, region_id: int | None) -> ExportJob:

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, select
 
-from inspect_app.auth.models import Role, User
+from inspect_app.auth.models import Role
 from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.calendar import halls_today
 from inspect_app.context import current_lang, halls_tz
@@ -35,13 +35,17 @@ from inspect_app.extensions import db
 from inspect_app.inspections.models import Inspection
 from inspect_app.inspections.operations import inspection_definition, valid_uuid, visit_score
 from inspect_app.inspections.scope import require_inspection
-from inspect_app.locking import lock_row
 from inspect_app.periods import PeriodError, month_of, parse_period, quarter_of
 from inspect_app.photos.storage import photo_storage
 from inspect_app.ratings.selection import rating_selection
 from inspect_app.reports import bp
 from inspect_app.reports.assembler import inspection_report, store_report
-from inspect_app.reports.exports import delete_expired, launch, start_export
+from inspect_app.reports.exports import (
+    TooManyExportsError,
+    launch,
+    request_export,
+)
+from inspect_app.reports.forms import ExportForm
 from inspect_app.reports.models import ExportJob, ExportStatus
 from inspect_app.reports.pdf import build_inspection_pdf, build_store_pdf
 from inspect_app.review.queries import action_items_of, appeals_of
@@ -49,8 +53,6 @@ from inspect_app.stores.models import Region, Store
 from inspect_app.stores.scope import require_store, scoped_store_ids
 
 RECENT_JOBS = 10
-#: Exports one person may have running at once.
-MAX_RUNNING = 2
 
 
 def _period_choices() -> list[str]:
@@ -127,13 +129,15 @@ def index():
         periods=_period_choices(),
         regions=db.session.scalars(select(Region).order_by(Region.code)).all(),
         now=utcnow(),
+        form=ExportForm(formdata=None),
     )
 
 
 @bp.post("/exports")
 @requires(Permission.EXPORT_HR)
 def start():
-    period_key = request.form.get("period", "")
+    form = ExportForm()
+    period_key = form.period.data or ""
     try:
         period = parse_period(period_key, halls_today())
     except PeriodError:
@@ -142,22 +146,13 @@ def start():
             "error",
         )
         return redirect(url_for("reports.index")), 303
-    region_id = _export_region(request.form.getlist("region"))
-    # Lock the requester's row: two clicks at once count each other's jobs.
-    lock_row(db.session.get(User, current_user.id))
-    running = (
-        db.session.query(ExportJob)
-        .filter(
-            ExportJob.requested_by_id == current_user.id,
-            ExportJob.status.in_((ExportStatus.QUEUED, ExportStatus.RUNNING)),
-        )
-        .count()
-    )
-    if running >= MAX_RUNNING:
+    region_id = _export_region(form.region.data)
+    try:
+        job = request_export(current_user.id, period.key, region_id)
+    except TooManyExportsError:
+        db.session.rollback()
         flash(_("Two exports are already being built for you. Wait for one to finish."), "error")
         return redirect(url_for("reports.index")), 303
-    delete_expired()
-    job = start_export(current_user.id, period.key, region_id)
     db.session.commit()
     launch(current_app._get_current_object(), job.id)
     flash(_("The workbook is being built; this page shows its progress."), "info")

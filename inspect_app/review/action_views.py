@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,10 +18,11 @@ from inspect_app.inspections.scope import require_inspection
 from inspect_app.photos.models import PhotoPurpose
 from inspect_app.photos.queries import evidence_photos
 from inspect_app.review import bp
+from inspect_app.review.forms import ActionRecordForm, ActionVerifyForm, KeptForm
 from inspect_app.review.models import CorrectiveAction, CorrectiveActionItem
 from inspect_app.review.operations import ReviewError, record_action_item, verify_action_item
 from inspect_app.review.queries import action_row, action_with_items, open_actions, open_appeals
-from inspect_app.review.views import KeptForm, answer_words, store_form_photos, undo
+from inspect_app.review.views import answer_words, store_form_photos, undo
 from inspect_app.stores.scope import scoped_store_ids
 from inspect_app.uploads import photo_form
 
@@ -80,6 +81,8 @@ def _page(action: CorrectiveAction, kept: KeptForm | None = None) -> str:
         can_verify=can(current_user, Permission.REVIEW),
         lang=lang,
         kept=kept,
+        record_form=ActionRecordForm(formdata=None),
+        verify_form=ActionVerifyForm(formdata=None),
     )
 
 
@@ -107,7 +110,8 @@ def record(action_item_id: int):
     """The store records what it did about one item, with photos; a refusal keeps the text."""
     item = _item_or_404(action_item_id)
     action_id, inspection = item.action_id, item.action.inspection
-    description, form = request.form.get("description") or "", f"record-{action_item_id}"
+    description = ActionRecordForm().description.data or ""
+    form = f"record-{action_item_id}"
     try:
         record_action_item(item, current_user, description, utcnow())
     except ReviewError as exc:
@@ -144,10 +148,11 @@ def record_page(action_item_id: int):
 def verify(action_item_id: int):
     """A reviewer confirms one item's fix, or sends it back with what is missing."""
     item = _item_or_404(action_item_id)
-    decision = request.form.get("decision")
+    posted = ActionVerifyForm()
+    decision = posted.decision.data
     if decision not in ("verified", "not_verified"):
         abort(400)
-    action_id, comment = item.action_id, request.form.get("comment")
+    action_id, comment = item.action_id, posted.comment.data
     try:
         verify_action_item(
             item, current_user, verified=decision == "verified", comment=comment, now=utcnow()

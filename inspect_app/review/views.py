@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from flask import (
     abort,
@@ -40,6 +39,14 @@ from inspect_app.photos.queries import evidence_photos, photo_reuse_warnings
 from inspect_app.photos.storage import photo_storage
 from inspect_app.photos.uploads import store_upload
 from inspect_app.review import bp
+from inspect_app.review.forms import (
+    AppealDecisionForm,
+    AppealForm,
+    AttributionForm,
+    KeptForm,
+    ReturnForm,
+    visit_forms,
+)
 from inspect_app.review.models import Appeal
 from inspect_app.review.operations import (
     ReviewError,
@@ -67,17 +74,6 @@ from inspect_app.uploads import chosen_files, photo_form
 QUEUE_LIMIT = 200
 #: Most photos an appeal or a corrective-action item carries.
 MAX_OWNER_PHOTOS = 5
-
-
-@dataclass(frozen=True)
-class KeptForm:
-    """A refused form, shown again with what was typed and each error beside its field."""
-
-    #: Which form on the page: "appeal-<answer id>", "decide-<appeal id>",
-    #: "attribution-<answer id>", "record-<action item id>", "verify-<action item id>".
-    form: str
-    text: str
-    errors: dict[str, list[str]] = field(default_factory=dict)
 
 
 @bp.route("/review")
@@ -187,6 +183,7 @@ def _detail(inspection: Inspection, template: str, kept: KeptForm | None = None)
         today=halls_today(),
         lang=lang,
         kept=kept,
+        forms=visit_forms(),
     )
 
 
@@ -211,9 +208,9 @@ def _locked(uuid: str) -> Inspection:
     return inspection
 
 
-def _form_answer(inspection: Inspection) -> Answer:
+def _form_answer(inspection: Inspection, answer_id: int | None) -> Answer:
     """The answer the form names (answer_id), if it is one of this visit's; 404 otherwise."""
-    answer = db.session.get(Answer, request.form.get("answer_id", type=int) or 0)
+    answer = db.session.get(Answer, answer_id or 0)
     if answer is None or answer.inspection_id != inspection.id:
         abort(404)
     return answer
@@ -242,6 +239,8 @@ def approve(uuid: str):
 @requires(Permission.REVIEW)
 def send_back(uuid: str):
     inspection = _locked(uuid)
+    form = ReturnForm()
+    # The per-item comments are dynamic item fields (rc__<item id>), not fields of the form.
     names = field_names.decode_kind(request.form.keys(), "rc")
     item_comments = {
         item_id: value
@@ -249,7 +248,7 @@ def send_back(uuid: str):
         if (value := request.form.get(name, "")).strip()
     }
     try:
-        return_inspection(inspection, current_user, request.form.get("comment"), item_comments)
+        return_inspection(inspection, current_user, form.comment.data, item_comments)
     except ReviewError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -265,11 +264,12 @@ def send_back(uuid: str):
 def resolve(uuid: str):
     """The reviewer names the person behind an unidentified finding, or confirms nobody can be."""
     inspection = _locked(uuid)
-    answer = _form_answer(inspection)
-    decision = request.form.get("decision")
+    posted = AttributionForm()
+    answer = _form_answer(inspection, posted.answer_id.data)
+    decision = posted.decision.data
     if decision not in ("name", "unidentified"):
         abort(400)
-    number = (request.form.get("employee_no") or "").strip()
+    number = (posted.employee_no.data or "").strip()
     form = f"attribution-{answer.id}"
     try:
         if decision == "name" and not number:
@@ -301,6 +301,7 @@ def appeals():
         item_texts=answer_item_texts([ap.answer for ap in appeals], current_lang()),
         actions=open_actions(halls_today()),
         lang=current_lang(),
+        decide_form=AppealDecisionForm(formdata=None),
     )
 
 
@@ -310,10 +311,11 @@ def decide(appeal_id: int):
     appeal = db.session.scalar(select(Appeal).where(Appeal.id == appeal_id).with_for_update())
     if appeal is None:
         abort(404)
-    decision = request.form.get("decision")
+    posted = AppealDecisionForm()
+    decision = posted.decision.data
     if decision not in ("uphold", "reject"):
         abort(400)
-    inspection, reason = appeal.inspection, request.form.get("reason")
+    inspection, reason = appeal.inspection, posted.reason.data
     try:
         decide_appeal(
             appeal, current_user, uphold=decision == "uphold", reason=reason, now=utcnow()
@@ -370,8 +372,9 @@ def store_form_photos(inspection: Inspection, **owner) -> tuple[list[str], list[
 def appeal(uuid: str):
     """A store manager files an appeal with photos; on any refusal the reason typed is kept."""
     inspection = _locked(uuid)
-    answer = _form_answer(inspection)
-    reason, item_id, form = request.form.get("reason") or "", answer.item_id, f"appeal-{answer.id}"
+    posted = AppealForm()
+    answer = _form_answer(inspection, posted.answer_id.data)
+    reason, item_id, form = posted.reason.data or "", answer.item_id, f"appeal-{answer.id}"
     try:
         filed = file_appeal(
             inspection,

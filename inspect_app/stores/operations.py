@@ -1,23 +1,29 @@
-"""Applying a validated roster: an idempotent upsert; people who left are marked, never deleted."""
+"""Changes to the organisation: an admin's edit of one region, hall or staff member, and applying a
+validated roster (an idempotent upsert). People who left are marked, never deleted. Operations
+flush and never commit; the view commits."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from inspect_app.audit.operations import record_event
 from inspect_app.calendar import halls_today
+from inspect_app.db import utcnow
 from inspect_app.extensions import db
-from inspect_app.locking import lock_name
+from inspect_app.locking import lock_name, lock_row, unique_violation_as
 from inspect_app.stores.models import Region, Staff, Store
 from inspect_app.stores.postings import keep_postings
 from inspect_app.stores.roster_import import RosterReport, read_roster
 from inspect_app.stores.roster_plan import KnownPerson, StaffPlan, left_at_of, plan_staff
 
 ROSTER_LOCK = "roster import"
+CODE_MAX, NAME_MAX = 32, 200
 
 
 @dataclass
@@ -188,3 +194,153 @@ def _staff_values(row, stores: dict[str, Store]) -> dict[str, object]:
         "is_active": row.is_active,
         "left_at": left_at_of(row),
     }
+
+
+class OrgError(ValueError):
+    """A change the organisation cannot take; the message says why."""
+
+
+def _text(value: str | None, label: str, limit: int, required: bool = True) -> str | None:
+    """Return the typed text stripped (None when empty); OrgError if missing or too long."""
+    value = (value or "").strip()
+    if required and not value:
+        raise OrgError(_("Fill in %(what)s.", what=label))
+    if len(value) > limit:
+        raise OrgError(_("%(what)s is longer than %(n)s characters.", what=label, n=limit))
+    return value or None
+
+
+def _unique(model, column, value, current_id: int | None, label: str) -> None:
+    query = select(func.count()).select_from(model).where(column == value)
+    if current_id is not None:
+        query = query.where(model.id != current_id)
+    if db.session.scalar(query):
+        raise OrgError(_("%(what)s %(value)s is already used.", what=label, value=value))
+
+
+def _changes(obj, values: dict) -> dict:
+    changed = {k: [getattr(obj, k), v] for k, v in values.items() if getattr(obj, k) != v}
+    for key, value in values.items():
+        setattr(obj, key, value)
+    return {k: [str(a), str(b)] for k, (a, b) in changed.items()}
+
+
+def _save(
+    kind: str,
+    obj,
+    values: dict,
+    code_field: str,
+    label: str,
+    actor_id: int,
+    then: Callable[[], None] | None = None,
+) -> None:
+    """Create or update one region, hall or staff member; audited as `<kind>.create|update`.
+
+    `then` runs after the values are set and before they are written (a staff member's postings).
+    """
+    model = type(obj)
+    _unique(model, getattr(model, code_field), values[code_field], obj.id, label)
+    is_new = obj.id is None
+    changes = _changes(obj, values)
+    taken = OrgError(
+        _("%(what)s %(value)s is already used.", what=label, value=values.get(code_field))
+    )
+    # The check above answers the usual case; this one the request that lost a race for the code.
+    with unique_violation_as(taken):
+        if is_new:
+            db.session.add(obj)
+        if then is not None:
+            then()
+        db.session.flush()
+    record_event(f"{kind}.{'create' if is_new else 'update'}", obj, actor_id=actor_id, **changes)
+
+
+def save_region(
+    region: Region, *, code: str | None, name: str | None, is_active: bool, actor_id: int
+) -> None:
+    """Create (a new `Region()`) or update a region; a new region is always active.
+
+    Raises OrgError (the message says why) for a missing or too long code or name, or a code
+    another region uses.
+    """
+    values = {
+        "code": _text(code, _("Region code"), CODE_MAX),
+        "name": _text(name, _("Region name"), NAME_MAX),
+        "is_active": is_active or region.id is None,
+    }
+    _save("region", region, values, "code", _("Region code"), actor_id)
+
+
+def save_store(
+    store: Store,
+    *,
+    code: str | None,
+    name: str | None,
+    address: str | None,
+    region_id: int | None,
+    is_active: bool,
+    actor_id: int,
+) -> None:
+    """Create (a new `Store()`) or update a hall; a new hall is always active.
+
+    Raises OrgError for an unknown region, a missing or too long code or name, a too long
+    address, or a code another hall uses.
+    """
+    region = db.session.get(Region, region_id or 0)
+    if region is None:
+        raise OrgError(_("Choose the hall's region."))
+    values = {
+        "code": _text(code, _("Hall code"), CODE_MAX),
+        "name": _text(name, _("Hall name"), NAME_MAX),
+        "address": _text(address, _("Address"), 300, required=False),
+        "region_id": region.id,
+        "is_active": is_active or store.id is None,
+    }
+    _save("store", store, values, "code", _("Hall code"), actor_id)
+
+
+def save_staff(
+    person: Staff,
+    *,
+    employee_no: str | None,
+    name: str | None,
+    position: str | None,
+    store_id: int | None,
+    is_active: bool,
+    actor_id: int,
+) -> None:
+    """Create (a new `Staff()`) or update a staff member and keep their postings.
+
+    A change of hall or leaving takes effect on the halls' date today (stores.postings); a
+    person who leaves gets `left_at` now, once. Raises OrgError for an unknown hall, a missing
+    or too long 工号 or name, a too long position, or a 工号 another person has.
+    """
+    if person.id is not None:
+        # Another admin (or an import) changing this person waits; their postings are read
+        # after it.
+        lock_row(person)
+    store = db.session.get(Store, store_id or 0)
+    if store is None:
+        raise OrgError(_("Choose the hall this person works in."))
+    active = is_active or person.id is None
+    values = {
+        "employee_no": _text(employee_no, _("Employee no."), CODE_MAX),
+        "name": _text(name, _("Name"), 100),
+        "position": _text(position, _("Position"), 100, required=False),
+        "store_id": store.id,
+        "is_active": active,
+        "left_at": None if active else (person.left_at or utcnow()),
+    }
+    # Findings keep the hall of the visit, so moving a person keeps their history where it
+    # was; the postings say from which day they are on the new hall's roster.
+    today = halls_today()
+    label = _("Employee no.")
+    _save(
+        "staff",
+        person,
+        values,
+        "employee_no",
+        label,
+        actor_id,
+        lambda: keep_postings(person, today),
+    )

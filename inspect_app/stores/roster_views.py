@@ -6,7 +6,7 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +15,7 @@ from inspect_app.calendar import halls_today
 from inspect_app.downloads import attachment
 from inspect_app.extensions import db
 from inspect_app.stores import bp
+from inspect_app.stores.forms import RosterApplyForm, RosterUploadForm
 from inspect_app.stores.operations import RosterChangedError, apply_roster_upload, check_roster
 from inspect_app.stores.roster_template import roster_template
 
@@ -31,7 +32,7 @@ def _upload_dir() -> Path:
 @bp.route("/roster/import")
 @requires(Permission.IMPORT_ROSTER)
 def roster_import():
-    return render_template("stores/roster_import.html", report=None)
+    return render_template("stores/roster_import.html", report=None, form=RosterUploadForm())
 
 
 @bp.route("/roster/template.xlsx")
@@ -45,7 +46,8 @@ def roster_template_download():
 @bp.post("/roster/import")
 @requires(Permission.IMPORT_ROSTER)
 def roster_check():
-    upload = request.files.get("file")
+    form = RosterUploadForm()
+    upload = form.file.data
     if upload is None or not upload.filename:
         flash(_("Choose the roster workbook (.xlsx) to upload."), "error")
         return redirect(url_for("stores.roster_import")), 303
@@ -61,6 +63,8 @@ def roster_check():
         plan=plan,
         token=token,
         effective_on=halls_today(),
+        form=form,
+        apply_form=RosterApplyForm(formdata=None),
     )
     return page, 200 if report.ok else 422
 
@@ -68,7 +72,7 @@ def roster_check():
 @bp.post("/roster/import/apply")
 @requires(Permission.IMPORT_ROSTER)
 def roster_apply():
-    token = request.form.get("token", "")
+    token = RosterApplyForm().token.data or ""
     if not TOKEN.match(token):
         abort(400)
     path = _upload_dir() / f"{token}.xlsx"
@@ -95,7 +99,9 @@ def roster_apply():
             # Something changed since the check (another import): show the fresh report.
             db.session.rollback()
             claimed.rename(path)
-            page = render_template("stores/roster_import.html", report=report, token=None)
+            page = render_template(
+                "stores/roster_import.html", report=report, token=None, form=RosterUploadForm()
+            )
             return page, 422
         db.session.commit()
     except BaseException:
