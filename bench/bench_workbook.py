@@ -23,6 +23,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from openpyxl import LXML
+
 from inspect_app.reports.workbook import WorkbookMeta, write_hr_workbook
 from inspect_app.reports.workbook_tables import DETAIL_COLUMNS, DetailRow
 
@@ -79,7 +81,7 @@ def write_ours(path: Path, rows: list[DetailRow]) -> None:
 
 def write_xlsxwriter(path: Path, rows: list[DetailRow]) -> None:
     """Write the same detail sheet with XlsxWriter's constant_memory mode."""
-    import xlsxwriter
+    import xlsxwriter  # noqa: PLC0415 - the baseline is optional (pip install xlsxwriter)
 
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet("检查明细")
@@ -159,8 +161,6 @@ def main() -> None:
                 writer(Path(tmp) / name, rows)
                 times.append(time.perf_counter() - started)
         sizes = {name: (Path(tmp) / name).stat().st_size for name in ("ours.xlsx", "xw.xlsx")}
-    from openpyxl import LXML
-
     ours_median, theirs_median = statistics.median(ours), statistics.median(theirs)
     print(f"{count:,} item-detail rows x {len(DETAIL_COLUMNS)} columns, {ROUNDS} rounds each")
     print(f"openpyxl write-only (lxml: {LXML}): median {ours_median:.2f} s, ", end="")

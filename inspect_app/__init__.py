@@ -11,6 +11,7 @@ from flask import Flask
 
 from inspect_app import edge
 from inspect_app import models as models  # every table on the metadata (Alembic, create_all)
+from inspect_app.accounts import routes as accounts_routes
 from inspect_app.auth import routes as auth_routes
 from inspect_app.auth.limits import register_sign_in_limit, trust_proxies
 from inspect_app.auth.session import (
@@ -43,6 +44,7 @@ from inspect_app.uploads import register_photo_form_limits
 PACKAGE_ROUTES = (
     main_routes,
     auth_routes,
+    accounts_routes,
     checklists_routes,
     photos_routes,
     inspections_routes,

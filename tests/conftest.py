@@ -24,6 +24,7 @@ from inspect_app import create_app
 from inspect_app.auth.models import Role, User
 from inspect_app.auth.operations import create_user
 from inspect_app.calendar import today_in
+from inspect_app.checklists.operations import sync_directory
 from inspect_app.config import PROJECT_ROOT, TestConfig
 from inspect_app.extensions import db as _db
 from inspect_app.stores.models import Region, Staff, Store
@@ -249,7 +250,6 @@ def manager_client(app, make_user, org) -> FlaskClient:
 @pytest.fixture
 def default_checklist_version(db):
     """The default checklist stored as version 1."""
-    from inspect_app.checklists.operations import sync_directory
 
     stored, errors = sync_directory([DEFAULT_CHECKLIST])
     assert not errors

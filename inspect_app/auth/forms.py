@@ -2,12 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from inspect_app.auth.session import LANGUAGES
-from inspect_app.edge import IdField, IdListField
 
 
 class LoginForm(FlaskForm):
@@ -33,18 +32,3 @@ class LanguageForm(FlaskForm):
 
 class SignOutForm(FlaskForm):
     """Sign out: the form carries the CSRF token only."""
-
-
-class UserForm(FlaskForm):
-    """A user's account, role and scope, or (action "password") a new password. The rules
-    (required, lengths, a known role, the last admin) are checked by auth.operations."""
-
-    action = StringField()
-    username = StringField()
-    password = StringField()
-    display_name = StringField()
-    role = StringField()
-    region_id = IdField()
-    store_ids = IdListField()
-    region_ids = IdListField()
-    is_active = BooleanField(false_values=("",))

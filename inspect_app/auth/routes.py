@@ -1,16 +1,16 @@
 """What the app factory registers for this package.
 
-Sign-in, language and the admin's user pages.
+Sign-in, sign-out and the language switch.
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from inspect_app.auth import admin_views, bp, views
+from inspect_app.auth import bp, views
 
 #: The modules whose routes are attached to ``bp`` (importing one attaches its routes).
-PAGES = (views, admin_views)
+PAGES = (views,)
 
 
 def register(app: Flask) -> None:

@@ -17,6 +17,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -40,6 +41,8 @@ from inspect_app.photos.storage import photo_storage
 from inspect_app.ratings.selection import rating_selection
 from inspect_app.reports import bp
 from inspect_app.reports.assembler import inspection_report, store_report
+from inspect_app.reports.csv_export import csv_stream, csv_tables
+from inspect_app.reports.export_rows import detail_rows, staff_rows, store_rows
 from inspect_app.reports.exports import (
     TooManyExportsError,
     launch,
@@ -203,10 +206,6 @@ CSV_TABLES = ("stores", "staff", "detail")
 @requires(Permission.EXPORT_HR)
 def csv_download(table: str):
     """One of the workbook's tables as CSV (UTF-8 with BOM), streamed row by row."""
-    from flask import Response, stream_with_context
-
-    from inspect_app.reports.csv_export import csv_stream, csv_tables
-    from inspect_app.reports.export_rows import detail_rows, staff_rows, store_rows
 
     if table not in CSV_TABLES:
         abort(404)

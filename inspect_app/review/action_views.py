@@ -21,8 +21,8 @@ from inspect_app.review import bp
 from inspect_app.review.forms import ActionRecordForm, ActionVerifyForm, KeptForm
 from inspect_app.review.models import CorrectiveAction, CorrectiveActionItem
 from inspect_app.review.operations import ReviewError, record_action_item, verify_action_item
+from inspect_app.review.pages import answer_words, store_form_photos, undo
 from inspect_app.review.queries import action_row, action_with_items, open_actions, open_appeals
-from inspect_app.review.views import answer_words, store_form_photos, undo
 from inspect_app.stores.scope import scoped_store_ids
 from inspect_app.uploads import photo_form
 

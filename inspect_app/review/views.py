@@ -22,8 +22,7 @@ from inspect_app.auth.models import Role, User
 from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.calendar import halls_today
 from inspect_app.checklists import field_names
-from inspect_app.checklists.answer_text import answer_with_points, points_text
-from inspect_app.checklists.definition import ChecklistDefinition
+from inspect_app.checklists.answer_text import points_text
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.checklists.version_texts import answer_item_texts
 from inspect_app.context import current_lang
@@ -36,8 +35,6 @@ from inspect_app.inspections.scope import require_inspection
 from inspect_app.periods import PeriodError, month_of, parse_period
 from inspect_app.photos.models import Photo, PhotoPurpose
 from inspect_app.photos.queries import evidence_photos, photo_reuse_warnings
-from inspect_app.photos.storage import photo_storage
-from inspect_app.photos.uploads import store_upload
 from inspect_app.review import bp
 from inspect_app.review.forms import (
     AppealDecisionForm,
@@ -58,6 +55,7 @@ from inspect_app.review.operations import (
     resolve_attribution,
     return_inspection,
 )
+from inspect_app.review.pages import answer_words, store_form_photos, undo
 from inspect_app.review.quality import inspector_quality
 from inspect_app.review.queries import (
     action_of,
@@ -69,11 +67,9 @@ from inspect_app.review.queries import (
 )
 from inspect_app.stores.models import Region, Store
 from inspect_app.stores.queries import roster_on
-from inspect_app.uploads import chosen_files, photo_form
+from inspect_app.uploads import photo_form
 
 QUEUE_LIMIT = 200
-#: Most photos an appeal or a corrective-action item carries.
-MAX_OWNER_PHOTOS = 5
 
 
 @bp.route("/review")
@@ -122,22 +118,6 @@ def _load(uuid: str) -> Inspection:
     )
     require_inspection(inspection)
     return inspection
-
-
-def answer_words(
-    definition: ChecklistDefinition, answers: Iterable[Answer], lang: str
-) -> dict[int, str]:
-    """Each answer by id in the checklist's words with its points: 合格 · 得 2 分（满分 2）."""
-    words = {}
-    for answer in answers:
-        try:
-            item = definition.item(answer.item_id)
-        except KeyError:  # an item of an older version, kept with the visit
-            item = None
-        words[answer.id] = answer_with_points(
-            item, answer.value, answer.points_earned, answer.points_possible, lang
-        )
-    return words
 
 
 def _detail(inspection: Inspection, template: str, kept: KeptForm | None = None):
@@ -339,30 +319,6 @@ def _refused(
     """Undo the attempt and show the visit again with what was typed and why it was refused."""
     undo(message, stored)
     return _detail(inspection, "review/inspection.html", kept), 422
-
-
-def undo(message: str, stored: Iterable[str] = ()) -> None:
-    """Roll the attempt back, delete the files of photos it stored, and say why."""
-    db.session.rollback()
-    storage = photo_storage()
-    for key in stored:  # files of photos stored before a later one was refused
-        storage.delete(key)
-    flash(message, "error")
-
-
-def store_form_photos(inspection: Inspection, **owner) -> tuple[list[str], list[str]]:
-    """Store the form's photos for an appeal or an action item; return stored keys and refusals."""
-    uploads = chosen_files(request.files.getlist("photos"))
-    if len(uploads) > MAX_OWNER_PHOTOS:
-        return [], [_("Attach at most %(n)s photos.", n=MAX_OWNER_PHOTOS)]
-    stored, errors = [], []
-    for upload in uploads:
-        photo, refusal = store_upload(inspection, upload, **owner)
-        if photo is None:
-            errors.append(refusal)
-        else:
-            stored += [photo.storage_key, photo.thumbnail_key]
-    return stored, errors
 
 
 @bp.post("/results/<uuid>/appeals")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from werkzeug.serving import make_server
@@ -15,11 +17,16 @@ from werkzeug.serving import make_server
 from inspect_app import create_app
 from inspect_app.auth.models import Role
 from inspect_app.auth.operations import create_user
+from inspect_app.calendar import today_in
 from inspect_app.checklists.models import Checklist
+from inspect_app.checklists.operations import checklist_files, sync_directory
 from inspect_app.config import TestConfig
-from inspect_app.demo import DEMO_CHECKLIST_KEY
+from inspect_app.db import utcnow
+from inspect_app.demo import DEMO_CHECKLIST_KEY, load_demo
+from inspect_app.demo_history import load_demo_history
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Assignment, AssignmentStatus
+from inspect_app.inspections.models import Answer, Assignment, AssignmentStatus, Inspection
+from inspect_app.photos.storage import LocalPhotoStorage
 from inspect_app.stores.models import Store
 
 #: A second inspector with one assignment, for two people sharing one phone.
@@ -53,17 +60,6 @@ def main() -> None:
         config_class=TestConfig,
     )
     with app.app_context():
-        from pathlib import Path
-        from zoneinfo import ZoneInfo
-
-        from inspect_app.calendar import today_in
-        from inspect_app.checklists.operations import checklist_files, sync_directory
-        from inspect_app.db import utcnow
-        from inspect_app.demo import load_demo
-        from inspect_app.demo_history import load_demo_history
-        from inspect_app.inspections.models import Answer, Inspection
-        from inspect_app.photos.storage import LocalPhotoStorage
-
         db.create_all()
         sync_directory(checklist_files(Path(app.config["CHECKLIST_DIR"])))
         load_demo()

@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from inspect_app.auth import bp
-from inspect_app.auth.forms import UserForm
+from inspect_app.accounts import bp
+from inspect_app.accounts.forms import UserForm
+from inspect_app.accounts.operations import create_account, update_user
 from inspect_app.auth.models import Role, User
-from inspect_app.auth.operations import UserError, create_user, reset_password, update_user
+from inspect_app.auth.operations import UserError, reset_password
 from inspect_app.auth.permissions import Permission, requires
 from inspect_app.extensions import db
 from inspect_app.stores.models import Region, Store
@@ -41,7 +42,7 @@ def users():
     if role in {r.value for r in Role}:
         query = query.where(User.role == role)
     return render_template(
-        "admin/users.html",
+        "accounts/users.html",
         users=db.session.scalars(query.limit(PAGE)).all(),
         q=text,
         role=role,
@@ -56,24 +57,24 @@ def new_user():
     if request.method == "POST":
         try:
             role = Role(form.role.data or "")
-            user = create_user(
+            user = create_account(
                 form.username.data or "", form.password.data or "", role,
                 form.display_name.data or None, actor_id=current_user.id,
-            )  # fmt: skip
-            update_user(
-                user, actor_id=current_user.id, display_name=user.display_name, role=role, is_active=True,
-                region_id=form.region_id.data, store_ids=form.store_ids.data, region_ids=form.region_ids.data,
+                region_id=form.region_id.data, store_ids=form.store_ids.data,
+                region_ids=form.region_ids.data,
             )  # fmt: skip
         except ValueError as exc:  # UserError, or an unknown role
             db.session.rollback()
             message = str(exc) if isinstance(exc, UserError) else _("Choose a role.")
             return render_template(
-                "admin/user_form.html", user=None, error=message, form=form, **_choices()
+                "accounts/user_form.html", user=None, error=message, form=form, **_choices()
             ), 422
         db.session.commit()
         flash(_("User %(name)s created.", name=user.username), "info")
-        return redirect(url_for("auth.users"))
-    return render_template("admin/user_form.html", user=None, error=None, form=form, **_choices())
+        return redirect(url_for("accounts.users"))
+    return render_template(
+        "accounts/user_form.html", user=None, error=None, form=form, **_choices()
+    )
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
@@ -101,9 +102,11 @@ def edit_user(user_id: int):
             user = db.session.get(User, user_id)
             message = str(exc) if isinstance(exc, UserError) else _("Choose a role.")
             return render_template(
-                "admin/user_form.html", user=user, error=message, form=form, **_choices()
+                "accounts/user_form.html", user=user, error=message, form=form, **_choices()
             ), 422
         db.session.commit()
         flash(message, "info")
-        return redirect(url_for("auth.edit_user", user_id=user.id))
-    return render_template("admin/user_form.html", user=user, error=None, form=form, **_choices())
+        return redirect(url_for("accounts.edit_user", user_id=user.id))
+    return render_template(
+        "accounts/user_form.html", user=user, error=None, form=form, **_choices()
+    )
