@@ -19,8 +19,9 @@ from inspect_app.extensions import db
 from inspect_app.locking import lock_name, lock_row, unique_violation_as
 from inspect_app.stores.models import Region, Staff, Store
 from inspect_app.stores.postings import keep_postings
-from inspect_app.stores.roster_import import RosterReport, read_roster
+from inspect_app.stores.roster_import import read_roster
 from inspect_app.stores.roster_plan import KnownPerson, StaffPlan, left_at_of, plan_staff
+from inspect_app.stores.roster_rows import RosterReport
 
 ROSTER_LOCK = "roster import"
 CODE_MAX, NAME_MAX = 32, 200
