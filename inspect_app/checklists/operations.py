@@ -19,7 +19,7 @@ from inspect_app.checklists.loader import (
     load_checklist_text,
 )
 from inspect_app.checklists.models import Checklist, ChecklistVersion
-from inspect_app.checklists.xlsx import checklist_from_xlsx
+from inspect_app.checklists.xlsx_reader import checklist_from_xlsx
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
 from inspect_app.locking import insert_or_ignore, lock_row

@@ -34,6 +34,7 @@ from inspect_app.inspections.attribution import (
     roster_refusal,
     unattributed_message,
 )
+from inspect_app.inspections.form_data import answer_form_data, refusal_reasons
 from inspect_app.inspections.form_rules import item_rules
 from inspect_app.inspections.form_staff import StaffChoices, form_summary
 from inspect_app.inspections.forms import StartVisitForm, VisitForm
@@ -87,27 +88,6 @@ def home():
         refusal_reasons=refusal_reasons,
         start_form=StartVisitForm(formdata=None),
     )
-
-
-def refusal_reasons(inspection: Inspection) -> list[tuple[str, list[str]]]:
-    """The server's reasons for refusing a visit's last submission, labelled for the inspector."""
-    definition = inspection_definition(inspection)
-    lang = current_lang()
-    visit_fields = {
-        "visit.arrived_at": _("Arrived at"),
-        "visit.left_at": _("Left at"),
-        "visit.waiting_minutes": _("Waiting time (minutes)"),
-        "visit.counter_no": _("Counter number"),
-        "visit.served_by": _("Who served you (接待员工)"),
-    }
-    reasons = []
-    for key, messages in (inspection.submit_errors or {}).items():
-        try:
-            label = definition.item(key).label(lang)
-        except KeyError:
-            label = visit_fields.get(key, key)
-        reasons.append((label, list(messages)))
-    return reasons
 
 
 @bp.route("/visits/new")
@@ -179,20 +159,6 @@ def _load(uuid: str) -> Inspection:
     return inspection
 
 
-def _form_data(inspection: Inspection, definition) -> dict:
-    data = {}
-    for answer in inspection.answers:
-        try:
-            item = definition.item(answer.item_id)
-        except KeyError:
-            continue
-        if answer.value is not None:
-            data[answer_field_name(item)] = str(answer.value)
-        if answer.comment:
-            data[comment_field_name(item)] = answer.comment
-    return data
-
-
 def render_visit_form(
     inspection: Inspection,
     *,
@@ -212,7 +178,7 @@ def render_visit_form(
     form = (
         form_class(formdata)
         if formdata is not None
-        else form_class(data=_form_data(inspection, definition))
+        else form_class(data=answer_form_data(inspection, definition))
     )
     answers = {a.item_id: a for a in inspection.answers}
     tz = halls_tz()

@@ -77,13 +77,7 @@ def trend_chart(
     def y_of(value: Decimal) -> float:
         return y1 - float(value) / 100 * (y1 - y0)
 
-    count = len(points)
-    inset = POINT_RADIUS + 5
-    if count > 1:
-        slot = (x1 - x0 - 2 * inset) / (count - 1)
-        xs = [x0 + inset + i * slot for i in range(count)]
-    else:
-        slot, xs = float(x1 - x0), [(x0 + x1) / 2] * count
+    slot, xs = _x_positions(len(points), x0, x1)
     values = [clamp_percent(point.percent) for point in points]
 
     parts = [_svg_open(width, height, title)]
@@ -93,7 +87,35 @@ def trend_chart(
     )
     parts.extend(_gridlines(thresholds, x0, x1, y_of))
     parts.append(_x_labels([point.label for point in points], xs, slot, width, height))
+    parts.extend(_trend_series(points, xs, values, y_of))
+    if all(value is None for value in values):
+        label = _truncate(no_data_label, x1 - x0 - 8, BAR_FONT)
+        parts.append(
+            f'<text x="{_num((x0 + x1) / 2)}" y="{_num((y0 + y1) / 2 + BAR_FONT * 0.35)}" '
+            f'text-anchor="middle" font-size="{BAR_FONT}" fill="{MUTED_COLOUR}">'
+            f"{_text(label)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
 
+
+def _x_positions(count: int, x0: int, x1: int) -> tuple[float, list[float]]:
+    """(slot width, x of each of `count` periods) spread between x0 and x1, in SVG units."""
+    inset = POINT_RADIUS + 5
+    if count > 1:
+        slot = (x1 - x0 - 2 * inset) / (count - 1)
+        return slot, [x0 + inset + i * slot for i in range(count)]
+    return float(x1 - x0), [(x0 + x1) / 2] * count
+
+
+def _trend_series(
+    points: Sequence[ChartPoint],
+    xs: Sequence[float],
+    values: list[Decimal | None],
+    y_of: Callable[[Decimal], float],
+) -> list[str]:
+    """The line (broken where a value is None) and a dot per value, as SVG groups."""
+    parts = []
     segments = [
         " ".join(f"{_num(xs[i])},{_num(y_of(value))}" for i, value in run) for run in _runs(values)
     ]
@@ -103,7 +125,6 @@ def trend_chart(
             f'<g fill="none" stroke="{LINE_COLOUR}" stroke-width="2" stroke-linejoin="round" '
             f'stroke-linecap="round">{polylines}</g>'
         )
-
     circles = [
         f'<circle cx="{_num(x)}" cy="{_num(y_of(value))}" r="{POINT_RADIUS}">'
         f"<title>{_text(point.label)}: {value}%</title></circle>"
@@ -112,15 +133,7 @@ def trend_chart(
     ]
     if circles:
         parts.append(f'<g fill="{LINE_COLOUR}" stroke="#fff">{"".join(circles)}</g>')
-    else:
-        label = _truncate(no_data_label, x1 - x0 - 8, BAR_FONT)
-        parts.append(
-            f'<text x="{_num((x0 + x1) / 2)}" y="{_num((y0 + y1) / 2 + BAR_FONT * 0.35)}" '
-            f'text-anchor="middle" font-size="{BAR_FONT}" fill="{MUTED_COLOUR}">'
-            f"{_text(label)}</text>"
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    return parts
 
 
 def section_bars(

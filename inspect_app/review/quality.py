@@ -55,34 +55,12 @@ def inspector_quality(period: Period) -> list[InspectorQuality]:
         score = Decimal(str(score))
         by_store[store_id].append((inspector_id, score))
         by_inspector[inspector_id].append((store_id, score))
-    na = dict(
-        (i, (int(n or 0), int(t or 0)))
-        for i, n, t in db.session.execute(
-            select(
-                Inspection.inspector_id,
-                func.sum(cast(Answer.is_not_applicable, Integer)),
-                func.count(),
-            )
-            .join(Inspection, Inspection.id == Answer.inspection_id)
-            .where(*_submitted_or_approved_in(period), Answer.value.is_not(None))
-            .group_by(Inspection.inspector_id)
-        )
+    na = _not_applicable_counts(period)
+    returned = _count_by_inspector(
+        period, AuditEvent.id, AuditEvent.inspection_id, AuditEvent.action == "inspection.return"
     )
-    returned = dict(
-        db.session.execute(
-            select(Inspection.inspector_id, func.count(AuditEvent.id))
-            .join(Inspection, Inspection.id == AuditEvent.inspection_id)
-            .where(*_submitted_or_approved_in(period), AuditEvent.action == "inspection.return")
-            .group_by(Inspection.inspector_id)
-        ).all()
-    )
-    upheld = dict(
-        db.session.execute(
-            select(Inspection.inspector_id, func.count(Appeal.id))
-            .join(Inspection, Inspection.id == Appeal.inspection_id)
-            .where(*_submitted_or_approved_in(period), Appeal.status == AppealStatus.UPHELD)
-            .group_by(Inspection.inspector_id)
-        ).all()
+    upheld = _count_by_inspector(
+        period, Appeal.id, Appeal.inspection_id, Appeal.status == AppealStatus.UPHELD
     )
     names = dict(
         db.session.execute(
@@ -116,3 +94,36 @@ def inspector_quality(period: Period) -> list[InspectorQuality]:
         key=lambda r: (-(abs(r.deviation) if r.deviation is not None else Decimal(-1)), r.name)
     )
     return rows
+
+
+def _not_applicable_counts(period: Period) -> dict[int, tuple[int, int]]:
+    """{inspector id: (answers marked not applicable, answers given)} in the period's visits."""
+    return dict(
+        (i, (int(n or 0), int(t or 0)))
+        for i, n, t in db.session.execute(
+            select(
+                Inspection.inspector_id,
+                func.sum(cast(Answer.is_not_applicable, Integer)),
+                func.count(),
+            )
+            .join(Inspection, Inspection.id == Answer.inspection_id)
+            .where(*_submitted_or_approved_in(period), Answer.value.is_not(None))
+            .group_by(Inspection.inspector_id)
+        )
+    )
+
+
+def _count_by_inspector(period: Period, counted, inspection_id, condition) -> dict[int, int]:
+    """{inspector id: rows of `counted` meeting `condition`} on the period's visits.
+
+    `counted` and `inspection_id` are columns of one table (an audit event, an appeal) whose
+    `inspection_id` names the visit.
+    """
+    return dict(
+        db.session.execute(
+            select(Inspection.inspector_id, func.count(counted))
+            .join(Inspection, Inspection.id == inspection_id)
+            .where(*_submitted_or_approved_in(period), condition)
+            .group_by(Inspection.inspector_id)
+        ).all()
+    )

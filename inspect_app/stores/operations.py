@@ -19,8 +19,9 @@ from inspect_app.extensions import db
 from inspect_app.locking import lock_name, lock_row, unique_violation_as
 from inspect_app.stores.models import Region, Staff, Store
 from inspect_app.stores.postings import keep_postings
-from inspect_app.stores.roster_import import RosterReport, read_roster
+from inspect_app.stores.roster_import import read_roster
 from inspect_app.stores.roster_plan import KnownPerson, StaffPlan, left_at_of, plan_staff
+from inspect_app.stores.roster_rows import RosterReport
 
 ROSTER_LOCK = "roster import"
 CODE_MAX, NAME_MAX = 32, 200
@@ -118,6 +119,23 @@ def apply_roster(
     lock_name(ROSTER_LOCK)
     day = effective_on or halls_today()
     changes = RosterChanges()
+    regions = _apply_regions(report, changes)
+    stores = _apply_stores(report, regions, changes)
+    _apply_staff(report, stores, day, changes)
+    record_event(
+        "roster.import",
+        None,
+        actor_id=actor_id,
+        created=changes.created,
+        updated=changes.updated,
+        moved=changes.moved,
+        deactivated=changes.deactivated,
+    )
+    return changes
+
+
+def _apply_regions(report: RosterReport, changes: RosterChanges) -> dict[str, Region]:
+    """Create or rename the report's regions; return every region by code, flushed."""
     regions = {r.code: r for r in db.session.scalars(select(Region))}
     for row in report.regions:
         region = regions.get(row.code)
@@ -128,6 +146,13 @@ def apply_roster(
         elif _assign(region, name=row.name):
             changes.updated["regions"] += 1
     db.session.flush()
+    return regions
+
+
+def _apply_stores(
+    report: RosterReport, regions: dict[str, Region], changes: RosterChanges
+) -> dict[str, Store]:
+    """Create or update the report's stores; return every store by code, flushed."""
     stores = {s.code: s for s in db.session.scalars(select(Store))}
     for row in report.stores:
         store = stores.get(row.code)
@@ -144,6 +169,16 @@ def apply_roster(
         elif _assign(store, **values):
             changes.updated["stores"] += 1
     db.session.flush()
+    return stores
+
+
+def _apply_staff(
+    report: RosterReport, stores: dict[str, Store], day: date, changes: RosterChanges
+) -> None:
+    """Create or update the report's staff and their postings from `day`, flushed.
+
+    Raises RosterChangedError if a 工号 the reader matched to an existing person is gone.
+    """
     plan = plan_roster(report)
     changed = [row.employee_no for row in plan.updated]
     # Locked, so an admin editing one of these people at the same time waits (and then sees
@@ -174,16 +209,6 @@ def apply_roster(
     changes.moved = len(plan.moved)
     changes.deactivated = len(plan.deactivated)
     db.session.flush()
-    record_event(
-        "roster.import",
-        None,
-        actor_id=actor_id,
-        created=changes.created,
-        updated=changes.updated,
-        moved=changes.moved,
-        deactivated=changes.deactivated,
-    )
-    return changes
 
 
 def _staff_values(row, stores: dict[str, Store]) -> dict[str, object]:

@@ -15,18 +15,21 @@ row, so an import can never create a second person beside the real one.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from flask_babel import gettext as _
 
+from inspect_app.stores.roster_cells import CellReader, Cells
+from inspect_app.stores.roster_rows import (
+    CodeIndex,
+    RosterRegionRow,
+    RosterReport,
+    RosterStaffRow,
+    RosterStoreRow,
+    RowError,
+)
 from inspect_app.stores.roster_template import (
-    MAX_LENGTHS,
-    REQUIRED_COLUMNS,
     STAFF_COLUMNS,
     STAFF_SHEET,
     STAFF_STATUSES,
@@ -34,106 +37,10 @@ from inspect_app.stores.roster_template import (
     STORE_SHEET,
     STORE_STATUSES,
 )
-from inspect_app.workbook_upload import SheetRows, XlsxFileError, read_sheets
+from inspect_app.workbook_upload import XlsxFileError, read_sheets
 
 #: Most data rows read from one sheet.
 MAX_ROSTER_ROWS = 20_000
-DIGITS = re.compile(r"[0-9]+")
-DATE_TEXT = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
-)
-Cells = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A problem in a cell, a row or a sheet; sheet and row are None for the whole file."""
-
-    sheet: str | None
-    #: The row number Excel shows; the header is row 1.
-    row_number: int | None
-    column: str | None
-    message: str
-
-
-@dataclass(frozen=True)
-class RosterRegionRow:
-    row_number: int
-    code: str
-    name: str
-
-
-@dataclass(frozen=True)
-class RosterStoreRow:
-    row_number: int
-    code: str
-    name: str
-    region_code: str
-    address: str | None
-    #: False for 停业: deactivate the store, never delete it.
-    is_active: bool
-
-
-@dataclass(frozen=True)
-class RosterStaffRow:
-    row_number: int
-    employee_no: str
-    name: str
-    store_code: str
-    position: str | None
-    #: False for 离职: deactivate the person, never delete them.
-    is_active: bool
-    #: The 离职日期, if given; only ever set on an inactive row.
-    left_on: date | None
-    #: The 工号 as the file gave it when it was matched to an existing 工号 by adding zeros in
-    #: front (1001 for 0001001); such a row may only ever update that person.
-    matched_from: str | None = None
-
-
-@dataclass(frozen=True)
-class CodeCell:
-    """A code as read from its cell, before it is matched to the codes the system has."""
-
-    text: str
-    #: The cell held a number, so leading zeros may have been lost.
-    was_number: bool
-
-
-class CodeIndex:
-    """Known codes, with the all-digit ones findable by their value without leading zeros."""
-
-    def __init__(self, codes: Iterable[str] = ()) -> None:
-        self.codes: set[str] = set()
-        self._by_digits: dict[str, set[str]] = defaultdict(set)
-        self.update(codes)
-
-    def update(self, codes: Iterable[str]) -> None:
-        for code in codes:
-            self.codes.add(code)
-            if DIGITS.fullmatch(code):
-                self._by_digits[code.lstrip("0")].add(code)
-
-    def padded(self, digits: str) -> list[str]:
-        """Return the known codes that are `digits` with zeros added in front (or `digits`)."""
-        found = self._by_digits.get(digits.lstrip("0"), ())
-        return sorted(code for code in found if len(code) >= len(digits))
-
-
-@dataclass
-class RosterReport:
-    """The cleaned rows of a roster workbook and everything wrong with it."""
-
-    #: Regions that store rows name (区域编码 with 区域名称): create or rename them.
-    regions: list[RosterRegionRow] = field(default_factory=list)
-    #: Rows without errors only; apply them only when the report is `ok`.
-    stores: list[RosterStoreRow] = field(default_factory=list)
-    staff: list[RosterStaffRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def read_roster(
@@ -197,183 +104,8 @@ def read_roster(
     return report
 
 
-class _RosterReader:
-    def __init__(self, report: RosterReport) -> None:
-        self.report = report
-
-    def error(self, sheet: str, row: int | None, column: str | None, message: str) -> None:
-        self.report.errors.append(RowError(sheet, row, column, message))
-
-    def table(
-        self, sheet: str, rows: SheetRows, columns: tuple[str, ...]
-    ) -> list[tuple[int, Cells]] | None:
-        """Return each data row as {column: value}, or None if a column name is missing."""
-        if not rows or rows[0][0] != 1:
-            message = _(
-                "The first row of the sheet %(sheet)s must hold the column names.", sheet=sheet
-            )
-            self.error(sheet, 1, None, message)
-            return None
-        errors_before = len(self.report.errors)
-        index: dict[str, int] = {}
-        for position, raw in enumerate(rows[0][1]):
-            name = raw.strip() if isinstance(raw, str) else raw
-            if name is None or name == "":
-                continue
-            if name not in columns:
-                message = _(
-                    "The column %(column)s is not part of the roster and is ignored.", column=name
-                )
-                self.report.warnings.append(RowError(sheet, 1, str(name), message))
-            elif name in index:
-                self.error(sheet, 1, name, _("The column %(column)s appears twice.", column=name))
-            else:
-                index[name] = position
-        for name in REQUIRED_COLUMNS[sheet]:
-            if name in index:
-                continue
-            message = _(
-                "The sheet %(sheet)s has no column %(column)s in its first row.",
-                sheet=sheet,
-                column=name,
-            )
-            self.error(sheet, 1, name, message)
-        if len(self.report.errors) > errors_before:
-            return None
-        return [
-            (number, {name: values[i] for name, i in index.items()}) for number, values in rows[1:]
-        ]
-
-    def text(
-        self, sheet: str, row: int, cells: Cells, column: str, *, required: bool = False
-    ) -> str | None:
-        """Return the cell as stripped text, or None after reporting what is wrong with it."""
-        value = cells.get(column)
-        if isinstance(value, str):
-            value = value.strip()
-        if value is None or value == "":
-            if required:
-                self.error(sheet, row, column, _("%(column)s is missing.", column=column))
-            return None
-        if isinstance(value, bool | datetime | date | time | timedelta):
-            self.error(sheet, row, column, _("%(column)s must be text.", column=column))
-            return None
-        if isinstance(value, int | float):
-            value = str(int(value)) if float(value).is_integer() else str(value)
-        text = str(value)
-        limit = MAX_LENGTHS[sheet][column]
-        if len(text) > limit:
-            message = _("%(column)s is longer than %(n)s characters.", column=column, n=limit)
-            self.error(sheet, row, column, message)
-            return None
-        return text
-
-    def code(self, sheet: str, row: int, cells: Cells, column: str) -> CodeCell | None:
-        """Return a required code cell, noting whether Excel stored it as a number."""
-        value = cells.get(column)
-        is_number = isinstance(value, int | float) and not isinstance(value, bool)
-        if is_number and (not float(value).is_integer() or value < 0):
-            message = _(
-                "%(column)s must be text; format the column as text and type it again.",
-                column=column,
-            )
-            self.error(sheet, row, column, message)
-            return None
-        text = self.text(sheet, row, cells, column, required=True)
-        return None if text is None else CodeCell(text, is_number)
-
-    def match(
-        self, sheet: str, row: int, column: str, cell: CodeCell | None, known: CodeIndex
-    ) -> tuple[str | None, str | None]:
-        """Return (code, matched_from): the cell's code, or the one known code it stands for.
-
-        A number (or digits the system does not know) may have lost its leading zeros: it
-        stands for a known code with zeros added in front only when exactly one matches. A
-        number matching none or several is refused; unknown digits typed as text are a new code.
-        """
-        if cell is None:
-            return None, None
-        text = cell.text
-        if (text in known.codes and not cell.was_number) or not DIGITS.fullmatch(text):
-            return text, None
-        matches = known.padded(text)
-        if not cell.was_number:
-            matches = [code for code in matches if code != text]
-            if not matches:
-                return text, None
-        if len(matches) == 1:
-            if matches[0] != text:
-                message = _(
-                    "%(column)s %(value)s was read as %(code)s, the only existing code it "
-                    "matches once zeros are added in front.",
-                    column=column,
-                    value=text,
-                    code=matches[0],
-                )
-                self.report.warnings.append(RowError(sheet, row, column, message))
-            return matches[0], text if matches[0] != text else None
-        if matches:
-            message = _(
-                "%(column)s %(value)s matches several existing codes once zeros are added in "
-                "front (%(codes)s). Format the column as text and type the code in full.",
-                column=column,
-                value=text,
-                codes=", ".join(matches),
-            )
-        else:
-            message = _(
-                "%(column)s %(value)s was stored as a number, so its leading zeros may be lost, "
-                "and no existing code matches it. Format the column as text and type the code "
-                "in full.",
-                column=column,
-                value=text,
-            )
-        self.error(sheet, row, column, message)
-        return None, None
-
-    def status(self, sheet: str, row: int, cells: Cells, statuses: dict[str, bool]) -> bool:
-        value = cells.get("状态")
-        text = value.strip() if isinstance(value, str) else value
-        if text is None or text == "":
-            return True
-        if text not in statuses:
-            message = _("状态 must be one of: %(values)s.", values=", ".join(statuses))
-            self.error(sheet, row, "状态", message)
-            return True
-        return statuses[text]
-
-    def left_on(self, row: int, value: Any) -> date | None:
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        match = DATE_TEXT.fullmatch(value.strip()) if isinstance(value, str) else None
-        try:
-            if match:
-                return date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            pass
-        message = _("离职日期 must be a date, such as 2026-03-01 or 2026/3/1.")
-        self.error(STAFF_SHEET, row, "离职日期", message)
-        return None
-
-    def duplicates(self, sheet: str, column: str, rows_by_code: dict[str, list[int]]) -> None:
-        for code, rows in rows_by_code.items():
-            if len(rows) > 1:
-                listed = ", ".join(map(str, rows))
-                for row in rows:
-                    message = _(
-                        "%(column)s %(code)s is on more than one row: %(rows)s.",
-                        column=column,
-                        code=code,
-                        rows=listed,
-                    )
-                    self.error(sheet, row, column, message)
-
-    def bad_rows(self, sheet: str) -> set[int | None]:
-        return {e.row_number for e in self.report.errors if e.sheet == sheet}
+class _RosterReader(CellReader):
+    """Checks the 门店 and 员工 rows against each other and the codes the system has."""
 
     def stores(
         self, rows: list[tuple[int, Cells]], known_stores: CodeIndex, known_regions: CodeIndex

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
-from inspect_app.stores.roster_import import RosterStaffRow
+from inspect_app.stores.roster_rows import RosterStaffRow
 
 
 @dataclass(frozen=True)

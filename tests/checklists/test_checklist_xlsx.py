@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from inspect_app.checklists.loader import LoadResult, load_checklist_file
-from inspect_app.checklists.xlsx import ITEM_COLUMNS, checklist_from_xlsx, checklist_to_xlsx
+from inspect_app.checklists.xlsx import ITEM_COLUMNS, checklist_to_xlsx
+from inspect_app.checklists.xlsx_reader import checklist_from_xlsx
 from inspect_app.config import PROJECT_ROOT
 
 DEFAULT_CHECKLIST = PROJECT_ROOT / "checklists" / "business-hall-mystery-shop.yaml"

@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from inspect_app.stores.roster_import import RosterReport, read_roster
+from inspect_app.stores.roster_import import read_roster
+from inspect_app.stores.roster_rows import RosterReport
 from inspect_app.stores.roster_template import (
     STAFF_COLUMNS,
     STORE_COLUMNS,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from inspect_app.stores.roster_import import RosterStaffRow
 from inspect_app.stores.roster_plan import KnownPerson, plan_staff
+from inspect_app.stores.roster_rows import RosterStaffRow
 
 LEFT = date(2026, 3, 1)
 

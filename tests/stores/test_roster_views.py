@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from inspect_app.auth.models import Role
 from inspect_app.stores.models import Region, Staff, Store
 from inspect_app.stores.operations import RosterChangedError, apply_roster
-from inspect_app.stores.roster_import import RosterReport, RosterStaffRow
+from inspect_app.stores.roster_rows import RosterReport, RosterStaffRow
 from tests.conftest import csrf_from, post_form, sign_in
 from tests.stores.roster_files import roster_workbook
 
