@@ -8,7 +8,7 @@ from inspect_app.inspections.models import Answer, Assignment, Inspection, Secti
 from inspect_app.photos.models import Photo
 from inspect_app.reports.models import ExportJob
 from inspect_app.review.models import Appeal, CorrectiveAction, CorrectiveActionItem
-from inspect_app.stores.models import Region, Staff, Store
+from inspect_app.stores.models import Region, Staff, StaffPosting, Store
 
 __all__ = [
     "Answer",
@@ -29,6 +29,7 @@ __all__ = [
     "SectionScore",
     "ServedStaff",
     "Staff",
+    "StaffPosting",
     "Store",
     "User",
     "user_regions",

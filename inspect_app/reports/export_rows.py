@@ -53,7 +53,7 @@ def checklist_rules(checklist: Checklist) -> RatingRules:
     return rules_of(version.id)
 
 
-def store_rows(period: Period, region_id: int | None) -> list[StoreRatingRow]:
+def store_rating_rows(period: Period, region_id: int | None) -> list[StoreRatingRow]:
     """One row per hall, period and checklist (the region's halls, or every hall).
 
     Each checklist of `rated_checklists` rates every active hall (a hall without a visit on it

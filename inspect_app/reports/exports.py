@@ -27,7 +27,7 @@ from inspect_app.reports.export_rows import (
     detail_rows,
     rated_checklists,
     staff_rows,
-    store_rows,
+    store_rating_rows,
 )
 from inspect_app.reports.models import ExportJob, ExportStatus
 from inspect_app.reports.workbook import WorkbookMeta, write_hr_workbook
@@ -119,7 +119,7 @@ def run_export(app: Flask, job_id: int) -> None:
                 ),
                 star_thresholds=star_thresholds_text(rated_checklists(period)),
             )
-            stores = store_rows(period, job.region_id)
+            stores = store_rating_rows(period, job.region_id)
             staff = staff_rows(period, job.region_id)
             summary = write_hr_workbook(
                 partial, meta, stores, staff, detail_rows(period, job.region_id),

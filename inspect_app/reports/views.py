@@ -42,7 +42,7 @@ from inspect_app.ratings.selection import rating_selection
 from inspect_app.reports import bp
 from inspect_app.reports.assembler import inspection_report, store_report
 from inspect_app.reports.csv_export import csv_stream, csv_tables
-from inspect_app.reports.export_rows import detail_rows, staff_rows, store_rows
+from inspect_app.reports.export_rows import detail_rows, staff_rows, store_rating_rows
 from inspect_app.reports.exports import (
     TooManyExportsError,
     launch,
@@ -218,7 +218,7 @@ def csv_download(table: str):
         )
     region_id = _export_region(request.args.getlist("region"))
     # One row per hall and checklist: every checklist's ratings and vetoes reach HR.
-    stores = store_rows(period, region_id) if table == "stores" else []
+    stores = store_rating_rows(period, region_id) if table == "stores" else []
     staff = staff_rows(period, region_id) if table == "staff" else []
     details = detail_rows(period, region_id) if table == "detail" else iter(())
     chosen = csv_tables(stores, staff, details)[CSV_TABLES.index(table)]

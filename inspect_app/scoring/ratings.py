@@ -44,8 +44,8 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
 
 from inspect_app.checklists.definition import RatingRules
+from inspect_app.scoring.inspection import quantize_percent
 
-PERCENT_QUANT = Decimal("0.001")
 #: Percentages are shown to one decimal.
 SHOWN_QUANT = Decimal("0.1")
 ZERO = Decimal(0)
@@ -124,11 +124,6 @@ class RankedStore:
     store_id: int
     region_id: int
     rating: StoreRating
-
-
-def quantize_percent(value: Decimal) -> Decimal:
-    """Round a percentage half-up to 0.001."""
-    return value.quantize(PERCENT_QUANT, rounding=ROUND_HALF_UP)
 
 
 def shown_percent(value: Decimal | None) -> Decimal | None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from inspect_app.auth import permissions
 from inspect_app.auth.models import Role
-from inspect_app.reports.export_rows import staff_rows, store_rows
+from inspect_app.reports.export_rows import staff_rows, store_rating_rows
 from inspect_app.reports.models import ExportJob
 from inspect_app.reports.workbook import WorkbookMeta, write_hr_workbook
 from inspect_app.reports.workbook_tables import STAFF_COLUMNS, STORE_COLUMNS
@@ -123,7 +123,7 @@ def test_an_export_role_limited_to_some_halls_exports_only_whole_regions_of_its_
 def test_the_period_cells_and_the_legend_and_docs_describe_it_alike(observed, db, tmp_path):
     path = tmp_path / "hr.xlsx"
     meta = WorkbookMeta(MONTH.key, "全部区域", datetime(2026, 12, 1, 8, 0), "v1", "—")
-    write_hr_workbook(path, meta, store_rows(MONTH, None), staff_rows(MONTH, None), [])
+    write_hr_workbook(path, meta, store_rating_rows(MONTH, None), staff_rows(MONTH, None), [])
     book = CalamineWorkbook.from_path(str(path))
     legend = book.get_sheet_by_name("说明").to_python()
     meanings = {(row[0], row[1]): row[3] for row in legend[8:]}
