@@ -336,6 +336,24 @@ def test_each_checklists_section_chart_is_its_own(world):
     assert EXPRESS_SECTION in express and "厅堂环境" not in express
 
 
+@pytest.mark.parametrize("choice", ["999999", "abc", "", "-1"])
+def test_a_checklist_choice_not_in_use_shows_the_first_checklist(world, choice):
+    """A stale or hand-edited ?checklist= falls back to the first checklist by key, never a 500."""
+    client = world.clients["manager"]
+    query = {"period": world.period.key}
+    first = client.get(f"/stores/{world.store.id}", query_string=query)
+    chosen = client.get(f"/stores/{world.store.id}", query_string=query | {"checklist": choice})
+    assert chosen.status_code == 200
+    assert sections_chart(chosen.text) == sections_chart(first.text)
+    assert "厅堂环境" in sections_chart(chosen.text)  # the default checklist sorts first
+    ratings = client.get("/ratings", query_string=query | {"checklist": choice})
+    assert ratings.status_code == 200
+    pdf = client.get(
+        f"/stores/{world.store.id}/report.pdf", query_string=query | {"checklist": choice}
+    )
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+
+
 @pytest.mark.parametrize("role", ["admin", "manager", "reviewer", "hr"])
 def test_the_store_pdf_prints_each_finding_its_follow_up_and_a_plain_percent(world, role):
     client = world.clients[role]
