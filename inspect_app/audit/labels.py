@@ -56,7 +56,7 @@ OBJECT_LABELS = {
     "staff": _l("Staff member"),
     "checklist_versions": _l("Checklist version"),
     "assignments": _l("Planned visit"),
-    "inspections": _l("Visit"),
+    "inspections": _l("Inspection visit"),
     "answers": _l("Finding"),
     "appeals": _l("Appeal"),
     "corrective_action_items": _l("Corrective action"),
