@@ -12,6 +12,7 @@ from flask import Flask
 from inspect_app import edge
 from inspect_app import models as models  # every table on the metadata (Alembic, create_all)
 from inspect_app.accounts import routes as accounts_routes
+from inspect_app.audit import routes as audit_routes
 from inspect_app.auth import routes as auth_routes
 from inspect_app.auth.limits import register_sign_in_limit, trust_proxies
 from inspect_app.auth.session import (
@@ -53,6 +54,7 @@ PACKAGE_ROUTES = (
     stores_routes,
     reports_routes,
     ratings_routes,
+    audit_routes,
 )
 
 

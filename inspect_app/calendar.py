@@ -10,7 +10,7 @@ an app context). tests/test_calendar*.py freeze the clock at the halls' midnight
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 from inspect_app.context import halls_tz
 
@@ -47,6 +47,12 @@ def format_instant(instant: datetime | None, tz: tzinfo | None = None, fmt: str 
     if instant is None:
         return ""
     return local_datetime(instant, tz).strftime(fmt or DISPLAY_FORMAT)
+
+
+def day_start(day: date, tz: tzinfo | None = None) -> datetime:
+    """The instant a halls' calendar day begins (midnight in the halls' zone), in UTC."""
+    zone = tz if tz is not None else halls_tz()
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
 
 
 def halls_now() -> datetime:

@@ -33,6 +33,7 @@ class Permission(enum.StrEnum):
     MANAGE_ORG = "manage_org"  # regions, stores, staff
     PLAN_VISITS = "plan_visits"
     VIEW_INSPECTOR = "view_inspector"  # know who carried out an inspection
+    VIEW_AUDIT = "view_audit"  # read the audit log: every recorded event
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, IntegerField, SelectField
+from wtforms import BooleanField, Field, IntegerField, SelectField
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
 from inspect_app.checklists.models import Checklist
+from inspect_app.edge import IdListField
 from inspect_app.stores.models import Region
 
 #: Visits per hall when the form does not say: the propose form's starting value.
@@ -87,7 +88,18 @@ def propose_form(regions: Sequence[Region], checklists: Sequence[Checklist] = ()
 
 
 class PublishForm(FlaskForm):
-    """Publish the month's proposal: nothing to fill in but the CSRF token."""
+    """Publish the month's proposal.
+
+    When it leaves halls without a visit, the page lists them and sends their ids in `halls`;
+    `confirm` must be ticked for those halls to be left out.
+    """
+
+    halls = IdListField()
+    confirm = BooleanField(_l("Publish anyway: I know these halls get no visit this month."))
+
+    def confirmed_halls(self) -> list[int]:
+        """Return the ids of the halls the admin confirmed leaving unvisited (none unticked)."""
+        return self.halls.data if self.confirm.data else []
 
 
 class ReassignForm(FlaskForm):

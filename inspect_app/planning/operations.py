@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
@@ -13,11 +15,30 @@ from inspect_app.locking import lock_name, lock_row
 from inspect_app.periods import Period
 from inspect_app.planning.planner import PlannedVisit, plan_month
 from inspect_app.planning.problems import PlanProblem
-from inspect_app.planning.queries import planned_inspectors, store_needs
+from inspect_app.planning.queries import (
+    UncoveredHall,
+    halls_without_visits,
+    planned_inspectors,
+    store_needs,
+)
 
 
 class PlanError(ValueError):
     """The plan cannot be made or changed as asked; the message says why."""
+
+
+class UnconfirmedHalls(PlanError):
+    """Publishing would leave these halls without a visit, and that was not confirmed."""
+
+    def __init__(self, halls: list[UncoveredHall]) -> None:
+        super().__init__(
+            _(
+                "This plan leaves %(n)s halls without a visit this month. Tick the confirmation "
+                "under their list to publish it anyway.",
+                n=len(halls),
+            )
+        )
+        self.halls = halls
 
 
 def propose_plan(
@@ -79,8 +100,17 @@ def _replace_proposal(
     db.session.flush()
 
 
-def publish_plan(month: Period, actor_id: int) -> int:
-    """Make the month's proposal visible to the inspectors; return how many were published."""
+def publish_plan(month: Period, actor_id: int, confirmed: Iterable[int] = ()) -> int:
+    """Make the month's proposal visible to the inspectors; return how many were published.
+
+    Raises UnconfirmedHalls, publishing nothing, when the month leaves an active hall without a
+    visit and `confirmed` (the ids of the halls the admin saw listed) does not name it. The
+    audit event lists the halls left without a visit.
+    """
+    lock_name(f"plan {month.key}")  # a proposal made meanwhile waits, or is published whole
+    uncovered = halls_without_visits(month)
+    if not {hall.id for hall in uncovered} <= set(confirmed):
+        raise UnconfirmedHalls(uncovered)
     rows = db.session.scalars(
         select(Assignment).where(
             Assignment.status == AssignmentStatus.PLANNED,
@@ -91,7 +121,16 @@ def publish_plan(month: Period, actor_id: int) -> int:
     for row in rows:
         row.status = AssignmentStatus.PUBLISHED
     db.session.flush()
-    record_event("plan.publish", None, actor_id=actor_id, month=month.key, visits=len(rows))
+    record_event(
+        "plan.publish",
+        None,
+        actor_id=actor_id,
+        month=month.key,
+        visits=len(rows),
+        halls_without_visits=[
+            {"id": hall.id, "name": hall.name, "region": hall.region} for hall in uncovered
+        ],
+    )
     return len(rows)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from inspect_app.auth.models import Role, User
@@ -61,17 +61,70 @@ def planned_inspectors(capacity: int | None) -> list[Inspector]:
     ]
 
 
-def month_assignments(month: Period, limit: int) -> Sequence[Assignment]:
-    """Return up to `limit` visits whose window starts in the month, by status, hall and window."""
+def month_assignments(month: Period, today: date, limit: int) -> Sequence[Assignment]:
+    """Return up to `limit` visits whose window starts in the month: the overdue ones first
+    (open, their window over), then by status, hall and window."""
+    overdue = Assignment.status.in_(OPEN) & (Assignment.window_end < today)
     return db.session.scalars(
         select(Assignment)
         .where(Assignment.window_start >= month.start, Assignment.window_start < month.end)
         .options(
             joinedload(Assignment.store).joinedload(Store.region), joinedload(Assignment.inspector)
         )
-        .order_by(Assignment.status, Assignment.store_id, Assignment.window_start)
+        .order_by(
+            case((overdue, 0), else_=1),
+            Assignment.status,
+            Assignment.store_id,
+            Assignment.window_start,
+        )
         .limit(limit)
     ).all()
+
+
+@dataclass(frozen=True)
+class UncoveredHall:
+    """An active hall that the month's visits leave without a visit."""
+
+    id: int
+    name: str
+    region: str
+
+
+def halls_without_visits(month: Period) -> list[UncoveredHall]:
+    """Return the active halls with no visit in the month (cancelled ones do not count), by
+    region and name: what publishing the month's proposal would leave unvisited."""
+    visited = select(Assignment.store_id).where(
+        Assignment.window_start >= month.start,
+        Assignment.window_start < month.end,
+        Assignment.status != AssignmentStatus.CANCELLED,
+    )
+    rows = db.session.execute(
+        select(Store.id, Store.name, Region.name)
+        .join(Region, Region.id == Store.region_id)
+        .where(Store.is_active, Store.id.not_in(visited))
+        .order_by(Region.name, Store.name, Store.id)
+    ).all()
+    return [UncoveredHall(store_id, name, region) for store_id, name, region in rows]
+
+
+#: Visits not yet finished: proposed, given out, or started.
+UNFINISHED = (AssignmentStatus.PLANNED, *OPEN)
+
+
+def unfinished_months(today: date) -> dict[str, int]:
+    """Return {month key: overdue visits} for every month holding a visit not yet finished."""
+    overdue = func.sum(
+        func.cast(Assignment.status.in_(OPEN) & (Assignment.window_end < today), db.Integer)
+    )
+    months: dict[str, int] = {}
+    for start, late in db.session.execute(
+        select(Assignment.window_start, overdue)
+        .where(Assignment.status.in_(UNFINISHED))
+        .group_by(Assignment.window_start)
+    ):
+        key = f"{start:%Y-%m}"
+        months[key] = months.get(key, 0) + int(late or 0)
+    return months
 
 
 def active_inspectors() -> Sequence[User]:

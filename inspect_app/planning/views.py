@@ -19,16 +19,24 @@ from inspect_app.inspections.models import Assignment
 from inspect_app.periods import Period, PeriodError, month_of, parse_period
 from inspect_app.planning import bp
 from inspect_app.planning.forms import PublishForm, ReassignForm, propose_form
-from inspect_app.planning.operations import PlanError, propose_plan, publish_plan, reassign
+from inspect_app.planning.operations import (
+    PlanError,
+    UnconfirmedHalls,
+    propose_plan,
+    publish_plan,
+    reassign,
+)
 from inspect_app.planning.problems import PlanProblem, ProblemKind
 from inspect_app.planning.queries import (
     ProblemNames,
     active_inspectors,
+    halls_without_visits,
     month_assignments,
     plannable_checklists,
     problem_names,
     progress,
     regions_by_code,
+    unfinished_months,
 )
 
 SHOWN = 500
@@ -49,22 +57,36 @@ def _month() -> Period:
 @requires(Permission.REVIEW)
 def plan():
     """Show the month's visits and progress, and to planners the propose and publish forms."""
-    month = _month()
+    return _plan_page(_month(), PublishForm(formdata=None))
+
+
+def _plan_page(month: Period, publish_form: PublishForm, status: int = 200):
+    """Render the plan page for the month.
+
+    The month selector offers this month, the next, the one shown and every month with a visit
+    not yet finished, each with its overdue visits; planners see the halls the month leaves
+    without a visit above the publish button.
+    """
     today = halls_today()
-    return render_template(
+    unfinished = unfinished_months(today)
+    months = {month_of(today).key, month_of(month_of(today).end).key, month.key, *unfinished}
+    can_plan = can(current_user, Permission.PLAN_VISITS)
+    page = render_template(
         "planning/plan.html",
         month=month,
-        months=sorted({month_of(today).key, month_of(month_of(today).end).key, month.key}),
-        assignments=month_assignments(month, SHOWN),
+        months=[(key, unfinished.get(key, 0)) for key in sorted(months)],
+        assignments=month_assignments(month, today, SHOWN),
         inspectors=active_inspectors(),
         propose_form=propose_form(regions_by_code(), plannable_checklists()),
-        publish_form=PublishForm(),
+        publish_form=publish_form,
+        uncovered=halls_without_visits(month) if can_plan else [],
         reassign_form=ReassignForm(),
         by_region=progress(month, today, "region"),
         by_inspector=progress(month, today, "inspector"),
-        can_plan=can(current_user, Permission.PLAN_VISITS),
+        can_plan=can_plan,
         today=today,
     )
+    return page, status
 
 
 @bp.post("/admin/plan/propose")
@@ -94,9 +116,19 @@ def propose():
 @bp.post("/admin/plan/publish")
 @requires(Permission.PLAN_VISITS)
 def publish():
-    """Publish the month's proposal to the inspectors."""
+    """Publish the month's proposal to the inspectors.
+
+    When it leaves halls without a visit and the admin did not confirm that under their list,
+    nothing is published: the page comes back (422) with the list and the reason.
+    """
     month = _month()
-    count = publish_plan(month, current_user.id)
+    form = PublishForm()
+    try:
+        count = publish_plan(month, current_user.id, form.confirmed_halls())
+    except UnconfirmedHalls as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _plan_page(month, form, 422)
     db.session.commit()
     flash(_("%(n)s visits published to the inspectors.", n=count), "info")
     return redirect(url_for("planning.plan", month=month.key))

@@ -12,6 +12,7 @@ from tests.conftest import sign_in
 # path -> roles that get 200; every other signed-in role gets 403.
 PAGES = {
     "/admin": {Role.ADMIN},
+    "/admin/audit": {Role.ADMIN},
     "/visits": {Role.ADMIN, Role.INSPECTOR},
     "/review": {Role.ADMIN, Role.REVIEWER},
     "/stores": {Role.ADMIN, Role.REVIEWER, Role.HR},
