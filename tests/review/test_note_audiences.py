@@ -236,3 +236,23 @@ def test_the_walk_finds_a_leak_when_there_is_one(db, returned_then_approved, man
     uuid = returned_then_approved.uuid
     found = {url for url, _secret in leaks(walk(manager, [f"/results/{uuid}"]))}
     assert {f"/results/{uuid}", f"/results/{uuid}/report.pdf"} <= found
+
+
+def test_a_note_to_the_hall_too_long_is_refused_with_a_message_and_nothing_approved(
+    db, submitted, reviewer
+):
+    page = reviewer.get(f"/review/{VISIT_UUID}")
+    assert 'name="hall_note"' in page.text  # the approve form carries the field
+    refused = post(
+        reviewer, f"/review/{VISIT_UUID}/approve", {"hall_note": "长" * 2001}, follow_redirects=True
+    )
+    assert "2000" in refused.text  # 请控制在 2000 字以内
+    db.session.expire_all()
+    inspection = db.session.scalar(select(Inspection))
+    assert inspection.status == "submitted" and inspection.hall_note is None
+    blank = post(reviewer, f"/review/{VISIT_UUID}/approve", {"hall_note": "  \n "})
+    assert blank.status_code == 302
+    db.session.expire_all()
+    approved = db.session.scalar(select(Inspection))
+    assert approved.status == "approved" and approved.hall_note is None
+    assert 'id="hall-note"' not in reviewer.get(f"/results/{VISIT_UUID}").text
