@@ -125,6 +125,9 @@ class Inspection(TimestampMixin, Base):
     return_comment: Mapped[str | None] = mapped_column(Text)
     #: The reviewer's comments per item when returning it: {item_id: comment}.
     review_comments: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    #: The reviewer's note to the hall, written when approving: the only reviewer text the
+    #: store sees (the comments above are for the inspector and stay internal).
+    hall_note: Mapped[str | None] = mapped_column(Text)
     #: sha256 of the canonical submitted content: a retry with the same content is
     #: answered as a success, different content under the same UUID with 409.
     submission_hash: Mapped[str | None] = mapped_column(String(64))

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from inspect_app.audit.models import AuditEvent
 from inspect_app.extensions import db
 from inspect_app.inspections.attribution import RosterStanding, Standing
 from inspect_app.inspections.models import (
@@ -70,6 +71,20 @@ def recent_submissions(inspector_id: int, limit: int = 20) -> list[Inspection]:
             )
             .order_by(Inspection.submitted_at.desc())
             .limit(limit)
+        )
+    )
+
+
+def return_events(inspection_id: int) -> list[AuditEvent]:
+    """Each time the visit was returned, oldest first, with the comments given then (kept in the
+    event's details, so a later return or a resubmission does not erase them)."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.inspection_id == inspection_id, AuditEvent.action == "inspection.return"
+            )
+            .order_by(AuditEvent.occurred_at, AuditEvent.id)
         )
     )
 

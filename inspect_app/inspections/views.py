@@ -62,6 +62,7 @@ from inspect_app.inspections.queries import (
     is_overdue,
     open_assignments,
     recent_submissions,
+    return_events,
     roster_standings,
     unfinished_inspections,
 )
@@ -194,6 +195,10 @@ def render_visit_form(
             photos=evidence_photos(inspection.id),
             staff=staff,
             summary=form_summary(inspection, definition),
+            # The reviewer's comments per item, while the visit is back with its inspector.
+            return_notes=(inspection.review_comments or {})
+            if inspection.status == InspectionStatus.RETURNED
+            else {},
             unidentified_choice=UNIDENTIFIED_CHOICE,
             # The phone's check says what the server's would (attribution.py's words).
             unattributed_message=unattributed_message,
@@ -366,4 +371,5 @@ def view(uuid: str):
         photos=evidence_photos(inspection.id),
         lang=current_lang(),
         editable=inspection.status in EDITABLE and can_edit_inspection(current_user, inspection),
+        returns=return_events(inspection.id),
     )

@@ -79,6 +79,7 @@ def pdf_labels() -> dict[str, str]:
         "failures": _("Failures"),
         "remarks": _("Remarks and comments"),
         "answer": _("Answer"),
+        "hall_note": _("Reviewer’s note to the hall"),
     }
 
 
@@ -241,6 +242,7 @@ def inspection_report(
     store = inspection.store
     return InspectionReport(
         remarks=remark_rows(inspection, definition, lang),
+        hall_note=inspection.hall_note or "",
         title=_("Business hall mystery-shop report"),
         store_line=f"{store.name}（{store.code}）· {store.region.name}",
         facts=_visit_facts(inspection, definition, lang, tz, show_inspector),

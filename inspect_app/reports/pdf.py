@@ -92,6 +92,8 @@ class InspectionReport:
     generated_at: str
     #: Remarks and comments on items that did not fail, so every word typed is printed.
     remarks: tuple[RemarkRow, ...] = ()
+    #: The reviewer's note to the hall (Inspection.hall_note); the notes to the inspector never.
+    hall_note: str = ""
 
 
 @dataclass(frozen=True)

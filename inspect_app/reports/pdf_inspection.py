@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 INSPECTION_LABEL_KEYS = (
     "sections", "findings", "section", "item", "lost", "comment", "employee_no", "appeal",
     "action", "photos", "photo_unavailable", "none", "veto", "score", "percent", "page",
-    "generated", "remarks", "answer",
+    "generated", "remarks", "answer", "hall_note",
 )  # fmt: skip
 
 
@@ -55,11 +55,21 @@ def build_inspection_pdf(report: InspectionReport, fonts: FontChain | None = Non
         *writer.masthead(report.title, report.store_line),
         writer.rating(report.stars, report.percent, report.is_vetoed),
         writer.facts(report.facts),
+        *hall_note_block(writer, report.hall_note),
         *sections_block(writer, report.sections),
         *findings_block(writer, report.findings),
         *remarks_block(writer, report.remarks),
     ]
     return writer.render(story, report.title, report.store_line, report.generated_at)
+
+
+def hall_note_block(writer: PdfWriter, note: str) -> list[Flowable]:
+    """Return the reviewer's note to the hall under its heading, a paragraph a line; nothing
+    when there is none."""
+    lines = [line for line in note.replace("\r\n", "\n").split("\n") if line.strip()]
+    if not lines:
+        return []
+    return [writer.heading("hall_note"), *(writer.text(line, writer.style.body) for line in lines)]
 
 
 def sections_block(writer: PdfWriter, sections: Sequence[SectionRow]) -> list[Flowable]:

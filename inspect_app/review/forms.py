@@ -18,7 +18,10 @@ from inspect_app.edge import IdField
 
 
 class ApproveForm(FlaskForm):
-    """Approve a submitted visit: the visit is in the URL; the form carries the CSRF token."""
+    """Approve a submitted visit (named in the URL), with an optional note to the hall: the only
+    reviewer text the store reads (the comments for the inspector stay internal)."""
+
+    hall_note = TextAreaField()
 
 
 class ReturnForm(FlaskForm):

@@ -54,13 +54,14 @@ def flagged_answers(inspection: Inspection) -> list[Answer]:
 
 
 def approve_inspection(
-    inspection: Inspection, reviewer: User, now: datetime, action_days: int
-) -> CorrectiveAction | None:
+    inspection: Inspection, reviewer: User, now: datetime, action_days: int,
+    hall_note: str | None = None,
+) -> CorrectiveAction | None:  # fmt: skip
     """Approve a submitted visit; it starts counting, and its failed items become one action.
 
     Refused while a finding's person is still unidentified and unresolved. The corrective
     action holds one item per failed answer (partial credit is not a failure); none is opened
-    when nothing failed.
+    when nothing failed. `hall_note` is the reviewer's note to the hall, which the store reads.
     """
     if inspection.status != InspectionStatus.SUBMITTED:
         raise ReviewError(
@@ -74,6 +75,7 @@ def approve_inspection(
                 n=flagged,
             )
         )
+    inspection.hall_note = _text(hall_note, required=False, what=_("a note to the hall"))
     inspection.status = InspectionStatus.APPROVED
     inspection.approved_at = now
     inspection.approved_by_id = reviewer.id
@@ -97,8 +99,8 @@ def approve_inspection(
         inspection,
         actor_id=reviewer.id,
         inspection_id=inspection.id,
-        action_items=len(failed),
-    )
+        action_items=len(failed), hall_note=inspection.hall_note,
+    )  # fmt: skip
     return action
 
 

@@ -23,14 +23,28 @@ from inspect_app.review.models import (
 NEEDS_THE_STORE = (ActionStatus.OPEN, ActionStatus.NOT_VERIFIED)
 
 
-def audit_trail(inspection_id: int) -> list[AuditEvent]:
-    return list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.inspection_id == inspection_id)
-            .order_by(AuditEvent.occurred_at, AuditEvent.id)
-        )
-    )
+#: The events of a visit the store may read: what happened after approval. Starting,
+#: submitting, returning and resolving a visit are the inspection's own business.
+HALL_EVENTS = frozenset(
+    {
+        "inspection.approve",
+        "inspection.rescore",
+        "appeal.file",
+        "appeal.uphold",
+        "appeal.reject",
+        "action.record",
+        "action.verify",
+        "action.reject",
+    }
+)
+
+
+def audit_trail(inspection_id: int, *, hall_only: bool = False) -> list[AuditEvent]:
+    """The visit's events, oldest first; `hall_only` keeps those in HALL_EVENTS."""
+    query = select(AuditEvent).where(AuditEvent.inspection_id == inspection_id)
+    if hall_only:
+        query = query.where(AuditEvent.action.in_(HALL_EVENTS))
+    return list(db.session.scalars(query.order_by(AuditEvent.occurred_at, AuditEvent.id)))
 
 
 def unresolved_findings(inspection_ids: list[int]) -> dict[int, int]:

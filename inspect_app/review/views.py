@@ -39,6 +39,7 @@ from inspect_app.review import bp
 from inspect_app.review.forms import (
     AppealDecisionForm,
     AppealForm,
+    ApproveForm,
     AttributionForm,
     KeptForm,
     ReturnForm,
@@ -129,6 +130,7 @@ def _detail(inspection: Inspection, template: str, kept: KeptForm | None = None)
         if photo.appeal_id:
             appeal_photos.setdefault(photo.appeal_id, []).append(photo)
     show_inspector = can(current_user, Permission.VIEW_INSPECTOR)
+    internal = can(current_user, Permission.REVIEW)
     can_review = (
         can(current_user, Permission.REVIEW) and inspection.status == InspectionStatus.SUBMITTED
     )
@@ -150,7 +152,9 @@ def _detail(inspection: Inspection, template: str, kept: KeptForm | None = None)
         flagged=flagged,
         roster=roster_on(inspection.store_id, inspection.visit_date) if flagged else [],
         warnings=photo_reuse_warnings(inspection) if can(current_user, Permission.REVIEW) else [],
-        events=audit_trail(inspection.id),
+        # The store reads what is addressed to it: no returns, no notes to the inspector.
+        events=audit_trail(inspection.id, hall_only=not internal),
+        internal=internal,
         show_inspector=show_inspector,
         # An inspector's description of a person they could not identify may give the
         # inspector away: reviewers read it, the store never does.
@@ -205,8 +209,9 @@ def approve(uuid: str):
         return redirect(url_for("review.inspection", uuid=uuid))
     try:
         approve_inspection(
-            inspection, current_user, utcnow(), current_app.config["CORRECTIVE_ACTION_DAYS"]
-        )
+            inspection, current_user, utcnow(), current_app.config["CORRECTIVE_ACTION_DAYS"],
+            hall_note=ApproveForm().hall_note.data,
+        )  # fmt: skip
     except ReviewError as exc:
         flash(str(exc), "error")
         return redirect(url_for("review.inspection", uuid=uuid)), 303

@@ -37,6 +37,7 @@ LABELS = {
     "comment": "说明",
     "remarks": "备注与说明",
     "answer": "检查结果",
+    "hall_note": "质检致营业厅",
     "employee_no": "工号",
     "appeal": "申诉",
     "action": "整改",
@@ -364,6 +365,15 @@ def test_remarks_print_whole_however_long_and_only_when_there_are_some():
     assert "工服干净整洁合格袖口略有褶皱不扣分" in remarks
     assert long_text in remarks
     assert "备注与说明" not in text_of(build_inspection_pdf(inspection()))
+
+
+def test_the_hall_note_prints_whole_under_its_heading_and_only_when_there_is_one():
+    long_line = "".join(f"第{i:03d}句致营业厅。" for i in range(200))  # about 1,800 characters
+    pdf = build_inspection_pdf(inspection(hall_note=f"请加强工牌佩戴检查\r\n\n{long_line}"))
+    flat = flat_text_of(pdf)
+    note = flat[flat.index("质检致营业厅") : flat.index(LABELS["sections"])]
+    assert "请加强工牌佩戴检查" in note and long_line in note
+    assert "质检致营业厅" not in text_of(build_inspection_pdf(inspection(hall_note=" \n ")))
 
 
 def test_label_keys_cover_what_the_tests_translate():
