@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from inspect_app.auth.models import Role, User
 from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.reports.models import ExportJob, ExportStatus
+from inspect_app.stores.models import Region
 from tests.conftest import csrf_from
 from tests.fixtures.review import FAILED_HALL_ITEM, role_client
 
@@ -158,3 +160,33 @@ def test_a_third_export_while_two_are_running_is_refused(app, db, make_user):
     assert response.status_code == 303
     assert "已有两个导出正在生成" in hr.get("/exports").text
     assert db.session.query(ExportJob).count() == 2
+
+
+def _selected(page: str, name: str) -> list[str]:
+    """The values chosen in every <select name=…> of the page."""
+    selects = re.findall(rf'<select name="{name}">(.*?)</select>', page, re.S)
+    return [
+        (re.search(r'<option value="([^"]*)" selected>', s) or [None, None])[1] for s in selects
+    ]
+
+
+def test_after_building_the_forms_show_the_chosen_period_and_region(app, db, approved, make_user):
+    hr = role_client(app, make_user, Role.HR, "hr1")
+    region = db.session.scalar(select(Region))
+    month = f"{db.session.scalar(select(Inspection.visit_date)):%Y-%m}"
+    fresh = hr.get("/exports").text
+    assert _selected(fresh, "period") == [None, None]  # nothing built yet: the defaults
+    built = _start(hr, period=month, region=str(region.id))
+    assert built.status_code == 302
+    page = hr.get(built.headers["Location"]).text
+    assert _selected(page, "period") == [month, month]  # the workbook's form and the CSV's
+    assert _selected(page, "region") == [str(region.id), str(region.id)]
+    # Coming back later, the forms still show the last export's choice, not the first quarter.
+    assert _selected(hr.get("/exports").text, "period") == [month, month]
+    # A range is not among the offered periods: it is offered, chosen, first.
+    _wait(hr, db.session.scalar(select(ExportJob.id)))
+    ranged = _start(hr, period=f"{month}-01..{month}-02")
+    page = hr.get(ranged.headers["Location"]).text
+    assert _selected(page, "period") == [f"{month}-01..{month}-02"] * 2
+    assert _selected(page, "region") == [None, None]  # all regions, as chosen
+    _wait(hr, db.session.scalar(select(ExportJob.id).order_by(ExportJob.id.desc())))
