@@ -17,6 +17,8 @@ from inspect_app.review.models import Appeal, AppealStatus
 
 COUNTED = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
 Q = Decimal("0.1")
+#: Points of deviation from the peers, either way, from which an inspector is flagged.
+FLAG_POINTS = Decimal(5)
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,17 @@ class InspectorQuality:
     na_share: Decimal | None  # percent of answered items marked not applicable
     returned: int
     upheld_appeals: int
+
+    @property
+    def leaning(self) -> str | None:
+        """How the inspector scores against peers: "strict" (FLAG_POINTS or more below them),
+        "lenient" (as far above) or "normal"; None when there was no peer to compare with.
+        Both ends are a finding: a lenient inspector is no better than a strict one."""
+        if self.deviation is None:
+            return None
+        if self.deviation <= -FLAG_POINTS:
+            return "strict"
+        return "lenient" if self.deviation >= FLAG_POINTS else "normal"
 
 
 def _submitted_or_approved_in(period: Period):
