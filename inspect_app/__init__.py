@@ -36,6 +36,7 @@ from inspect_app.planning import routes as planning_routes
 from inspect_app.ratings import routes as ratings_routes
 from inspect_app.reports import routes as reports_routes
 from inspect_app.review import routes as review_routes
+from inspect_app.scoring.ratings import shown_percent
 from inspect_app.sqlite import configure_sqlite
 from inspect_app.stores import routes as stores_routes
 from inspect_app.templating import register_template_helpers
@@ -80,6 +81,9 @@ def create_app(overrides: dict[str, Any] | None = None, config_class: type = Con
     register_security_headers(app)
 
     register_template_helpers(app)
+    # Every percentage a page shows goes through the one rounding docs/ratings.md names
+    # (half-up to one decimal): `{{ value|shown_percent }}`, used by macros.percent.
+    app.add_template_filter(shown_percent, "shown_percent")
     return app
 
 

@@ -323,13 +323,20 @@ def store_rows(query: Select, page: int = 1) -> tuple[list[StoreRow], int]:
     return rows, total or 0
 
 
-def approved_inspections(store_id: int, limit: int = 50) -> list[Inspection]:
-    """Return the store's latest approved inspections, newest first."""
-    return list(
-        db.session.scalars(
-            select(Inspection)
-            .where(Inspection.store_id == store_id, Inspection.status == InspectionStatus.APPROVED)
-            .order_by(Inspection.visit_date.desc(), Inspection.id.desc())
-            .limit(limit)
-        )
+def approved_inspections(
+    store_id: int, period: Period | None = None, checklist_id: int | None = None, limit: int = 50
+) -> list[Inspection]:
+    """Return the store's approved inspections, newest first: those of the period (by visit
+    date) made with the checklist when they are given, else the latest `limit`."""
+    query = select(Inspection).where(
+        Inspection.store_id == store_id, Inspection.status == InspectionStatus.APPROVED
     )
+    if period is not None:
+        query = query.where(*approved_visits_in(period))
+    if checklist_id is not None:
+        version = ChecklistVersion.id == Inspection.checklist_version_id
+        query = query.join(ChecklistVersion, version).where(
+            ChecklistVersion.checklist_id == checklist_id
+        )
+    order = (Inspection.visit_date.desc(), Inspection.id.desc())
+    return list(db.session.scalars(query.order_by(*order).limit(limit)))

@@ -138,6 +138,7 @@ def store_detail(store_id: int):
         abort(404)
     selection = rating_selection()
     page = {"history": [], "staff": [], "findings": [], "label_versions": False, "photos": {}}
+    page["inspections"] = approved_inspections(store.id)
     page |= {"charts": {}, "rank": None, "period": None, "checklists": [], "checklist": None}
     if selection is not None:
         checklists, checklist, period, rules = selection
@@ -156,11 +157,12 @@ def store_detail(store_id: int):
             "period": period,
             "checklists": checklists,
             "checklist": checklist,
+            # The visits behind the figures above: the period's, on the chosen checklist.
+            "inspections": approved_inspections(store.id, period, checklist.id, limit=500),
         }
     return render_template(
         "ratings/store_detail.html",
         store=store,
-        inspections=approved_inspections(store.id),
         show_inspector=can(current_user, Permission.VIEW_INSPECTOR),
         shown_percent=shown_percent,
         **page,

@@ -46,7 +46,8 @@ STORE_REPORT_PHOTOS = 2
 
 
 def _percent(value) -> str:
-    return "—" if value is None else f"{float(value):.1f}%"
+    """A percentage as pages show it: one decimal, rounded half-up (shown_percent)."""
+    return "—" if value is None else f"{shown_percent(value)}%"
 
 
 def pdf_labels() -> dict[str, str]:
@@ -268,7 +269,9 @@ def _store_facts(
         (
             # gettext with no variables does no %-formatting: "%%" would print as is.
             _("%(level)s%% interval", level=90),
-            "—" if current.ci_low is None else f"{current.ci_low:.1f}–{current.ci_high:.1f}",
+            "—"
+            if current.ci_low is None
+            else f"{shown_percent(current.ci_low)}–{shown_percent(current.ci_high)}",
         ),
         (
             _("Rank in region"),

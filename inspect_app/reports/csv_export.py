@@ -59,7 +59,8 @@ CHUNK_CHARS = 65_536
 
 @dataclass(frozen=True)
 class CsvTable:
-    """One table for `write_csv`: a file name stem (the sheet name), headers and lazy rows."""
+    """One table for `write_csv`: the name of the sheet it mirrors, headers and lazy rows (the
+    download's file name, `stores-<period>.csv` …, is given by reports/views.py)."""
 
     name: str
     headers: tuple[str, ...]

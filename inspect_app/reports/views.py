@@ -58,11 +58,36 @@ from inspect_app.stores.scope import require_store, scoped_store_ids
 RECENT_JOBS = 10
 
 
-def _period_choices() -> list[str]:
+def _period_choices(chosen: str = "") -> list[str]:
+    """The periods the forms offer: the last four quarters and twelve months, and the chosen
+    period first when it is none of them (a range, an older month)."""
     today = halls_today()
     months = [p.key for p in month_of(today).history(12)][::-1]
     quarters = [p.key for p in quarter_of(today).history(4)][::-1]
-    return quarters + months
+    choices = quarters + months
+    return choices if not chosen or chosen in choices else [chosen, *choices]
+
+
+def _chosen(jobs: list[ExportJob]) -> tuple[str, int | None]:
+    """The period and region the forms show chosen: those of the query string (what was just
+    built or refused), else those of the user's latest export, else none (the forms' defaults).
+    An unreadable period or a region that does not exist is not chosen."""
+    period_key = request.args.get("period", "")
+    region_id = request.args.get("region", type=int)
+    if not period_key and jobs:
+        period_key, region_id = jobs[0].period_key, jobs[0].region_id
+    try:
+        period_key = parse_period(period_key, halls_today()).key if period_key else ""
+    except PeriodError:
+        period_key = ""
+    if region_id is not None and (region_id > MAX_ID or db.session.get(Region, region_id) is None):
+        region_id = None
+    return period_key, region_id
+
+
+def _back_to_form(period_key: str, region_id: int | None):
+    """Back to the export page, its forms showing the period and region just chosen."""
+    return redirect(url_for("reports.index", period=period_key or None, region=region_id))
 
 
 def _own_job(job_id: int) -> ExportJob:
@@ -125,11 +150,14 @@ def index():
         .limit(RECENT_JOBS)
     ).all()
     running = any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs)
+    chosen_period, chosen_region = _chosen(list(jobs))
     return render_template(
         "reports/exports.html",
         jobs=jobs,
         running=running,
-        periods=_period_choices(),
+        periods=_period_choices(chosen_period),
+        chosen_period=chosen_period,
+        chosen_region=chosen_region,
         regions=db.session.scalars(select(Region).order_by(Region.code)).all(),
         now=utcnow(),
         form=ExportForm(formdata=None),
@@ -155,11 +183,11 @@ def start():
     except TooManyExportsError:
         db.session.rollback()
         flash(_("Two exports are already being built for you. Wait for one to finish."), "error")
-        return redirect(url_for("reports.index")), 303
+        return _back_to_form(period.key, region_id), 303
     db.session.commit()
     launch(current_app._get_current_object(), job.id)
     flash(_("The workbook is being built; this page shows its progress."), "info")
-    return redirect(url_for("reports.index"))
+    return _back_to_form(period.key, region_id)
 
 
 @bp.route("/exports/<int:job_id>/status")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Integer, cast, func, select
 
@@ -16,7 +16,9 @@ from inspect_app.periods import Period
 from inspect_app.review.models import Appeal, AppealStatus
 
 COUNTED = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
-Q = Decimal("0.1")
+Q = Decimal("0.1")  # rounded half-up, as every percentage a page shows (scoring.shown_percent)
+#: Points of deviation from the peers, either way, from which an inspector is flagged.
+FLAG_POINTS = Decimal(5)
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,17 @@ class InspectorQuality:
     na_share: Decimal | None  # percent of answered items marked not applicable
     returned: int
     upheld_appeals: int
+
+    @property
+    def leaning(self) -> str | None:
+        """How the inspector scores against peers: "strict" (FLAG_POINTS or more below them),
+        "lenient" (as far above) or "normal"; None when there was no peer to compare with.
+        Both ends are a finding: a lenient inspector is no better than a strict one."""
+        if self.deviation is None:
+            return None
+        if self.deviation <= -FLAG_POINTS:
+            return "strict"
+        return "lenient" if self.deviation >= FLAG_POINTS else "normal"
 
 
 def _submitted_or_approved_in(period: Period):
@@ -80,12 +93,14 @@ def inspector_quality(period: Period) -> list[InspectorQuality]:
                 inspector_id=inspector_id,
                 name=names.get(inspector_id, ""),
                 visits=len(own),
-                mean_score=(sum(s for _, s in own) / len(own)).quantize(Q),
-                deviation=(sum(differences) / len(differences)).quantize(Q)
+                mean_score=(sum(s for _, s in own) / len(own)).quantize(Q, ROUND_HALF_UP),
+                deviation=(sum(differences) / len(differences)).quantize(Q, ROUND_HALF_UP)
                 if differences
                 else None,
                 compared_visits=len(differences),
-                na_share=(Decimal(100 * na_count) / answered).quantize(Q) if answered else None,
+                na_share=(Decimal(100 * na_count) / answered).quantize(Q, ROUND_HALF_UP)
+                if answered
+                else None,
                 returned=int(returned.get(inspector_id, 0)),
                 upheld_appeals=int(upheld.get(inspector_id, 0)),
             )

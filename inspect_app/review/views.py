@@ -57,7 +57,7 @@ from inspect_app.review.operations import (
     return_inspection,
 )
 from inspect_app.review.pages import answer_words, store_form_photos, undo
-from inspect_app.review.quality import inspector_quality
+from inspect_app.review.quality import FLAG_POINTS, inspector_quality
 from inspect_app.review.queries import (
     action_of,
     appeals_of,
@@ -379,6 +379,7 @@ def inspectors():
     return render_template(
         "review/inspectors.html",
         rows=inspector_quality(period),
+        flag_points=FLAG_POINTS,
         period=period,
         periods=[p.key for p in month_of(today).history(12)][::-1],
     )

@@ -126,9 +126,14 @@ class RankedStore:
     rating: StoreRating
 
 
-def shown_percent(value: Decimal | None) -> Decimal | None:
-    """Round a stored percentage half-up to the one decimal pages show (66.650 -> 66.7)."""
-    return None if value is None else value.quantize(SHOWN_QUANT, rounding=ROUND_HALF_UP)
+def shown_percent(value: Decimal | float | int | None) -> Decimal | None:
+    """Round a stored percentage half-up to the one decimal pages show (66.650 -> 66.7).
+
+    A float is read as the decimal it prints as (85.35 -> 85.4), never as its binary value."""
+    if value is None:
+        return None
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return number.quantize(SHOWN_QUANT, rounding=ROUND_HALF_UP)
 
 
 def t_critical_90(df: int) -> Decimal:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+import re
+from html import unescape
+from pathlib import Path
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from inspect_app.checklists.models import ChecklistVersion
-from tests.conftest import DEFAULT_CHECKLIST, csrf_from
+from tests.conftest import DEFAULT_CHECKLIST, csrf_from, post_form
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def _upload(client, data: bytes, name: str, activate: bool = True):
@@ -67,4 +72,41 @@ def test_yaml_upload_and_bad_files(admin_client, db):
 
 
 def test_only_admins_upload(reviewer_client, db):
+    assert reviewer_client.get("/checklists/upload").status_code == 403
+
+
+def _flashes(html: str) -> list[str]:
+    return [unescape(m) for m in re.findall(r'<p class="flash[^"]*"[^>]*>([^<]*)</p>', html)]
+
+
+def test_the_docs_describe_upload_with_the_pages_own_words(admin_client, reviewer_client, db):
+    """docs/checklists.md describes /checklists/upload as it answers (the English messages, with
+    N for a number and key for a checklist key): stored, already stored, errors, unreadable, no
+    file; and that it is for admins only."""
+    docs = (DOCS / "checklists.md").read_text(encoding="utf-8")
+    upload = docs[docs.index("### Uploading in the browser") :]
+    assert "`/checklists/upload`" in docs and "admins only" in upload
+    assert "YAML" in upload and "Excel workbook" in upload
+    post_form(admin_client, "/language", {"lang": "en", "next": "/"})
+
+    def said(text: str) -> str:
+        return re.sub(r"(?<![\w-])\d+\b", "N", text).replace("business-hall-mystery-shop", "key")
+
+    yaml = DEFAULT_CHECKLIST.read_bytes()
+    stored = _upload(admin_client, yaml, "hall.yaml")
+    messages = _flashes(admin_client.get(stored.location).text)
+    again = _upload(admin_client, yaml, "hall.yaml")
+    messages += _flashes(admin_client.get(again.location).text)
+    broken = _upload(admin_client, yaml.replace(b"type: pass_fail", b"type: yes_no", 2), "b.yaml")
+    assert broken.status_code == 422
+    messages.append(re.search(r"<h2>([^<]*problems[^<]*)</h2>", broken.text)[1])
+    unreadable = _upload(admin_client, b"\xff\xfe\x00bad", "bad.yaml")
+    assert unreadable.status_code == 422
+    messages += _flashes(unreadable.text)
+    token = csrf_from(admin_client.get("/checklists/upload").text)
+    empty = admin_client.post("/checklists/upload", data={"csrf_token": token})
+    messages += _flashes(admin_client.get(empty.location).text)
+    assert len(messages) == 5, messages
+    for message in messages:
+        assert said(message) in upload, message
     assert reviewer_client.get("/checklists/upload").status_code == 403

@@ -138,3 +138,17 @@ def test_the_roster_check_refuses_a_missing_hall_or_day_and_strangers(app, db, v
     stranger = app.test_client()  # not signed in: no answer about anyone's roster
     response = stranger.get(f"/visits/roster-check?store_id={store}&day={day}&no={SERVED}")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_section_buttons_are_a_pair_previous_and_next_section(db, visit):
+    english(visit.client)
+    page = visit.client.get(f"/visits/{VISIT_UUID}").text
+    navs = re.findall(r'<div class="section-nav" hidden>(.*?)</div>', page)
+    assert len(navs) == len(visit.definition.sections) + 1  # the visit's facts, then each section
+    for nav in navs:
+        labels = dict(
+            re.findall(r'<button type="button" class="(prev|next)">([^<]*)</button>', nav)
+        )
+        assert labels.get("next") == "Next section"
+        assert labels.get("prev", "Previous section") == "Previous section"  # never "Previous"
+    assert sum('class="prev"' in nav for nav in navs) == len(visit.definition.sections)

@@ -15,7 +15,7 @@ from inspect_app.inspections.models import Inspection
 from inspect_app.periods import month_of
 from inspect_app.photos.models import Photo
 from inspect_app.photos.storage import photo_storage
-from tests.conftest import DEFAULT_CHECKLIST, sign_in
+from tests.conftest import DEFAULT_CHECKLIST, post_form, sign_in
 
 TODAY = date(2026, 11, 20)
 
@@ -81,3 +81,31 @@ def test_store_page_shows_trend_and_staff_results_without_the_inspector(app, dem
 def test_unreadable_periods_are_a_400(app, demo, period):
     client = _client(app, "reviewer")
     assert client.get("/ratings", query_string={"period": period}).status_code == 400
+
+
+def _approved_list(page: str) -> str:
+    """The dashboard's card of approved visits (its heading and table)."""
+    start = page.index("<h2>Approved inspections")
+    return page[start : page.index("</section>", start)]
+
+
+def test_store_page_lists_only_the_chosen_periods_approved_visits(app, db, demo):
+    client = _client(app, "manager")
+    post_form(client, "/language", {"lang": "en", "next": "/"})  # new words: not yet in Chinese
+    month = month_of(TODAY).previous()
+    rows = db.session.execute(
+        select(Inspection.uuid, Inspection.visit_date).where(
+            Inspection.store_id == 1, Inspection.status == "approved"
+        )
+    ).all()
+    inside = {uuid for uuid, day in rows if month.start <= day < month.end}
+    outside = {uuid for uuid, day in rows if not month.start <= day < month.end}
+    assert inside and outside  # the demo has visits in the month and in others
+    listed = _approved_list(client.get("/stores/1", query_string={"period": month.key}).text)
+    assert f"Approved inspections, {month.key}</h2>" in listed
+    assert all(uuid in listed for uuid in inside)
+    assert not any(uuid in listed for uuid in outside)
+    future = _approved_list(client.get("/stores/1", query_string={"period": "2027-01"}).text)
+    assert "No approved inspections in this period." in future and not any(
+        u in future for u, _ in rows
+    )

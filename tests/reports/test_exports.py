@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 from datetime import timedelta
+from urllib.parse import unquote
 
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
 from inspect_app.auth.models import Role, User
+from inspect_app.config import PROJECT_ROOT
 from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.reports.models import ExportJob, ExportStatus
+from inspect_app.stores.models import Region
 from tests.conftest import csrf_from
 from tests.fixtures.review import FAILED_HALL_ITEM, role_client
 
@@ -158,3 +162,69 @@ def test_a_third_export_while_two_are_running_is_refused(app, db, make_user):
     assert response.status_code == 303
     assert "已有两个导出正在生成" in hr.get("/exports").text
     assert db.session.query(ExportJob).count() == 2
+
+
+def _selected(page: str, name: str) -> list[str]:
+    """The values chosen in every <select name=…> of the page."""
+    selects = re.findall(rf'<select name="{name}">(.*?)</select>', page, re.S)
+    return [
+        (re.search(r'<option value="([^"]*)" selected>', s) or [None, None])[1] for s in selects
+    ]
+
+
+def test_after_building_the_forms_show_the_chosen_period_and_region(app, db, approved, make_user):
+    hr = role_client(app, make_user, Role.HR, "hr1")
+    region = db.session.scalar(select(Region))
+    month = f"{db.session.scalar(select(Inspection.visit_date)):%Y-%m}"
+    fresh = hr.get("/exports").text
+    assert _selected(fresh, "period") == [None, None]  # nothing built yet: the defaults
+    built = _start(hr, period=month, region=str(region.id))
+    assert built.status_code == 302
+    page = hr.get(built.headers["Location"]).text
+    assert _selected(page, "period") == [month, month]  # the workbook's form and the CSV's
+    assert _selected(page, "region") == [str(region.id), str(region.id)]
+    # Coming back later, the forms still show the last export's choice, not the first quarter.
+    assert _selected(hr.get("/exports").text, "period") == [month, month]
+    # A range is not among the offered periods: it is offered, chosen, first.
+    _wait(hr, db.session.scalar(select(ExportJob.id)))
+    ranged = _start(hr, period=f"{month}-01..{month}-02")
+    page = hr.get(ranged.headers["Location"]).text
+    assert _selected(page, "period") == [f"{month}-01..{month}-02"] * 2
+    assert _selected(page, "region") == [None, None]  # all regions, as chosen
+    _wait(hr, db.session.scalar(select(ExportJob.id).order_by(ExportJob.id.desc())))
+
+
+def _download_name(response) -> str:
+    """The exact file name a download carries (RFC 5987 filename*)."""
+    name = unquote(response.headers["Content-Disposition"].split("filename*=UTF-8''", 1)[1])
+    response.close()
+    return name
+
+
+def test_docs_name_every_download_as_it_is_named(app, db, approved, make_user):
+    """Every file name docs/exports.md gives (`appraisal-<period>.xlsx` …) is the name a download
+    really carries, and every download's name is documented; its CSV addresses answer."""
+    docs = (PROJECT_ROOT / "docs" / "exports.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([^`\s]+\.(?:csv|xlsx))`", docs))
+    addresses = {n for n in named if n.startswith("/")}
+    patterns = named - addresses
+    hr = role_client(app, make_user, Role.HR, "hr1")
+    period = f"{db.session.scalar(select(Inspection.visit_date)):%Y-%m}"
+    region = db.session.scalar(select(Region))
+    real = set()
+    for address in addresses:
+        response = hr.get(address, query_string={"period": period})
+        assert response.status_code == 200, address
+        real.add(_download_name(response))
+    for table in ("stores", "staff", "detail"):
+        query = {"period": period, "region": region.id}
+        real.add(_download_name(hr.get(f"/exports/{table}.csv", query_string=query)))
+    for region_value in ("", str(region.id)):
+        assert _start(hr, period=period, region=region_value).status_code == 302
+        job = db.session.scalar(select(ExportJob).order_by(ExportJob.id.desc()))
+        real.add(_download_name(hr.get(_wait(hr, job.id)["download"])))
+    documented = {
+        p.replace("<period>", period).replace("<region>", str(region.id)) for p in patterns
+    }
+    assert documented == real
+    assert {"stores.csv", "staff.csv", "detail.csv"} <= {a.rsplit("/", 1)[1] for a in addresses}

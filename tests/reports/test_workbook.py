@@ -322,12 +322,27 @@ def test_a_failing_row_source_leaves_no_temporary_files(tmp_path):
     assert before == openpyxl_sheet_writer.ALL_TEMP_FILES
 
 
+def _documented_columns(docs: str, sheet: str) -> list[tuple[str, str, str]]:
+    """(header, type, field) of each row of the column table under the sheet's heading."""
+    section = docs[docs.index(f"### {sheet}") :]
+    table = section[section.index("| 列名 |") :].split("\n\n", 1)[0].splitlines()[2:]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table]
+    return [(row[0], row[1], row[-1].strip("`")) for row in rows]
+
+
 def test_docs_describe_every_sheet_and_column():
+    """docs/exports.md lists each sheet's columns as the code writes them: the same headers in
+    the same order, each with its type and row field; none missing, none extra."""
     docs = (PROJECT_ROOT / "docs" / "exports.md").read_text(encoding="utf-8")
     for name in ("门店星级", "员工考核", "检查明细", "检查明细2", "说明"):
         assert name in docs
-    for column in (*STORE_COLUMNS, *STAFF_COLUMNS, *DETAIL_COLUMNS):
-        assert f"| {column.header} |" in docs, column.header
+    for sheet, columns in (
+        ("门店星级", STORE_COLUMNS),
+        ("员工考核", STAFF_COLUMNS),
+        ("检查明细", DETAIL_COLUMNS),
+    ):
+        expected = [(c.header, c.kind, c.field) for c in columns]
+        assert _documented_columns(docs, sheet) == expected, sheet
 
 
 def test_csv_has_a_bom_readable_chinese_and_the_workbook_columns(tmp_path):
