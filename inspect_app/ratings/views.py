@@ -163,6 +163,7 @@ def store_detail(store_id: int):
         inspections=approved_inspections(store.id),
         show_inspector=can(current_user, Permission.VIEW_INSPECTOR),
         shown_percent=shown_percent,
+        points=points_text,
         **page,
     )
 

@@ -229,7 +229,7 @@ def inspection_report(
     section_titles = {s.id: s.label(lang) for s in definition.sections}
     sections = tuple(
         SectionRow(
-            section_titles[s.section_id], f"{s.earned}", f"{s.possible}", _percent(s.percent)
+            section_titles[s.section_id], points(s.earned), points(s.possible), _percent(s.percent)
         )
         for s in score.sections
     )

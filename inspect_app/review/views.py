@@ -22,7 +22,7 @@ from inspect_app.auth.models import Role, User
 from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.calendar import halls_today
 from inspect_app.checklists import field_names
-from inspect_app.checklists.answer_text import points_text
+from inspect_app.checklists.answer_text import answer_words, points_text
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.checklists.version_texts import answer_item_texts
 from inspect_app.context import current_lang
@@ -55,7 +55,7 @@ from inspect_app.review.operations import (
     resolve_attribution,
     return_inspection,
 )
-from inspect_app.review.pages import answer_words, store_form_photos, undo
+from inspect_app.review.pages import store_form_photos, undo
 from inspect_app.review.quality import inspector_quality
 from inspect_app.review.queries import (
     action_of,
