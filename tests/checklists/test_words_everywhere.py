@@ -27,7 +27,7 @@ from inspect_app.checklists.item_types import NOT_APPLICABLE, item_type_keys
 from inspect_app.checklists.operations import definition_of
 from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.reports.models import ExportJob
-from inspect_app.review.models import CorrectiveAction
+from inspect_app.review.models import Appeal, CorrectiveAction
 from inspect_app.stores.models import Staff
 from tests.conftest import csrf_from, post_form
 from tests.fixtures.review import (
@@ -51,11 +51,21 @@ ANSWERS = {
     "process.handling_minutes": {"value": 7},
     "process.remark": {"value": "顾客较多"},
 }
+#: Failed at first, passed when the returned visit is resubmitted (the history lists it).
+CHANGED = "uniform.clean"
 #: What those answers read as (a sample of the words each page must use).
 WORDS = {
-    "zh": ["不合格", "问候不及时", "4★", "17 分钟"],
-    "en": ["Fail", "Greeted late", "4★", "17 min"],
+    "zh": [
+        "不合格 · 得 0 分（满分 3）",
+        "问候不及时",
+        "4★ · 得 3.75 分（满分 5）",
+        "17 分钟",
+        "3 / 4",
+    ],
+    "en": ["Fail · 0 of 3 points", "Greeted late", "4★ · 3.75 of 5 points", "17 min", "3 / 4"],
 }
+#: The two score cards of a visit, told apart: the percentage and the points.
+CARDS = {"zh": ("得分率", "得分 / 满分"), "en": ("Score rate", "Points earned / possible")}
 TRAILING_ZEROS = re.compile(r"(?<![\d.])\d+\.\d*0(?![\d.%])")
 
 
@@ -95,14 +105,8 @@ def pdf_text(data: bytes, tmp_path) -> str:
     ).stdout
 
 
-@pytest.fixture
-def everything(app, db, visit, reviewer, manager, make_user):
-    """The visit answered with ANSWERS, approved, with an appeal on the failed staff item."""
-    used = {visit.definition.item(item_id).type for item_id in ANSWERS}
-    assert used == set(item_type_keys()), "the visit must use every item type"
-    submit_visit(visit, **ANSWERS)
-    assert post(reviewer, f"/review/{VISIT_UUID}/approve").status_code == 302
-    answer = db.session.scalar(select(Answer).where(Answer.item_id == FAILED_STAFF_ITEM))
+def _appeal(db, manager, item_id: str) -> None:
+    answer = db.session.scalar(select(Answer).where(Answer.item_id == item_id))
     response = post(
         manager,
         f"/results/{VISIT_UUID}/appeals",
@@ -110,6 +114,27 @@ def everything(app, db, visit, reviewer, manager, make_user):
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
+
+
+@pytest.fixture
+def everything(app, db, visit, reviewer, manager, make_user):
+    """The visit answered with ANSWERS, returned once and resubmitted with a changed answer,
+    approved; an appeal upheld on the failed hall item, one open on the failed staff item."""
+    used = {visit.definition.item(item_id).type for item_id in ANSWERS}
+    assert used == set(item_type_keys()), "the visit must use every item type"
+    payload = submit_visit(visit, **ANSWERS, **{CHANGED: {"value": "fail"}})
+    assert post(reviewer, f"/review/{VISIT_UUID}/return", {"comment": "请核实"}).status_code in (
+        302,
+        303,
+    )
+    payload["answers"][CHANGED] = {"value": "pass"}
+    assert visit.submit(payload).status_code == 200
+    assert post(reviewer, f"/review/{VISIT_UUID}/approve").status_code == 302
+    _appeal(db, manager, FAILED_HALL_ITEM)
+    appeal = db.session.scalar(select(Appeal))
+    decided = post(reviewer, f"/review/appeals/{appeal.id}", {"decision": "uphold"})
+    assert decided.status_code in (302, 303)
+    _appeal(db, manager, FAILED_STAFF_ITEM)
     inspection = db.session.scalar(select(Inspection))
     staff = db.session.scalar(select(Staff).where(Staff.employee_no == "00001"))
     hr = role_client(app, make_user, Role.HR, "hr1")
@@ -167,10 +192,22 @@ def test_every_page_shows_answers_and_items_in_words(everything, lang):
             assert response.status_code == 200, (role, url)
             text = visible_text(response.text)
             shown |= {w for w in WORDS[lang] if w in text}
+            # A remark is shown as typed, with no points after it.
+            assert not re.search(r"顾客较多\s*·", text), (role, url)
             if found := offences(text, definition):
                 problems[f"{role} {url}"] = found
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
     assert shown == set(WORDS[lang])
+    for role, url in (
+        ("inspector", f"/visits/{VISIT_UUID}/view"),
+        ("reviewer", f"/review/{VISIT_UUID}"),
+    ):
+        text = visible_text(everything["clients"][role].get(url).text)
+        assert all(card in text for card in CARDS[lang]), (role, url)
+        # The history names the item the resubmission changed by its text.
+        if role == "reviewer":
+            changed = definition.item(CHANGED).label("en" if lang == "en" else "zh_CN")
+            assert changed in text
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -194,9 +231,9 @@ def test_both_pdfs_show_answers_and_items_in_words(everything, lang, tmp_path):
             if found := offences(text, definition):
                 problems[f"{role} {url}"] = found
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
-    # Both PDFs name each failed item by its text in the page's language.
+    # Both PDFs name the failed item (the other one's appeal was upheld) by its text.
     english = lang == "en"
-    for item_id in (FAILED_STAFF_ITEM, FAILED_HALL_ITEM):
+    for item_id in (FAILED_STAFF_ITEM,):
         label = re.sub(r"\s+", "", definition.item(item_id).label("en" if english else "zh_CN"))
         for text in texts:
             assert label[:12] in re.sub(r"\s+", "", text), (item_id, label)
