@@ -154,11 +154,13 @@ def pages(world) -> dict[str, list[str]]:
     store = f"/stores/{inspection.store_id}?period={period}"
     staff = f"/staff/{world['staff'].id}?period={period}"
     return {
-        "inspector": [f"/visits/{VISIT_UUID}/view"],
+        "inspector": [f"/visits/{VISIT_UUID}/view", f"/visits/{VISIT_UUID}", "/visits"],
         "reviewer": [
             f"/review/{VISIT_UUID}",
             f"/results/{VISIT_UUID}",
             "/review/appeals",
+            "/review",
+            f"/review/inspectors?period={period}",
             f"/ratings?period={period}",
             store,
             staff,
