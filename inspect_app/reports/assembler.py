@@ -68,8 +68,8 @@ def pdf_labels() -> dict[str, str]:
         "generated": _("Generated"),
         "staff": _("Staff"),
         "trend": _("Trend"),
-        "score": _("Points"),
-        "percent": _("Score"),
+        "score": _("Points earned / possible"),
+        "percent": _("Score rate"),
         "photo_unavailable": _("Photo unavailable"),
         "period": _("Period"),
         "count": _("Inspections"),
@@ -167,7 +167,7 @@ def _visit_facts(
         (_("Visit date"), str(inspection.visit_date or "—")),
         (_("Checklist"), f"{definition.label(lang)} v{inspection.checklist_version.number}"),
         (_("Status"), str(STATUS_LABELS.get(str(inspection.status), inspection.status))),
-        (_("Score"), _percent(inspection.score_percent)),
+        (_("Score rate"), _percent(inspection.score_percent)),
     ]
     if inspection.visit_started_at:
         facts.insert(1, (_("Time"), visit_time(inspection, tz)))

@@ -233,6 +233,8 @@ def test_both_pdfs_show_answers_and_items_in_words(everything, lang, tmp_path):
             if found := offences(text, definition):
                 problems[f"{role} {url}"] = found
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
+    # The visit PDF's score fact and its sections' columns are told apart.
+    assert all(card in texts[0] for card in CARDS[lang])
     # Both PDFs name the failed item (the other one's appeal was upheld) by its text.
     english = lang == "en"
     for item_id in (FAILED_STAFF_ITEM,):
