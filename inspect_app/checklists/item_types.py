@@ -189,7 +189,8 @@ class Stars(_IntegerRange):
         return item.points * Decimal(value - 1) / Decimal(4)
 
     def answer_in_words(self, item: Item, value: Any, english: bool) -> str:
-        return _("%(n)s stars", n=value)
+        # The star sign reads the same in every language: 4★.
+        return f"{value}★"
 
 
 @register

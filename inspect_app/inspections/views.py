@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 
 from inspect_app.auth.permissions import Permission, requires
 from inspect_app.calendar import halls_today
+from inspect_app.checklists.answer_text import answer_words, points_text
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.checklists.forms import answer_field_name, answer_form_class, comment_field_name
 from inspect_app.checklists.models import Checklist, ChecklistVersion
@@ -368,6 +369,8 @@ def view(uuid: str):
         inspection=inspection,
         definition=definition,
         answers={a.item_id: a for a in inspection.answers},
+        words=answer_words(definition, inspection.answers, current_lang()),
+        points=points_text,
         photos=evidence_photos(inspection.id),
         lang=current_lang(),
         editable=inspection.status in EDITABLE and can_edit_inspection(current_user, inspection),

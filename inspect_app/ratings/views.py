@@ -165,6 +165,7 @@ def store_detail(store_id: int):
         store=store,
         show_inspector=can(current_user, Permission.VIEW_INSPECTOR),
         shown_percent=shown_percent,
+        points=points_text,
         **page,
     )
 

@@ -69,8 +69,8 @@ def pdf_labels() -> dict[str, str]:
         "generated": _("Generated"),
         "staff": _("Staff"),
         "trend": _("Trend"),
-        "score": _("Points"),
-        "percent": _("Score"),
+        "score": _("Points earned / possible"),
+        "percent": _("Score rate"),
         "photo_unavailable": _("Photo unavailable"),
         "period": _("Period"),
         "count": _("Inspections"),
@@ -169,7 +169,7 @@ def _visit_facts(
         (_("Visit date"), str(inspection.visit_date or "—")),
         (_("Checklist"), f"{definition.label(lang)} v{inspection.checklist_version.number}"),
         (_("Status"), str(STATUS_LABELS.get(str(inspection.status), inspection.status))),
-        (_("Score"), _percent(inspection.score_percent)),
+        (_("Score rate"), _percent(inspection.score_percent)),
     ]
     if inspection.visit_started_at:
         facts.insert(1, (_("Time"), visit_time(inspection, tz)))
@@ -231,7 +231,7 @@ def inspection_report(
     section_titles = {s.id: s.label(lang) for s in definition.sections}
     sections = tuple(
         SectionRow(
-            section_titles[s.section_id], f"{s.earned}", f"{s.possible}", _percent(s.percent)
+            section_titles[s.section_id], points(s.earned), points(s.possible), _percent(s.percent)
         )
         for s in score.sections
     )

@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from inspect_app.checklists.definition import ChecklistDefinition, RatingRules
+from inspect_app.checklists.answer_text import answer_in_words
+from inspect_app.checklists.definition import ChecklistDefinition, Item, RatingRules
+from inspect_app.checklists.item_types import NOT_APPLICABLE
 from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.checklists.operations import definition_of
 from inspect_app.extensions import db
@@ -24,7 +28,6 @@ from inspect_app.ratings.store_queries import period_versions, rate_period, rule
 from inspect_app.reports.workbook_tables import DetailRow, StaffRow, StoreRatingRow
 from inspect_app.stores.models import Store
 
-RESULT_LABELS = {"pass": "合格", "fail": "不合格", "na": "不适用"}
 #: 样本充足: whether the person-items reach the checklist's staff_min_items.
 ENOUGH_LABELS = {True: "是", False: "否"}
 
@@ -165,18 +168,35 @@ def _photo_counts(period: Period, region_id: int | None) -> dict[tuple[int, str]
     return {(i, item): n for i, item, n in db.session.execute(query)}
 
 
-def _result(value, not_applicable: bool, failed: bool) -> str:
-    if not_applicable:
-        return RESULT_LABELS["na"]
-    if isinstance(value, str) and value in RESULT_LABELS:
-        return RESULT_LABELS[value]
-    text = "" if value is None else str(value)
-    return f"{text}（不合格）" if failed else text
+#: Babel's name of each UI language the exports are written in.
+_LOCALES = {"zh_CN": "zh_Hans_CN", "en": "en"}
 
 
-def _labels(definition: ChecklistDefinition, lang: str) -> dict[str, tuple[str, str]]:
+class _Results:
+    """The 结果 column: each answer in the words its checklist version gives it (合格, the
+    option's label, 4★, 17 分钟, the remark as typed), in the export's language whatever the
+    request's or worker's, each distinct scored answer worded once."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._cache: dict[tuple[int, str, str], str] = {}
+
+    def __call__(self, version_id: int, item: Item | None, value, failed: bool) -> str:
+        if item is not None and not item.item_type.scored:
+            return "" if value is None else str(value)  # a remark, exactly as typed
+        key = (version_id, item.id if item else "", repr(value))
+        if key not in self._cache:
+            with force_locale(_LOCALES.get(self.lang, self.lang)):
+                words = answer_in_words(item, value, self.lang)
+                if failed and words != _("Fail"):
+                    words = _("%(answer)s (failed)", answer=words)
+            self._cache[key] = words
+        return self._cache[key]
+
+
+def _labels(definition: ChecklistDefinition, lang: str) -> dict[str, tuple[str, str, Item]]:
     return {
-        item.id: (section.label(lang), item.label(lang))
+        item.id: (section.label(lang), item.label(lang), item)
         for section in definition.sections
         for item in section.items
     }
@@ -187,7 +207,8 @@ def detail_rows(period: Period, region_id: int | None, lang: str = "zh_CN") -> I
     section and item text of the checklist version its visit was made with."""
     photos = _photo_counts(period, region_id)
     #: version id -> item id -> (section title, item text), looked up once per version.
-    labels: dict[int, dict[str, tuple[str, str]]] = {}
+    labels: dict[int, dict[str, tuple[str, str, Item]]] = {}
+    results = _Results(lang)
     query = _detail_query(period, region_id).order_by(
         Inspection.visit_date, Inspection.id, Answer.id
     )
@@ -200,7 +221,8 @@ def detail_rows(period: Period, region_id: int | None, lang: str = "zh_CN") -> I
             )
         # Read with the visit's own version, never the one in use today; an id that version
         # lacks (a damaged record) still gets its row, titled by its id.
-        label = labels[version_id].get(item_id) or ("", item_id)
+        label = labels[version_id].get(item_id) or ("", item_id, None)
+        scored = label[2] is None or label[2].item_type.scored
         yield DetailRow(
             inspection_id=uuid,
             visit_date=visit_date or date.min,
@@ -209,9 +231,12 @@ def detail_rows(period: Period, region_id: int | None, lang: str = "zh_CN") -> I
             section=label[0],
             item_id=item_id,
             item_text=label[1],
-            result=_result(value, not_applicable, failed),
-            points_earned=earned,
-            points_possible=possible,
+            result=results(
+                version_id, label[2], NOT_APPLICABLE if not_applicable else value, failed
+            ),
+            # A remark is not scored: no points at all rather than 0 of 0.
+            points_earned=earned if scored else None,
+            points_possible=possible if scored else None,
             employee_no=employee_no,
             comment=comment,
             photo_count=photos.get((inspection_id, item_id), 0),

@@ -21,7 +21,6 @@ from inspect_app.reports.fonts import FontChain
 from inspect_app.reports.pdf_layout import (
     COMMENT_LINE_CHARS,
     COMMENT_LINES,
-    MUTED,
     PHOTO_BOX,
     PHOTOS_PER_ROW,
     VETO_BG,
@@ -124,9 +123,7 @@ def _add_finding(
 ) -> None:
     """Append a finding's row, rows for the rest of a long comment, and rows of its photos."""
     first = len(rows)
-    item = f'<font size="7" color="{MUTED}">{plain(finding.item_id)}</font><br/>'
-    if finding.is_veto:
-        item += writer.veto_markup()
+    item = writer.veto_markup() if finding.is_veto else ""
     statuses = [plain(s) for s in (finding.appeal_status, finding.action_status) if s]
     comment = _comment_parts(finding.comment)
     rows.append(

@@ -135,9 +135,9 @@ DETAIL_COLUMNS = _columns("""
 分项|section|text|16|检查项所属的分项
 检查项编号|item_id|code|12|检查表中的检查项编号（文本）
 检查项|item_text|text|50|检查项内容
-结果|result|text|10|检查结果，如 合格、不合格、不适用
-得分|points_earned|number|8|该项得分；不适用时为空
-可得分|points_possible|number|8|该项满分；不适用时为空
+结果|result|text|10|检查结果，用检查表的文字，如 合格、不合格、不适用、选项文字、4★、17 分钟；备注为所填文字
+得分|points_earned|number|8|该项得分；不适用或不计分（如备注）时为空
+可得分|points_possible|number|8|该项满分；不适用或不计分（如备注）时为空
 工号|employee_no|code|12|该项记到的员工工号（文本）；未记到个人时为空
 备注|comment|text|40|检查员的备注，原样保留
 照片数|photo_count|int|8|该项所附照片张数

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.calendar import halls_today
+from inspect_app.checklists.answer_text import answer_words
 from inspect_app.checklists.version_texts import answer_item_texts
 from inspect_app.context import current_lang
 from inspect_app.db import utcnow
@@ -21,7 +22,7 @@ from inspect_app.review import bp
 from inspect_app.review.forms import ActionRecordForm, ActionVerifyForm, KeptForm
 from inspect_app.review.models import CorrectiveAction, CorrectiveActionItem
 from inspect_app.review.operations import ReviewError, record_action_item, verify_action_item
-from inspect_app.review.pages import answer_words, store_form_photos, undo
+from inspect_app.review.pages import store_form_photos, undo
 from inspect_app.review.queries import action_row, action_with_items, open_actions, open_appeals
 from inspect_app.stores.scope import scoped_store_ids
 from inspect_app.uploads import photo_form

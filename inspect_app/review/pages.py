@@ -1,4 +1,4 @@
-"""Helpers the review package's pages share: answers in words, photos from a form, undo."""
+"""Helpers the review package's pages share: photos from a form, undo."""
 
 from __future__ import annotations
 
@@ -7,32 +7,14 @@ from collections.abc import Iterable
 from flask import flash, request
 from flask_babel import gettext as _
 
-from inspect_app.checklists.answer_text import answer_with_points
-from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Answer, Inspection
+from inspect_app.inspections.models import Inspection
 from inspect_app.photos.storage import photo_storage
 from inspect_app.photos.uploads import store_upload
 from inspect_app.uploads import chosen_files
 
 #: Most photos an appeal or a corrective-action item carries.
 MAX_OWNER_PHOTOS = 5
-
-
-def answer_words(
-    definition: ChecklistDefinition, answers: Iterable[Answer], lang: str
-) -> dict[int, str]:
-    """Each answer by id in the checklist's words with its points: 合格 · 得 2 分（满分 2）."""
-    words = {}
-    for answer in answers:
-        try:
-            item = definition.item(answer.item_id)
-        except KeyError:  # an item of an older version, kept with the visit
-            item = None
-        words[answer.id] = answer_with_points(
-            item, answer.value, answer.points_earned, answer.points_possible, lang
-        )
-    return words
 
 
 def undo(message: str, stored: Iterable[str] = ()) -> None:

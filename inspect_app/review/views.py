@@ -22,9 +22,9 @@ from inspect_app.auth.models import Role, User
 from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.calendar import halls_today
 from inspect_app.checklists import field_names
-from inspect_app.checklists.answer_text import points_text
+from inspect_app.checklists.answer_text import answer_words, points_text
 from inspect_app.checklists.models import Checklist, ChecklistVersion
-from inspect_app.checklists.version_texts import answer_item_texts
+from inspect_app.checklists.version_texts import answer_item_texts, item_texts
 from inspect_app.context import current_lang
 from inspect_app.db import utcnow
 from inspect_app.extensions import db
@@ -56,7 +56,7 @@ from inspect_app.review.operations import (
     resolve_attribution,
     return_inspection,
 )
-from inspect_app.review.pages import answer_words, store_form_photos, undo
+from inspect_app.review.pages import store_form_photos, undo
 from inspect_app.review.quality import FLAG_POINTS, inspector_quality
 from inspect_app.review.queries import (
     action_of,
@@ -143,6 +143,10 @@ def _detail(inspection: Inspection, template: str, kept: KeptForm | None = None)
         answers=answers,
         words=answer_words(definition, inspection.answers, lang),
         points=points_text,
+        # The items a resubmission changed, by their texts: 工牌佩戴…、制服整洁….
+        item_list=lambda ids: (", " if lang == "en" else "、").join(
+            item_texts(definition, i, lang)[1] for i in ids
+        ),
         score=visit_score(inspection),
         photos=evidence_photos(inspection.id),
         appeal_photos=appeal_photos,

@@ -33,8 +33,8 @@ def test_points_have_no_trailing_zeros(value, text):
          "Greeted late (only after the customer came close or spoke) or with non-standard "
          "wording · 2 of 4 points",
          "问候不及时（客户走近或开口后才问候）或用语不规范 · 得 2 分（满分 4）"),
-        ("behaviour.attitude", 4, "3.750", "5.000", "4 stars · 3.75 of 5 points",
-         "4 星 · 得 3.75 分（满分 5）"),
+        ("behaviour.attitude", 4, "3.750", "5.000", "4★ · 3.75 of 5 points",
+         "4★ · 得 3.75 分（满分 5）"),
         ("process.waiting_minutes", 17, "2.000", "5.000", "17 min · 2 of 5 points",
          "17 分钟 · 得 2 分（满分 5）"),
         ("appearance.badge_worn", "na", "0", "0", "Not applicable", "不适用"),

@@ -51,7 +51,7 @@ def test_reviewer_sees_each_figure_and_the_visits_and_items_behind_it(
         assert visit.uuid not in response.text
     # Each item with its text and the answer in words.
     assert "Name badge (工牌) worn at the specified place (left chest)" in north1
-    assert "4 stars · 3.75 of 5 points" in north1
+    assert "4★ · 3.75 of 5 points" in north1
     assert "Greeted late (only after the customer came close or spoke)" in north1
     # Not his: 李娜's named item, the unidentified one, the hall item, the n/a one.
     for item_id in ("phrasing.farewell", "process.wait_care", "hygiene.restroom",
