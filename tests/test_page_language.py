@@ -14,7 +14,7 @@ English: the checklist's English title and texts are shown wherever the checklis
 
 from __future__ import annotations
 
-import os
+import functools
 import re
 from collections import Counter
 from html.parser import HTMLParser
@@ -23,10 +23,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
-from inspect_app.checklists.models import Checklist
-from inspect_app.checklists.operations import sync_directory
+from inspect_app.checklists.definition import ChecklistDefinition
+from inspect_app.checklists.models import Checklist, ChecklistVersion
+from inspect_app.checklists.operations import definition_of, sync_directory
 from inspect_app.demo import DEMO_PASSWORDS, load_demo
 from inspect_app.demo_history import load_demo_history
 from inspect_app.extensions import db as database
@@ -65,8 +66,10 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 class VisibleText(HTMLParser):
     """The text a user sees on a page, and the page's links."""
 
-    def __init__(self) -> None:
+    def __init__(self, other_lang: str = "en") -> None:
         super().__init__(convert_charrefs=True)
+        #: Elements marked as in this language are data shown as such, not read.
+        self.other_lang = other_lang
         self.parts: list[str] = []
         self.links: list[str] = []
         #: Open elements: (tag, hides its content).
@@ -80,7 +83,7 @@ class VisibleText(HTMLParser):
         hides = (
             tag in HIDDEN_ELEMENTS
             or "code" in (values.get("class") or "").split()
-            or (values.get("lang") or "").startswith("en")
+            or (values.get("lang") or "").startswith(self.other_lang)
         )
         if tag == "a" and values.get("href"):
             self.links.append(values["href"])
@@ -116,6 +119,22 @@ def english_words(html: str) -> tuple[list[str], list[str]]:
     return words, parser.links
 
 
+def chinese_texts_of(definition: ChecklistDefinition) -> set[str]:
+    """The checklist's Chinese texts that have an English one beside them."""
+    texts = {definition.title} if definition.title_en else set()
+    texts |= {s.title for s in definition.sections if s.title_en}
+    return texts | {i.text for i in definition.items if i.text_en}
+
+
+def chinese_checklist_texts(html: str, chinese: set[str]) -> tuple[list[str], list[str]]:
+    """The checklist texts shown in Chinese on an English page, and the page's links. A text is
+    found when it is a whole text of the page (between tags), as a title or an item is shown;
+    one quoted inside typed text (a manager's note naming the item) is the writer's."""
+    parser = VisibleText(other_lang="zh")
+    parser.feed(html)
+    return [p.strip() for p in parser.parts if p.strip() in chinese], parser.links
+
+
 ENGLISH_TITLE = "Business hall mystery-shop checklist"
 BADGE_EN = "Name badge (工牌) worn at the specified place (left chest)"
 BADGE_EN_V2 = "Staff badge worn on the left chest"
@@ -146,8 +165,13 @@ def demo(app, tmp_path_factory):
 
 
 def _start_pages(client, username: str) -> list[str]:
-    """Pages a link does not reach: the inspector's visit form (a visit is started here), the
-    review page of a visit, the plan page after a proposal (its problems flashed)."""
+    """Pages a link does not reach: the error pages, the inspector's visit form (a visit is
+    started here), the review page of a visit, the plan page after a proposal (its problems
+    flashed)."""
+    return ["/no-such-page", "/admin/users", *_role_pages(client, username)]
+
+
+def _role_pages(client, username: str) -> list[str]:
     if username == "inspector":
         assignment = database.session.scalars(
             select(Assignment).where(Assignment.status == AssignmentStatus.PUBLISHED)
@@ -181,13 +205,18 @@ def _page_kind(app, url: str) -> tuple | None:
         return None
     try:
         endpoint, _args = app.url_map.bind("localhost").match(parts.path, method="GET")
+    except NotFound:
+        endpoint = "not found"  # the error page is read too
     except HTTPException:
         return None
     return endpoint, tuple(sorted(k for k, _v in parse_qsl(parts.query)))
 
 
-def walk(app, client, start: list[str], per_kind: int = 2) -> dict[str, list[str]]:
-    """GET every HTML page reachable from `start`; {url: English words} of the pages with any."""
+def walk(
+    app, client, start: list[str], read=english_words, per_kind: int = 2
+) -> tuple[dict[str, list[str]], set]:
+    """GET every HTML page reachable from `start`: ({url: what `read` found} of the pages where
+    it found anything, the endpoints read)."""
     seen: set[str] = set()
     kinds: Counter = Counter()
     queue = list(start)
@@ -203,14 +232,11 @@ def walk(app, client, start: list[str], per_kind: int = 2) -> dict[str, list[str
         assert response.status_code < 500, url
         if response.mimetype != "text/html":
             continue
-        words, links = english_words(response.text)
+        words, links = read(response.text)
         if words:
             found[url] = sorted(set(words))
         queue.extend(links)
-    assert len(kinds) >= 3, kinds  # the walk reached more than the start page
-    if os.environ.get("WALK_DEBUG"):
-        print(sorted(seen))
-    return found
+    return found, {endpoint for endpoint, _keys in kinds}
 
 
 def test_the_parser_reads_visible_text_and_skips_codes_and_scripts():
@@ -224,10 +250,30 @@ def test_the_parser_reads_visible_text_and_skips_codes_and_scripts():
     assert links == ["/x"]
 
 
+SHARED = {"main.home", "not found", "ratings.store_ratings", "ratings.store_detail"}
+RESULTS = {"review.results", "review.action_page", "ratings.staff_results"}
+#: The pages each role's walk must read (at least).
+REACHED = {
+    "admin": SHARED | RESULTS | {"main.admin_overview", "accounts.users", "accounts.edit_user",
+                                 "planning.plan", "checklists.index", "checklists.version",
+                                 "checklists.diff", "checklists.upload", "review.queue",
+                                 "review.inspection", "review.appeals", "review.inspectors",
+                                 "stores.roster", "stores.regions", "stores.edit_store",
+                                 "stores.edit_staff", "stores.roster_import", "reports.index"},
+    "reviewer": SHARED | RESULTS | {"review.queue", "review.inspection", "review.appeals",
+                                    "planning.plan", "checklists.diff"},
+    "inspector": {"main.home", "not found", "inspections.home", "inspections.visit",
+                  "inspections.offline_form", "inspections.view", "inspections.choose_store"},
+    "manager": SHARED | RESULTS | {"stores.my_stores", "review.store_actions"},
+    "hr": SHARED | RESULTS | {"reports.index", "stores.roster", "stores.roster_import"},
+}  # fmt: skip
+
+
 @pytest.mark.parametrize("username", list(DEMO_PASSWORDS))
 def test_no_english_words_on_the_chinese_pages_of_each_role(app, demo, username):
     client = _signed_in(app, username, "zh_CN")
-    found = walk(app, client, _start_pages(client, username))
+    found, read = walk(app, client, _start_pages(client, username))
+    assert REACHED[username] <= read  # the walk read the role's pages
     assert found == {}, f"English on {username}'s Chinese pages: {found}"
 
 
@@ -265,3 +311,17 @@ def test_the_version_diff_shows_english_item_texts_in_english(app, demo):
     chinese = _signed_in(app, "admin", "zh_CN")
     page = chinese.get("/checklists/business-hall-mystery-shop/diff?from=1&to=2").text
     assert "工牌佩戴于左胸 <span" in page and "营业厅暗访检查表" in page
+
+
+@pytest.mark.parametrize("username", list(DEMO_PASSWORDS))
+def test_no_chinese_checklist_texts_on_the_english_pages_of_each_role(app, demo, username):
+    chinese: set[str] = set()
+    for version in database.session.scalars(select(ChecklistVersion)):
+        chinese |= chinese_texts_of(definition_of(version))
+    client = _signed_in(app, username, "en")
+    start = ["/", *_role_pages(client, username)]
+    read = functools.partial(chinese_checklist_texts, chinese=chinese)
+    found, reached = walk(app, client, start, read=read)
+    _signed_in(app, username, "zh_CN")  # the user's language back to the demo's
+    assert REACHED[username] - {"not found"} <= reached
+    assert found == {}, f"Chinese checklist texts on {username}'s English pages: {found}"

@@ -67,9 +67,9 @@ def upload():
     if stored.is_new:
         flash(
             _(
-                "Stored as version %(n)s of %(key)s.",
+                "Stored as version %(n)s of %(title)s.",
                 n=stored.version.number,
-                key=result.definition.key,
+                title=result.definition.label(current_lang()),
             ),
             "info",
         )
