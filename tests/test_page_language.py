@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections import Counter
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
@@ -31,9 +32,16 @@ from inspect_app.checklists.operations import definition_of, sync_directory
 from inspect_app.demo import DEMO_PASSWORDS, load_demo
 from inspect_app.demo_history import load_demo_history
 from inspect_app.extensions import db as database
-from inspect_app.inspections.models import Assignment, AssignmentStatus, Inspection
+from inspect_app.inspections.models import (
+    Assignment,
+    AssignmentStatus,
+    Inspection,
+    InspectionStatus,
+)
 from inspect_app.periods import month_of
 from inspect_app.photos.storage import photo_storage
+from inspect_app.reports.models import ExportJob
+from inspect_app.review.models import Appeal, CorrectiveAction
 from tests.conftest import DEFAULT_CHECKLIST, _wipe, halls_today, post_form, sign_in
 
 #: Latin words the Chinese UI may show, each for its reason.
@@ -159,9 +167,20 @@ def demo(app, tmp_path_factory):
         load_demo(today)
         load_demo_history(photo_storage(), ZoneInfo("Asia/Shanghai"), today)
         sync_directory([edited])
+        _await_review()
         database.session.commit()
         yield
         _wipe(app)
+
+
+def _await_review() -> None:
+    """Put one approved visit with neither appeal nor corrective action back in the review
+    queue, so the reviewer's walk reads a review page with its approve and return forms."""
+    settled = select(Appeal.inspection_id).union(select(CorrectiveAction.inspection_id))
+    visit = database.session.scalars(
+        select(Inspection).where(Inspection.id.not_in(settled)).order_by(Inspection.id.desc())
+    ).first()
+    visit.status, visit.approved_at = InspectionStatus.SUBMITTED, None
 
 
 def _start_pages(client, username: str) -> list[str]:
@@ -196,6 +215,17 @@ def _role_pages(client, username: str, lang: str = "zh_CN") -> list[str]:
             assert "flash-error" in plan and "城西片区" in plan
             assert english_words(plan)[0] == [] or lang == "en"
         return pages
+    if username == "hr":
+        # A workbook built, so the export page lists a job with its state and its download.
+        period = month_of(halls_today()).previous().key
+        assert post_form(client, "/exports", {"period": period}).status_code == 302
+        job = database.session.scalar(select(ExportJob).order_by(ExportJob.id.desc()))
+        for _ in range(400):
+            status = client.get(f"/exports/{job.id}/status").json["status"]
+            if status in ("done", "failed"):
+                break
+            time.sleep(0.05)
+        assert status == "done"
     return ["/"]
 
 
