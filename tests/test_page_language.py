@@ -4,7 +4,7 @@ visits, a second checklist version, a started visit, a proposed plan).
 Chinese: each demo user signs in (Chinese is the default) and walks every page reachable from
 its start page by links, each kind of page (endpoint and query keys) at most twice. A page's
 visible text (tags, scripts and styles stripped; placeholders, titles, alt and aria-labels kept)
-must hold no Latin word of three letters or more, except the allow-list below. Not read: codes an
+and the text of the PDFs they link must hold no Latin word of three letters or more, except the allow-list below. Not read: codes an
 admin needs, shown in elements of class "code", and English data shown as such (a checklist's
 English text in a version diff), marked lang="en". An untranslated string, an English fallback
 or a raw enum value shows here as an English word.
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
+import subprocess
 import time
 from collections import Counter
 from html.parser import HTMLParser
@@ -245,11 +247,21 @@ def _page_kind(app, url: str) -> tuple | None:
     return endpoint, tuple(sorted(k for k, _v in parse_qsl(parts.query)))
 
 
+def pdf_english_words(data: bytes) -> list[str]:
+    """The English words (outside the allow-list) of a PDF's text (pdftotext, poppler-utils)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    return [w for w in WORD.findall(EMAIL.sub(" ", text)) if w.lower() not in ALLOWED]
+
+
 def walk(
-    app, client, start: list[str], read=english_words, per_kind: int = 2
+    app, client, start: list[str], read=english_words, read_pdf=None, per_kind: int = 2
 ) -> tuple[dict[str, list[str]], set]:
-    """GET every HTML page reachable from `start`: ({url: what `read` found} of the pages where
-    it found anything, the endpoints read)."""
+    """GET every HTML page reachable from `start` (and the PDFs they link, if `read_pdf`):
+    ({url: what `read` found} of the pages where it found anything, the endpoints read)."""
     seen: set[str] = set()
     kinds: Counter = Counter()
     queue = list(start)
@@ -263,6 +275,9 @@ def walk(
         kinds[kind] += 1
         response = client.get(url, follow_redirects=True)
         assert response.status_code < 500, url
+        pdf = response.mimetype == "application/pdf" and read_pdf is not None
+        if pdf and (words := read_pdf(response.data)):
+            found[url] = sorted(set(words))
         if response.mimetype != "text/html":
             continue
         words, links = read(response.text)
@@ -305,7 +320,7 @@ REACHED = {
 @pytest.mark.parametrize("username", list(DEMO_PASSWORDS))
 def test_no_english_words_on_the_chinese_pages_of_each_role(app, demo, username):
     client = _signed_in(app, username, "zh_CN")
-    found, read = walk(app, client, _start_pages(client, username))
+    found, read = walk(app, client, _start_pages(client, username), read_pdf=pdf_english_words)
     assert REACHED[username] <= read  # the walk read the role's pages
     assert found == {}, f"English on {username}'s Chinese pages: {found}"
 
