@@ -60,6 +60,12 @@ class ItemChange:
     #: The Chinese text, new or (for a removed item) old.
     text: str
     changes: tuple[FieldChange, ...] = ()
+    #: The English text beside `text`, if the checklist gives one.
+    text_en: str | None = None
+
+    def label(self, lang: str) -> str:
+        """The item's text in `lang`: English where the checklist gives it, else Chinese."""
+        return (self.text_en or self.text) if lang.startswith("en") else self.text
 
 
 @dataclass(frozen=True)
@@ -111,11 +117,15 @@ def _item_changes(old: ChecklistDefinition, new: ChecklistDefinition) -> tuple[I
     for item in new.items:
         previous = old_items.get(item.id)
         if previous is None:
-            changes.append(ItemChange(item.id, "added", item.section_id, item.text))
+            changes.append(
+                ItemChange(item.id, "added", item.section_id, item.text, text_en=item.text_en)
+            )
         elif fields := diff_items(previous, item):
-            changes.append(ItemChange(item.id, "changed", item.section_id, item.text, fields))
+            changes.append(
+                ItemChange(item.id, "changed", item.section_id, item.text, fields, item.text_en)
+            )
     changes.extend(
-        ItemChange(item.id, "removed", item.section_id, item.text)
+        ItemChange(item.id, "removed", item.section_id, item.text, text_en=item.text_en)
         for item in old.items
         if item.id not in new_ids
     )

@@ -1,4 +1,5 @@
-"""Item and section texts read with the checklist version an answer was made with.
+"""Checklist titles, item and section texts in the reader's language, read with the checklist
+version an answer was made with.
 
 An answer is always shown in the words of its own visit's checklist version, never the version
 in use today: a version that dropped or reworded an item must not break or change old findings.
@@ -10,8 +11,9 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from inspect_app.checklists.definition import ChecklistDefinition
-from inspect_app.checklists.models import ChecklistVersion
+from inspect_app.checklists.models import Checklist, ChecklistVersion
 from inspect_app.checklists.operations import definition_of
+from inspect_app.context import current_lang
 
 
 class AnsweredItem(Protocol):
@@ -60,3 +62,21 @@ def answer_item_texts(
         )[1]
         for answer in answers
     }
+
+
+def version_title(version: ChecklistVersion | None, lang: str | None = None) -> str:
+    """A checklist version's title in `lang` (the request's language if not given): its English
+    title in English where it has one, else its Chinese title."""
+    if version is None:
+        return ""
+    data = version.definition
+    if (lang or current_lang()).startswith("en") and data.get("title_en"):
+        return data["title_en"]
+    return data["title"]
+
+
+def checklist_title(checklist: Checklist, lang: str | None = None) -> str:
+    """A checklist's title in `lang` (the request's language if not given), as its version in use
+    words it: `Checklist.title` keeps the Chinese title only."""
+    version = checklist.active_version or (checklist.versions[-1] if checklist.versions else None)
+    return version_title(version, lang) if version is not None else checklist.title

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,12 +13,14 @@ from inspect_app.checklists.models import ChecklistVersion
 from inspect_app.checklists.operations import (
     NotUtf8Error,
     activate_version,
+    definition_of,
     diff_versions,
     find_version,
     read_checklist_upload,
     store_version,
 )
 from inspect_app.checklists.xlsx import checklist_to_xlsx
+from inspect_app.context import current_lang
 from inspect_app.downloads import attachment
 from inspect_app.extensions import db
 
@@ -66,9 +67,9 @@ def upload():
     if stored.is_new:
         flash(
             _(
-                "Stored as version %(n)s of %(key)s.",
+                "Stored as version %(n)s of %(title)s.",
                 n=stored.version.number,
-                key=result.definition.key,
+                title=result.definition.label(current_lang()),
             ),
             "info",
         )
@@ -115,5 +116,12 @@ def diff(key: str):
         old=old,
         new=new,
         diff=diff_versions(old, new),
-        lang=str(get_locale() or "zh_CN"),
+        section_labels=_section_labels(old, new, current_lang()),
+        lang=current_lang(),
     )
+
+
+def _section_labels(old: ChecklistVersion, new: ChecklistVersion, lang: str) -> dict[str, str]:
+    """Each section's title in `lang` by id: the new version's, else (removed) the old one's."""
+    labels = {s.id: s.label(lang) for s in definition_of(old).sections}
+    return labels | {s.id: s.label(lang) for s in definition_of(new).sections}

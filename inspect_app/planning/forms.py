@@ -12,6 +12,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
 from inspect_app.checklists.models import Checklist
+from inspect_app.checklists.version_texts import checklist_title
 from inspect_app.edge import IdListField
 from inspect_app.stores.models import Region
 
@@ -83,7 +84,9 @@ def propose_form(regions: Sequence[Region], checklists: Sequence[Checklist] = ()
         field = VisitsField(region.name, validators=[_visits_in_range])
         setattr(RegionsProposeForm, f"visits_{region.id}", field)
     form = RegionsProposeForm()
-    form.checklist_id.choices = [(checklist.id, checklist.title) for checklist in checklists]
+    form.checklist_id.choices = [
+        (checklist.id, checklist_title(checklist)) for checklist in checklists
+    ]
     return form
 
 

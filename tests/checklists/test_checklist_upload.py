@@ -44,7 +44,16 @@ def test_excel_round_trip_stores_nothing_new_and_an_edit_stores_a_version(
     edited = _upload(admin_client, out.getvalue(), "edited.xlsx")
     assert edited.status_code == 302
     assert _versions(db) == 2
-    assert "第 2 版" in admin_client.get("/checklists").text
+    assert "已保存为“营业厅暗访检查表”的第 2 版" in admin_client.get("/checklists").text
+
+
+def test_a_stored_version_is_named_by_its_title_in_the_readers_language(admin_client, db):
+    post_form(admin_client, "/language", {"lang": "en", "next": "/checklists"})
+    stored = _upload(admin_client, DEFAULT_CHECKLIST.read_bytes(), "hall.yaml")
+    assert stored.status_code == 302
+    page = admin_client.get("/checklists").text
+    assert "Stored as version 1 of Business hall mystery-shop checklist." in page
+    assert "Business hall mystery-shop checklist <span" in page  # the list's heading too
 
 
 def test_errors_are_shown_by_row_and_nothing_is_stored(admin_client, db, default_checklist_version):

@@ -114,7 +114,9 @@ def test_points_changed(default: ChecklistDefinition) -> None:
         "appearance",
         "工牌佩戴于指定位置（左胸）",
         (FieldChange("points", "3", "2.5"),),
+        "Name badge (工牌) worn at the specified place (left chest)",
     )
+    assert change.label("en") == change.text_en and change.label("zh_CN") == change.text
 
 
 def test_text_changed(default: ChecklistDefinition) -> None:
