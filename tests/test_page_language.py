@@ -189,7 +189,14 @@ def _start_pages(client, username: str) -> list[str]:
     """Pages a link does not reach: the error pages, the inspector's visit form (a visit is
     started here), the review page of a visit, the plan page after a proposal (its problems
     flashed)."""
-    return ["/no-such-page", "/admin/users", *_role_pages(client, username)]
+    return ["/no-such-page", "/admin/users", *_role_pages(client, username), *_last_months_halls()]
+
+
+def _last_months_halls() -> list[str]:
+    """Each hall's dashboard for last month: its visit list (the chosen period's) links to the
+    results pages. Halls a user may not see answer 404, which the walk reads as any page."""
+    period = month_of(halls_today()).previous().key
+    return [f"/stores/{store_id}?period={period}" for store_id in (1, 2)]
 
 
 def _role_pages(client, username: str, lang: str = "zh_CN") -> list[str]:
@@ -338,14 +345,15 @@ def _signed_in(app, username: str, lang: str):
     [
         ("inspector", ["/visits", "/visits/new?q=营业厅"]),
         ("admin", ["/admin", "/checklists", "/admin/plan"]),
-        ("reviewer", ["/review", "/stores/1"]),
-        ("manager", ["/stores/1"]),
+        ("reviewer", ["/review", "/stores/1?period=LAST"]),
+        ("manager", ["/stores/1?period=LAST"]),
     ],
 )
 def test_english_pages_show_the_checklists_english_title(app, demo, username, pages):
     client = _signed_in(app, username, "en")
     for url in pages:
-        text = client.get(url).text
+        # The dashboard's visit list names each visit's checklist: last month has visits.
+        text = client.get(url.replace("LAST", month_of(halls_today()).previous().key)).text
         assert ENGLISH_TITLE in text, url
         assert "营业厅暗访检查表" not in text, url
 
@@ -367,7 +375,7 @@ def test_no_chinese_checklist_texts_on_the_english_pages_of_each_role(app, demo,
     for version in database.session.scalars(select(ChecklistVersion)):
         chinese |= chinese_texts_of(definition_of(version))
     client = _signed_in(app, username, "en")
-    start = ["/", *_role_pages(client, username, "en")]
+    start = ["/", *_role_pages(client, username, "en"), *_last_months_halls()]
     read = functools.partial(chinese_checklist_texts, chinese=chinese)
     found, reached = walk(app, client, start, read=read)
     _signed_in(app, username, "zh_CN")  # the user's language back to the demo's

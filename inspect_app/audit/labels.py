@@ -126,10 +126,14 @@ CHANGE_EVENTS = frozenset(
 Namer = Callable[[Any], str | None]
 
 
+#: Detail fields whose values are codes (file names), shown as such rather than as words.
+CODE_DETAILS = frozenset({"source"})
+
+
 def detail_lines(
     action: str, details: dict[str, Any], namers: Mapping[str, Namer] | None = None
-) -> list[tuple[str, str]]:
-    """Return an event's details as (field, value) pairs in words, in the order recorded.
+) -> list[tuple[str, str, bool]]:
+    """Return an event's details as (field, value, is_code) in words, in the order recorded.
 
     A change, stored as [old, new], reads "old → new"; a list reads as its items; a hall as
     its name and region; the plan's problems as their number (the page flashed them in full).
@@ -145,7 +149,7 @@ def detail_lines(
             text = f"{_words(value[0], namer)} → {_words(value[1], namer)}"
         else:
             text = _words(value, namer)
-        lines.append((label, text))
+        lines.append((label, text, key in CODE_DETAILS))
     return lines
 
 

@@ -37,6 +37,7 @@ from inspect_app.auth.models import Role, User
 from inspect_app.auth.permissions import Permission, requires
 from inspect_app.calendar import day_start, format_instant
 from inspect_app.checklists.models import Checklist, ChecklistVersion
+from inspect_app.checklists.version_texts import checklist_title
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Assignment, Inspection
 from inspect_app.stores.models import Region, Staff, Store
@@ -54,7 +55,7 @@ class EventRow:
     object_name: str
     object_type: str
     object_id: int | None
-    details: list[tuple[str, str]]
+    details: list[tuple[str, str, bool]]  # field, value, whether the value is a code
 
 
 @bp.route("/admin/audit")
@@ -180,8 +181,10 @@ def _namers(names: dict[str, dict[int, str]]) -> dict[str, Namer]:
     def by_id(kind: str) -> Namer:
         return lambda value: names[kind].get(value) if isinstance(value, int) else None
 
+    titles = {c.key: checklist_title(c) for c in db.session.scalars(select(Checklist))}
     return {
         "role": lambda value: str(ROLE_LABELS[Role(value)]) if value in set(Role) else None,
+        "key": lambda value: titles.get(value) if isinstance(value, str) else None,  # a checklist
         **{key: by_id(kind) for key, kind in _DETAIL_IDS.items()},
     }
 

@@ -90,7 +90,7 @@ def _flashes(html: str) -> list[str]:
 
 def test_the_docs_describe_upload_with_the_pages_own_words(admin_client, reviewer_client, db):
     """docs/checklists.md describes /checklists/upload as it answers (the English messages, with
-    N for a number and key for a checklist key): stored, already stored, errors, unreadable, no
+    N for a number, key for a checklist key and title for its title): stored, already stored, errors, unreadable, no
     file; and that it is for admins only."""
     docs = (DOCS / "checklists.md").read_text(encoding="utf-8")
     upload = docs[docs.index("### Uploading in the browser") :]
@@ -99,7 +99,8 @@ def test_the_docs_describe_upload_with_the_pages_own_words(admin_client, reviewe
     post_form(admin_client, "/language", {"lang": "en", "next": "/"})
 
     def said(text: str) -> str:
-        return re.sub(r"(?<![\w-])\d+\b", "N", text).replace("business-hall-mystery-shop", "key")
+        text = re.sub(r"(?<![\w-])\d+\b", "N", text).replace("business-hall-mystery-shop", "key")
+        return text.replace("Business hall mystery-shop checklist", "title")
 
     yaml = DEFAULT_CHECKLIST.read_bytes()
     stored = _upload(admin_client, yaml, "hall.yaml")
