@@ -13,8 +13,8 @@ from inspect_app.calendar import local_date
 from inspect_app.checklists.definition import ChecklistDefinition
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Inspection
+from inspect_app.review.actions import action_status
 from inspect_app.review.models import ActionStatus, CorrectiveAction, CorrectiveActionItem
-from inspect_app.review.operations import action_status
 
 #: Days a hall has to correct a visit's failed items (the CORRECTIVE_ACTION_DAYS default).
 ACTION_DAYS = 14

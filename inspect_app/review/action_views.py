@@ -19,11 +19,12 @@ from inspect_app.inspections.scope import require_inspection
 from inspect_app.photos.models import PhotoPurpose
 from inspect_app.photos.queries import evidence_photos
 from inspect_app.review import bp
+from inspect_app.review.actions import record_action_item, verify_action_item
 from inspect_app.review.forms import ActionRecordForm, ActionVerifyForm, KeptForm
 from inspect_app.review.models import CorrectiveAction, CorrectiveActionItem
-from inspect_app.review.operations import ReviewError, record_action_item, verify_action_item
 from inspect_app.review.pages import store_form_photos, undo
 from inspect_app.review.queries import action_row, action_with_items, open_actions, open_appeals
+from inspect_app.review.texts import ReviewError
 from inspect_app.stores.scope import scoped_store_ids
 from inspect_app.uploads import photo_form
 

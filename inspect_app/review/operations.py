@@ -1,17 +1,16 @@
-"""Reviewing visits, appeals (申诉) and corrective actions (整改). Each flushes; the view commits."""
+"""Reviewing visits and deciding appeals (申诉). Each flushes; the view commits.
+
+Corrective actions (整改) are in review/actions.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
 
 from inspect_app.audit.operations import record_event
 from inspect_app.auth.models import User
 from inspect_app.calendar import local_date
-from inspect_app.checklists.item_types import typed_text
 from inspect_app.context import halls_tz
 from inspect_app.extensions import db
 from inspect_app.inspections.attribution import roster_refusal
@@ -19,31 +18,14 @@ from inspect_app.inspections.models import Answer, Inspection, InspectionStatus
 from inspect_app.inspections.operations import inspection_definition, store_scores
 from inspect_app.inspections.queries import roster_standings
 from inspect_app.locking import unique_violation_as
-from inspect_app.photos.models import Photo
+from inspect_app.review.actions import withdraw_item
 from inspect_app.review.models import (
-    ActionStatus,
     Appeal,
     AppealStatus,
     CorrectiveAction,
     CorrectiveActionItem,
 )
-
-#: Longest reviewer or manager text, in characters.
-MAX_REVIEW_TEXT = 2000
-
-
-class ReviewError(ValueError):
-    """The change is not allowed in the object's current state; the message says why."""
-
-
-def _text(value: str | None, *, required: bool, what: str) -> str | None:
-    """A note, reason or description exactly as typed; None when empty or only whitespace."""
-    text = typed_text(value)
-    if required and text is None:
-        raise ReviewError(_("Write %(what)s.", what=what))
-    if text is not None and len(text) > MAX_REVIEW_TEXT:
-        raise ReviewError(_("Keep it under %(n)s characters.", n=MAX_REVIEW_TEXT))
-    return text
+from inspect_app.review.texts import ReviewError, review_text
 
 
 def flagged_answers(inspection: Inspection) -> list[Answer]:
@@ -54,9 +36,12 @@ def flagged_answers(inspection: Inspection) -> list[Answer]:
 
 
 def approve_inspection(
-    inspection: Inspection, reviewer: User, now: datetime, action_days: int,
+    inspection: Inspection,
+    reviewer: User,
+    now: datetime,
+    action_days: int,
     hall_note: str | None = None,
-) -> CorrectiveAction | None:  # fmt: skip
+) -> CorrectiveAction | None:
     """Approve a submitted visit; it starts counting, and its failed items become one action.
 
     Refused while a finding's person is still unidentified and unresolved. The corrective
@@ -75,7 +60,7 @@ def approve_inspection(
                 n=flagged,
             )
         )
-    inspection.hall_note = _text(hall_note, required=False, what=_("a note to the hall"))
+    inspection.hall_note = review_text(hall_note, required=False, what=_("a note to the hall"))
     inspection.status = InspectionStatus.APPROVED
     inspection.approved_at = now
     inspection.approved_by_id = reviewer.id
@@ -153,13 +138,13 @@ def return_inspection(
         raise ReviewError(
             _("Only a submitted visit can be returned; this one is %(s)s.", s=inspection.status)
         )
-    overall = _text(comment, required=False, what=_("a comment"))
+    overall = review_text(comment, required=False, what=_("a comment"))
     per_item = {}
     known = {item.id for item in inspection_definition(inspection).items}
     for item_id, text in item_comments.items():
         if item_id not in known:
             raise ReviewError(_("The checklist has no item %(id)s.", id=item_id))
-        cleaned = _text(text, required=False, what=_("a comment"))
+        cleaned = review_text(text, required=False, what=_("a comment"))
         if cleaned:
             per_item[item_id] = cleaned
     if not overall and not per_item:
@@ -218,7 +203,7 @@ def file_appeal(
         inspection_id=inspection.id,
         answer_id=answer.id,
         filed_by_id=manager.id,
-        reason=_text(reason, required=True, what=_("the reason for the appeal")),
+        reason=review_text(reason, required=True, what=_("the reason for the appeal")),
         created_at=now,
     )
     # Two managers appealing one item at once: the database's unique key decides.
@@ -241,7 +226,7 @@ def decide_appeal(
     """
     if appeal.status != AppealStatus.OPEN:
         raise ReviewError(_("This appeal was already decided."))
-    appeal.decision_reason = _text(reason, required=not uphold, what=_("the reason"))
+    appeal.decision_reason = review_text(reason, required=not uphold, what=_("the reason"))
     appeal.decided_by_id = reviewer.id
     appeal.decided_at = now
     appeal.status = AppealStatus.UPHELD if uphold else AppealStatus.REJECTED
@@ -255,7 +240,7 @@ def decide_appeal(
         answer.value = item.item_type.best_answer(item)  # the answer with full points
         changes = {"value": [old, answer.value], "score_before": str(inspection.score_percent)}
         store_scores(inspection, definition)
-        _withdraw_item(answer)
+        withdraw_item(answer)
         changes["score_after"] = str(inspection.score_percent)
     db.session.flush()
     record_event(
@@ -271,128 +256,3 @@ def decide_appeal(
             "inspection.rescore", appeal.inspection, actor_id=reviewer.id,
             inspection_id=appeal.inspection_id, **changes,
         )  # fmt: skip
-
-
-def _withdraw_item(answer: Answer) -> None:
-    """Take a withdrawn finding out of its corrective action (a verified fix stays as history)."""
-    item = db.session.scalar(
-        select(CorrectiveActionItem).where(CorrectiveActionItem.answer_id == answer.id)
-    )
-    if item is None:
-        return
-    action = _lock_action(item.action_id)
-    item = _fresh_item(item.id)
-    if action is None or item is None or item.status == ActionStatus.VERIFIED:
-        return
-    # Proof photos of a withdrawn item stay with the visit, owned by nothing.
-    db.session.execute(
-        update(Photo)
-        .where(Photo.corrective_action_item_id == item.id)
-        .values(corrective_action_item_id=None, corrective_action_id=None)
-    )
-    db.session.delete(item)
-    db.session.flush()
-    if not _item_statuses(action.id):
-        db.session.delete(action)
-    else:
-        _sum_up(action)
-
-
-def action_status(statuses: Iterable[ActionStatus]) -> ActionStatus:
-    """The action's status from its items': open while any needs the store, verified when all are."""
-    statuses = set(statuses)
-    if statuses & {ActionStatus.OPEN, ActionStatus.NOT_VERIFIED}:
-        return ActionStatus.OPEN
-    if statuses <= {ActionStatus.VERIFIED}:
-        return ActionStatus.VERIFIED
-    return ActionStatus.RECORDED
-
-
-def _lock_action(action_id: int) -> CorrectiveAction | None:
-    """Lock the action for this transaction (every change to its items goes through it)."""
-    return db.session.scalar(
-        select(CorrectiveAction)
-        .where(CorrectiveAction.id == action_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-
-
-def _fresh_item(item_id: int) -> CorrectiveActionItem | None:
-    return db.session.scalar(
-        select(CorrectiveActionItem)
-        .where(CorrectiveActionItem.id == item_id)
-        .execution_options(populate_existing=True)
-    )
-
-
-def _item_statuses(action_id: int) -> list[ActionStatus]:
-    return list(
-        db.session.scalars(
-            select(CorrectiveActionItem.status).where(CorrectiveActionItem.action_id == action_id)
-        )
-    )
-
-
-def _sum_up(action: CorrectiveAction) -> None:
-    db.session.flush()
-    action.status = action_status(_item_statuses(action.id))
-    db.session.flush()
-
-
-def _locked_item(item: CorrectiveActionItem) -> tuple[CorrectiveAction, CorrectiveActionItem]:
-    """The item and its action, locked and read afresh; refused if a decision removed it."""
-    action = _lock_action(item.action_id)
-    fresh = _fresh_item(item.id) if action is not None else None
-    if action is None or fresh is None:
-        raise ReviewError(
-            _("This item is no longer part of the corrective action: its appeal was upheld.")
-        )
-    return action, fresh
-
-
-def record_action_item(
-    item: CorrectiveActionItem, manager: User, description: str | None, now: datetime
-) -> None:
-    """The store says what it did about one failed item of its corrective action."""
-    action, item = _locked_item(item)  # two clicks, or two managers, record once
-    if item.status == ActionStatus.VERIFIED:
-        raise ReviewError(_("This item was already verified."))
-    text = _text(description, required=True, what=_("what was done"))
-    if item.status == ActionStatus.RECORDED and item.description == text:
-        return  # the same record sent again (a double click, a resent form)
-    item.description = text
-    item.status = ActionStatus.RECORDED
-    item.recorded_by_id = manager.id
-    item.recorded_at = now
-    _sum_up(action)
-    record_event(
-        "action.record", item, actor_id=manager.id, inspection_id=action.inspection_id,
-        item=item.answer.item_id,
-    )  # fmt: skip
-
-
-def verify_action_item(
-    item: CorrectiveActionItem,
-    reviewer: User,
-    *,
-    verified: bool,
-    comment: str | None,
-    now: datetime,
-) -> None:
-    """A reviewer confirms one item's fix, or sends it back to the store."""
-    action, item = _locked_item(item)  # two clicks decide once
-    if item.status != ActionStatus.RECORDED:
-        raise ReviewError(_("Only a recorded item can be verified."))
-    item.status = ActionStatus.VERIFIED if verified else ActionStatus.NOT_VERIFIED
-    item.verification_comment = _text(
-        comment, required=not verified, what=_("what is still missing")
-    )
-    item.verified_by_id = reviewer.id
-    item.verified_at = now
-    _sum_up(action)
-    record_event(
-        "action.verify" if verified else "action.reject", item, actor_id=reviewer.id,
-        inspection_id=action.inspection_id, item=item.answer.item_id,
-        comment=item.verification_comment,
-    )  # fmt: skip
