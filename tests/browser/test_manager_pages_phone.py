@@ -91,16 +91,25 @@ def open_an_action(db_url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def manager_phone(module_live_server, module_browser):
-    """The demo manager, signed in on a 360×740 phone."""
+def reopened_action(module_live_server):
+    open_an_action(module_live_server["db"])
+
+
+@pytest.fixture(scope="module", params=["zh", "en"])
+def manager_phone(request, module_live_server, module_browser, reopened_action):
+    """The demo manager, signed in on a 360×740 phone, in Chinese and in English (longer
+    words: wider columns)."""
     context = module_browser.new_context(
         viewport={"width": WIDTH, "height": HEIGHT}, is_mobile=True, has_touch=True, locale="zh-CN"
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
     base = module_live_server["url"]
-    open_an_action(module_live_server["db"])
     sign_in(page, base, "manager")
+    if request.param == "en":
+        page.locator('form.lang button[value="en"]').click()
+        page.wait_for_load_state("load")
+        assert page.get_attribute("html", "lang") == "en"
     state = {"uuid": module_live_server["appealable_uuid"], "period": _previous_period(page, base)}
     yield page, base, state
     context.close()
@@ -131,5 +140,6 @@ def test_manager_page_fits_a_360_px_phone(manager_phone, name):
     problems += [p for p in (_outside(page, key) for key in keys) if p]
     if problems:
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"manager-360-{name}.png"), full_page=True)
+        lang = page.get_attribute("html", "lang")
+        page.screenshot(path=str(ARTIFACTS / f"manager-360-{lang}-{name}.png"), full_page=True)
     assert problems == [], f"{name} ({path}) on a 360 px phone: {problems}"
