@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from sqlalchemy import create_engine, text
 
+from tests.browser.demo_states import (
+    file_an_appeal,
+    open_an_action,
+    photo_dashboard,
+    submit_a_visit,
+)
 from tests.browser.phone import sign_in
 
 pytestmark = pytest.mark.browser
@@ -75,48 +80,12 @@ PAGES = {
 }
 
 
-def _prepare(db_url: str) -> dict:
-    """A visit waiting for review and an open corrective action, which the demo lacks, and
-    the dashboard of a hall whose failed items have photos."""
-    engine = create_engine(db_url)
-    with engine.begin() as conn:
-        submitted = conn.execute(
-            text(
-                "SELECT uuid FROM inspections WHERE status = 'approved' AND store_id > 2 "
-                "ORDER BY visit_date DESC LIMIT 1"
-            )
-        ).scalar_one()
-        conn.execute(
-            text("UPDATE inspections SET status = 'submitted', approved_at = NULL WHERE uuid = :u"),
-            {"u": submitted},
-        )
-        action_id = conn.execute(
-            text(
-                "SELECT a.id FROM corrective_actions a JOIN inspections i ON i.id = a.inspection_id "
-                "WHERE i.store_id = 1 ORDER BY i.visit_date DESC LIMIT 1"
-            )
-        ).scalar_one()
-        conn.execute(
-            text("UPDATE corrective_actions SET status = 'open' WHERE id = :id"), {"id": action_id}
-        )
-        conn.execute(
-            text("UPDATE corrective_action_items SET status = 'open' WHERE action_id = :id"),
-            {"id": action_id},
-        )
-        # The newest failed item with a photo: its hall's dashboard shows the photo's thumbnail.
-        store_id, day = conn.execute(
-            text(
-                "SELECT i.store_id, i.visit_date FROM photos p "
-                "JOIN inspections i ON i.id = p.inspection_id "
-                "JOIN answers a ON a.inspection_id = i.id AND a.item_id = p.item_id "
-                "WHERE a.is_failed AND i.status = 'approved' ORDER BY i.visit_date DESC LIMIT 1"
-            )
-        ).one()
-    engine.dispose()
-    return {
-        "submitted": submitted,
-        "photo_dashboard": f"/stores/{store_id}?period={str(day)[:7]}",
-    }
+def _prepare(db_url: str, appealable: str) -> dict:
+    """A visit waiting for review, an open corrective action and an open appeal, which the demo
+    lacks, and the dashboard of a hall whose failed items have photos."""
+    open_an_action(db_url)
+    file_an_appeal(db_url, appealable)
+    return submit_a_visit(db_url) | photo_dashboard(db_url)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +93,7 @@ def signed_in(module_live_server, module_browser):
     """role -> a phone page signed in as that demo user (opened once per module)."""
     base = module_live_server["url"]
     state = {"appealable": module_live_server["appealable_uuid"]}
-    state |= _prepare(module_live_server["db"])
+    state |= _prepare(module_live_server["db"], state["appealable"])
     contexts, pages = [], {}
 
     def page_for(role: str):

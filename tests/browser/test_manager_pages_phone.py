@@ -4,9 +4,9 @@ or a table inside it) and the values a manager looks for are on screen."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.demo_states import file_an_appeal, open_an_action
 from tests.browser.phone import sign_in
 
 pytestmark = pytest.mark.browser
@@ -53,8 +53,14 @@ PAGES = {
         ),
         [".staff-hall .stat .num", ".trace-total"],
     ),
-    "results": (lambda page, base, s: f"/results/{s['uuid']}", [".stat .num"]),
-    "actions": (lambda page, base, s: "/actions", ["table.actions-table td.due"]),
+    "results": (
+        lambda page, base, s: f"/results/{s['uuid']}",
+        [".stat .num", "li.failed .appeal p.typed"],
+    ),
+    "appeals and actions": (
+        lambda page, base, s: "/actions",
+        ["table.actions-table td.due", "section.card ul.plain li a"],
+    ),
     "action": (
         lambda page, base, s: _first_link(page, base, "/actions", "table.actions-table a"),
         ["li.failed strong"],
@@ -66,33 +72,11 @@ PAGES = {
 }
 
 
-def open_an_action(db_url: str) -> None:
-    """Reopen the demo's newest corrective action at the manager's first hall, overdue (the
-    widest row of /actions: a tag more); the demo's own actions are all verified."""
-    engine = create_engine(db_url)
-    with engine.begin() as conn:
-        action_id = conn.execute(
-            text(
-                "SELECT a.id FROM corrective_actions a JOIN inspections i ON i.id = a.inspection_id "
-                "WHERE i.store_id = 1 ORDER BY i.visit_date DESC LIMIT 1"
-            )
-        ).scalar_one()
-        conn.execute(
-            text(
-                "UPDATE corrective_actions SET status = 'open', due_date = '2020-01-31' WHERE id = :id"
-            ),
-            {"id": action_id},
-        )
-        conn.execute(
-            text("UPDATE corrective_action_items SET status = 'open' WHERE action_id = :id"),
-            {"id": action_id},
-        )
-    engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def reopened_action(module_live_server):
+    """An open, overdue corrective action and an open appeal (the widest rows of /actions)."""
     open_an_action(module_live_server["db"])
+    file_an_appeal(module_live_server["db"], module_live_server["appealable_uuid"])
 
 
 @pytest.fixture(scope="module", params=["zh", "en"])
