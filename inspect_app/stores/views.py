@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from inspect_app.auth.permissions import Permission, can, requires
 from inspect_app.extensions import db
-from inspect_app.ratings.store_queries import store_rows
+from inspect_app.ratings.selection import rating_selection
+from inspect_app.ratings.store_queries import store_history, store_rows
 from inspect_app.stores import bp
 from inspect_app.stores.models import Region, Store
 from inspect_app.stores.queries import PAGE_SIZE, search_stores
@@ -43,7 +44,21 @@ def roster():
 @bp.route("/my-stores")
 @requires(Permission.VIEW_RESULTS)
 def my_stores():
+    """The manager's halls, each with its stars this period and the one before."""
     rows, total = store_rows(visible_stores(current_user), _page())
+    selection = rating_selection()
+    ratings, period = {}, None
+    if selection is not None:
+        _checklists, checklist, period, rules = selection
+        for row in rows:
+            history = store_history(row.store.id, checklist.id, period.history(2), rules)
+            ratings[row.store.id] = [rating for _period, rating in history]
     return render_template(
-        "stores/my_stores.html", rows=rows, total=total, page=_page(), page_size=PAGE_SIZE
+        "stores/my_stores.html",
+        rows=rows,
+        total=total,
+        page=_page(),
+        page_size=PAGE_SIZE,
+        ratings=ratings,
+        period=period,
     )

@@ -35,8 +35,8 @@ def _require_chromium() -> None:
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[dict]:
+@contextlib.contextmanager
+def demo_server(tmp_path: Path) -> Iterator[dict]:
     """The app in its own process with the demo data, reached through a proxy."""
     _require_chromium()
     db_path = tmp_path / "live.db"
@@ -67,10 +67,23 @@ def live_server(tmp_path: Path) -> Iterator[dict]:
 
 
 @pytest.fixture
-def phone(request, tmp_path: Path) -> Iterator:
-    """A 390x844 touch phone page in headless Chromium; a screenshot is kept on failure."""
-    _require_chromium()
+def live_server(tmp_path: Path) -> Iterator[dict]:
+    """The app in its own process with the demo data, reached through a proxy."""
+    with demo_server(tmp_path) as server:
+        yield server
 
+
+@pytest.fixture(scope="module")
+def module_live_server(tmp_path_factory) -> Iterator[dict]:
+    """One demo server for a module whose tests only read pages."""
+    with demo_server(tmp_path_factory.mktemp("live")) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """Debian's headless Chromium."""
+    _require_chromium()
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -81,6 +94,23 @@ def phone(request, tmp_path: Path) -> Iterator:
                 "--no-first-run",
             ],
         )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def module_browser() -> Iterator:
+    """One Chromium for a module; each test opens its own context."""
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def phone(request, tmp_path: Path) -> Iterator:
+    """A 390x844 touch phone page in headless Chromium; a screenshot is kept on failure."""
+    with chromium() as browser:
         context = browser.new_context(
             viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
         )
@@ -101,7 +131,6 @@ def phone(request, tmp_path: Path) -> Iterator:
                         path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True
                     )
             context.close()
-            browser.close()
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)

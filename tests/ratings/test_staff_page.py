@@ -162,7 +162,7 @@ def test_the_hall_dashboard_lists_staff_with_links_failures_and_vetoes(
     assert f'href="/staff/{li.id}?period=2026-11"' in table
     assert "0.0%" in table and "No. 1" in table  # 张伟's 65.9 % capped by his veto
     assert "Too few" in table  # 李娜: one item observed
-    assert '<td class="num danger">1</td>' in table  # 张伟's veto
+    assert '<td class="num vetoes danger" data-label="Vetoes">1</td>' in table  # 张伟's veto
     # The roster list links to the staff pages too.
     roster = response.text.split("<h2>Staff</h2>", 1)[1]
     assert f'href="/staff/{zhang.id}?period=2026-11"' in roster
