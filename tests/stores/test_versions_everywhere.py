@@ -33,8 +33,8 @@ from inspect_app.inspections.operations import store_scores
 from inspect_app.periods import month_of
 from inspect_app.reports.models import ExportJob
 from inspect_app.reports.workbook_tables import STORE_COLUMNS
-from inspect_app.review.models import Appeal, CorrectiveActionItem
 from inspect_app.review.actions import record_action_item
+from inspect_app.review.models import Appeal, CorrectiveActionItem
 from inspect_app.review.operations import approve_inspection, file_appeal
 from inspect_app.stores.models import Staff
 from tests.conftest import DEFAULT_CHECKLIST, csrf_from
