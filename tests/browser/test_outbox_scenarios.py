@@ -107,7 +107,9 @@ def test_a_replayed_submit_after_the_reviewer_returned_the_visit_changes_nothing
     assert [p[0] for p in photo_rows(db, uuid)] == sorted(PHOTO_ITEMS)
     # The inspector sees the returned visit and the reviewer's comment.
     page.locator(f'a[href="/visits/{uuid}"]').click()
-    assert "质检员意见：请补拍价目表" in page.text_content(".page")
+    returned = page.locator("#return-notes")
+    assert "质检退回意见" in returned.text_content()  # the list of what the reviewer asked
+    assert "请补拍价目表" in returned.text_content()
     assert page.js_errors == []
 
 
