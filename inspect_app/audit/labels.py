@@ -76,7 +76,7 @@ DETAIL_LABELS = {
     "regions": _l("Regions"),
     "stores": _l("Halls"),
     "staff": _l("Staff"),
-    "name": _l("Name"),
+    "name": _l("Name (hall, region or person)"),
     "code": _l("Code"),
     "address": _l("Address"),
     "employee_no": _l("Employee number"),
@@ -104,6 +104,10 @@ DETAIL_LABELS = {
     "score_after": _l("Score after"),
     "action_items": _l("Corrective actions"),
     "period": _l("Period"),
+    "hall_note": _l("Reviewer’s note to the hall"),
+    "score_percent": _l("Score rate"),
+    "is_vetoed": _l("Veto"),
+    "changes": _l("Answers changed"),
 }
 
 
@@ -117,9 +121,10 @@ def object_label(object_type: str) -> str:
     return str(OBJECT_LABELS.get(object_type, object_type))
 
 
-#: Events whose details are changes, each field as [old, new].
+#: Events whose details are changes, each field as [old, new] (a creation's old is None).
 CHANGE_EVENTS = frozenset(
     {"user.update", "region.update", "store.update", "staff.update", "assignment.reassign"}
+    | {"region.create", "store.create", "staff.create"}  # each field as [None, value]
 )
 
 #: Turns one stored value (an id, a role's code) into words; None: show it as it is.

@@ -8,6 +8,7 @@ through the writer's chain.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cache, partial
@@ -62,6 +63,16 @@ def report_styles(font: str) -> Styles:
         number=ParagraphStyle("number", cell, alignment=TA_RIGHT),
         caption=ParagraphStyle("caption", cell, fontSize=7.5, leading=10, textColor=MUTED),
     )
+
+
+#: CJK ideographs, kana, Hangul and full-width forms: text holding any wraps character by character.
+CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]")
+
+
+@cache
+def latin_style(style: ParagraphStyle) -> ParagraphStyle:
+    """Return style wrapping at spaces (ReportLab's default) instead of between any characters."""
+    return ParagraphStyle(f"{style.name}-latin", style, wordWrap=None)
 
 
 def printable(text: str) -> str:
@@ -150,8 +161,15 @@ class PdfWriter:
         return self.markup(plain(text), style)
 
     def markup(self, markup: str, style: ParagraphStyle | None = None) -> Paragraph:
-        """Return a paragraph of markup built here, its user parts already through `plain`."""
-        return Paragraph(self.fonts.markup(markup), style or self.style.cell)
+        """Return a paragraph of markup built here, its user parts already through `plain`.
+
+        Text with no CJK character wraps at spaces only: ReportLab's CJK wrapping breaks
+        anywhere, which cut English words in two ("Hall environmen" / "t").
+        """
+        style = style or self.style.cell
+        if not CJK.search(markup):
+            style = latin_style(style)
+        return Paragraph(self.fonts.markup(markup), style)
 
     def heading(self, key: str) -> Paragraph:
         """Return a section heading with the label for key."""

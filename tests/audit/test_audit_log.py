@@ -3,12 +3,15 @@ paged newest first; bad filters answer with a message; only admins may read it."
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
 
+from inspect_app.audit.labels import DETAIL_LABELS
 from inspect_app.audit.models import AuditEvent
 from inspect_app.audit.operations import record_event
 from inspect_app.auth.models import Role, User
@@ -165,3 +168,36 @@ def test_only_admins_read_the_log(app, db, make_user, org, role):
 
 def test_the_admin_overview_links_to_the_log(admin_client):
     assert 'href="/admin/audit"' in admin_client.get("/admin").text
+
+
+def test_a_created_hall_and_an_approval_read_in_words(app, db, log):
+    """Found in the trial: a creation showed "None; 3" and approvals showed English field keys."""
+    region = log["hall"].region
+    _event("store.create", log["hall"], at=LATE_EVENING_UTC + timedelta(hours=1),
+           actor=log["admin"], code=[None, "330103001"], region_id=[None, region.id],
+           is_active=[None, True])  # fmt: skip
+    _event("inspection.approve", log["hall"], at=LATE_EVENING_UTC + timedelta(hours=2),
+           actor=log["admin"], score_percent="94.454", is_vetoed=False, hall_note="请保持")  # fmt: skip
+    db.session.commit()
+    rows = _rows(_admin(app, log))
+    creation = next(row for row in rows if "Hall created" in row)
+    approval = next(row for row in rows if "Visit approved" in row)
+    assert "Code — → 330103001" in creation
+    assert f"Region — → {region.name}" in creation and "None" not in creation
+    assert "Active — → Yes" in creation
+    assert "Score rate 94.454" in approval and "Veto No" in approval
+    assert "note to the hall 请保持" in approval
+    assert "score percent" not in approval and "is vetoed" not in approval
+
+
+def test_every_detail_the_package_records_has_words():
+    """Each keyword a module passes to record_event has a label (the page never shows a key)."""
+    recorded = set()
+    for path in (Path(__file__).resolve().parents[2] / "inspect_app").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            func = getattr(node, "func", None)
+            if isinstance(node, ast.Call) and getattr(func, "id", None) == "record_event":
+                recorded |= {k.arg for k in node.keywords if k.arg}
+    recorded -= {"actor_id", "inspection_id"}  # columns of the event, not details
+    assert len(recorded) > 10
+    assert sorted(recorded - DETAIL_LABELS.keys()) == []

@@ -275,8 +275,9 @@ def test_workbook_and_csv_detail_in_words(db, everything, tmp_path):
     hr, period = everything["hr"], everything["period"]
     path = tmp_path / "hr.xlsx"
     path.write_bytes(_export(db, hr, period))
-    sheet = load_workbook(path, read_only=True)["检查明细"]
-    header, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    book = load_workbook(path, read_only=True)  # read-only books hold the file open: close it
+    header, *rows = [list(r) for r in book["检查明细"].iter_rows(values_only=True)]
+    book.close()
     response = hr.get("/exports/detail.csv", query_string={"period": period})
     csv_header, *csv_rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert csv_header == header

@@ -15,6 +15,7 @@ from inspect_app.config import Config, settings_from_env
 from inspect_app.inspections.models import Inspection
 from inspect_app.reports.fonts import CID_FONT, FontChain, font_files
 from inspect_app.reports.pdf import build_inspection_pdf, build_store_pdf
+from inspect_app.reports.pdf_layout import PdfWriter
 from tests.fixtures.review import (
     FAILED_HALL_ITEM,
     FAILED_STAFF_ITEM,
@@ -225,3 +226,13 @@ def test_the_inspection_pdf_prints_the_remark_and_comments_on_passed_items(
     remarks = flat[flat.index("备注与说明") :]
     assert "工服整洁𠮷，胸牌端正😀" in remarks and "合格" in remarks
     assert "整体服务良好鿏第二行" in remarks
+
+
+def test_english_wraps_at_spaces_and_chinese_between_characters(chain):
+    """The trial saw "Hall environmen" / "t" in an English PDF's narrow column."""
+    writer = PdfWriter({}, chain)
+    english = writer.text("Hall environment")
+    chinese = writer.text("厅堂环境 Hall")
+    assert english.style.wordWrap is None and chinese.style.wordWrap == "CJK"
+    lines = english.breakLines([60]).lines  # narrower than the two words together
+    assert [" ".join(line[1]) for line in lines] == ["Hall", "environment"]
