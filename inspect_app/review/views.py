@@ -211,12 +211,16 @@ def approve(uuid: str):
     if inspection.status == InspectionStatus.APPROVED:
         flash(_("This visit was already approved."), "info")
         return redirect(url_for("review.inspection", uuid=uuid))
+    hall_note = ApproveForm().hall_note.data
     try:
         approve_inspection(
             inspection, current_user, utcnow(), current_app.config["CORRECTIVE_ACTION_DAYS"],
-            hall_note=ApproveForm().hall_note.data,
+            hall_note=hall_note,
         )  # fmt: skip
     except ReviewError as exc:
+        if hall_note and hall_note.strip():  # a typed note is shown again, not lost
+            kept = KeptForm("approve", hall_note, {"hall_note": [str(exc)]})
+            return _refused(inspection, kept, str(exc))
         flash(str(exc), "error")
         return redirect(url_for("review.inspection", uuid=uuid)), 303
     db.session.commit()

@@ -243,10 +243,10 @@ def test_a_note_to_the_hall_too_long_is_refused_with_a_message_and_nothing_appro
 ):
     page = reviewer.get(f"/review/{VISIT_UUID}")
     assert 'name="hall_note"' in page.text  # the approve form carries the field
-    refused = post(
-        reviewer, f"/review/{VISIT_UUID}/approve", {"hall_note": "长" * 2001}, follow_redirects=True
-    )
+    refused = post(reviewer, f"/review/{VISIT_UUID}/approve", {"hall_note": "长" * 2001})
+    assert refused.status_code == 422
     assert "2000" in refused.text  # 请控制在 2000 字以内
+    assert "长" * 2001 + "</textarea>" in refused.text  # the note as typed, not lost
     db.session.expire_all()
     inspection = db.session.scalar(select(Inspection))
     assert inspection.status == "submitted" and inspection.hall_note is None
