@@ -33,7 +33,7 @@ from tests.fixtures.review import (
     submit_visit,
 )
 from tests.fixtures.visits import visit_day, visit_payload
-from tests.reports.test_pdf_downloads import pdf_text
+from tests.pdf_support import pdf_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: 16:30 UTC on 22 March = 00:30 in the halls on 23 March.

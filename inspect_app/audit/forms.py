@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,17 +19,29 @@ MAX_NUMBER = 2**31 - 1
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class DayField(StringField):
-    """A halls' calendar date typed as YYYY-MM-DD; blank reads as not given."""
+class TypedField(StringField):
+    """A value typed as text: blank reads as not given, text that `parse` refuses is an error,
+    and the page shows back exactly what was typed."""
 
-    widget = DateInput()
+    def parse(self, text: str) -> Any:
+        """Return the value of non-blank `text`; raise ValueError with the message to show."""
+        raise NotImplementedError
 
     def process_formdata(self, valuelist: list[str]) -> None:
         text = valuelist[0].strip() if valuelist else ""
         self.raw_data = [text]
-        self.data = None
-        if not text:
-            return
+        self.data = self.parse(text) if text else None
+
+    def _value(self) -> str:
+        return self.raw_data[0] if self.raw_data else (str(self.data) if self.data else "")
+
+
+class DayField(TypedField):
+    """A halls' calendar date typed as YYYY-MM-DD, years FIRST_YEAR to LAST_YEAR."""
+
+    widget = DateInput()
+
+    def parse(self, text: str) -> date:
         try:
             day = date.fromisoformat(text) if ISO_DAY.fullmatch(text) else None
         except ValueError:
@@ -37,29 +50,18 @@ class DayField(StringField):
             raise ValueError(
                 _("%(value)s is not a date; use the form 2026-03-14.", value=text[:20])
             )
-        self.data = day
-
-    def _value(self) -> str:
-        return self.raw_data[0] if self.raw_data else (self.data.isoformat() if self.data else "")
+        return day
 
 
-class WholeNumberField(StringField):
-    """A positive whole number typed as text; blank reads as not given."""
+class WholeNumberField(TypedField):
+    """A whole number from 1 to MAX_NUMBER."""
 
     widget = TextInput()
 
-    def process_formdata(self, valuelist: list[str]) -> None:
-        text = valuelist[0].strip() if valuelist else ""
-        self.raw_data = [text]
-        self.data = None
-        if not text:
-            return
+    def parse(self, text: str) -> int:
         if not text.isascii() or not text.isdigit() or not 0 < int(text) <= MAX_NUMBER:
             raise ValueError(_("%(value)s is not a whole number from 1.", value=text[:20]))
-        self.data = int(text)
-
-    def _value(self) -> str:
-        return self.raw_data[0] if self.raw_data else (str(self.data) if self.data else "")
+        return int(text)
 
 
 def _a_listed_choice(message: str):

@@ -14,8 +14,6 @@ import csv
 import html
 import io
 import re
-import shutil
-import subprocess
 import time
 
 import pytest
@@ -38,6 +36,7 @@ from tests.fixtures.review import (
     submit_visit,
 )
 from tests.fixtures.visits import VISIT_UUID
+from tests.pdf_support import pdf_text
 
 #: One answer of every type that is not the best one, so its words differ from the best's.
 ANSWERS = {
@@ -93,16 +92,6 @@ def visible_text(page: str) -> str:
     """The text a page shows: no scripts, styles, tags or attributes."""
     page = re.sub(r"<(script|style|template)\b.*?</\1>", " ", page, flags=re.S | re.I)
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
-
-
-def pdf_text(data: bytes, tmp_path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    path = tmp_path / "words.pdf"
-    path.write_bytes(data)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
-    ).stdout
 
 
 def _appeal(db, manager, item_id: str) -> None:

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
-import pytest
 from sqlalchemy import select
 
 from inspect_app.inspections.models import Inspection
 from tests.fixtures.visits import VISIT_UUID
-
-
-def pdf_text(data: bytes, tmp_path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    path = tmp_path / "report.pdf"
-    path.write_bytes(data)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
-    ).stdout
+from tests.pdf_support import pdf_text
 
 
 def test_manager_downloads_the_visit_pdf_without_the_inspector(db, approved, manager, tmp_path):
